@@ -1,0 +1,174 @@
+"""The click application. Every command is argument parsing, one library call, and printing.
+
+Heavy libraries (the renderers, jsonschema) are imported inside the commands that need them,
+so ``safeguard --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _version() -> str:
+    from safeguard_standards._version import __version__
+
+    return __version__
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(_version(), "--version", prog_name="safeguard")
+def cli() -> None:
+    """Safeguarding audit standards as code: validate, compare and render them.
+
+    SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
+    ID@VERSION (kcsie@2024-25), or the path of a YAML file.
+
+    Exit status: 0 success, 1 the input has errors, 2 a bad command line.
+    """
+
+
+@cli.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_cmd(fmt: str) -> None:
+    """List the bundled standard sets and their versions."""
+    from safeguard_standards import bundled_sets
+
+    sets = bundled_sets()
+    if fmt == "json":
+        out = [{"id": s.id, "versions": dict(s.statuses), "latest": s.latest} for s in sets]
+        click.echo(json.dumps(out, indent=2))
+        return
+    width = max((len(s.id) for s in sets), default=2)
+    for s in sets:
+        versions = ", ".join(
+            f"{v}{'' if st == 'published' else f' ({st})'}{' *' if v == s.latest else ''}"
+            for v, st in s.statuses
+        )
+        click.echo(f"{s.id:<{width}}  {versions}")
+    click.echo("(* = used when no version is given)")
+
+
+@cli.command()
+@click.argument("set_spec", metavar="SET")
+def show(set_spec: str) -> None:
+    """Outline of SET: sections, standards and question counts."""
+    result = load_or_fail(set_spec)
+    c = result.unwrap()
+    numbers = c.numbering()
+    total = sum(1 for _ in c.questions())
+    click.echo(f"{c.title}")
+    click.echo(f"{c.id}@{c.version}  status: {c.status}  questions: {total}")
+    if c.effective_from:
+        click.echo(f"effective: {c.effective_from} to {c.effective_to or '(open)'}")
+    if c.supersedes:
+        click.echo(f"supersedes: {c.supersedes}")
+    if c.publisher:
+        click.echo(f"publisher: {c.publisher.name}")
+    for a in c.audiences:
+        click.echo(f"audience {a.id}: " + ", ".join(v.id for v in a.values))
+    for s in c.scales:
+        click.echo(f"scale {s.id}: " + " / ".join(level.label for level in s.levels))
+    click.echo()
+    for section in c.sections:
+        n = sum(len(st.questions) for st in section.standards)
+        click.echo(f"{numbers[section.id]:<4} {section.title}  [{section.id}] ({n} questions)")
+        for st in section.standards:
+            click.echo(
+                f"  {numbers[st.full_id]:<6} {st.title}  [{st.full_id}] ({len(st.questions)})"
+            )
+
+
+def _all_bundled() -> list[str]:
+    from safeguard_standards import bundled_sets
+
+    return [f"{s.id}@{v}" for s in bundled_sets() for v in s.versions]
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[PATH|SET]...")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check standard sets and report every problem with its file, line and column.
+
+    With no arguments, checks every version of every bundled set.
+    """
+    from safeguard_standards import SetNotFound, check_set
+
+    results = []
+    for spec in targets or tuple(_all_bundled()):
+        try:
+            results.append(check_set(spec))
+        except SetNotFound as exc:
+            raise UsageProblem(exc.message, exc.hint) from None
+    n_err = sum(len(r.errors) for r in results)
+    n_warn = sum(len(r.warnings) for r in results)
+    failed = [r for r in results if r.errors or (strict and r.warnings)]
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "valid": not failed,
+            "files": [
+                {
+                    "source": r.source,
+                    "valid": r not in failed,
+                    "errors": len(r.errors),
+                    "warnings": len(r.warnings),
+                    "diagnostics": [d.to_dict() for d in r.diagnostics],
+                }
+                for r in results
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            echo_diagnostics(r.diagnostics, r.text, err=False)
+        for r in results:
+            mark = "invalid" if r in failed else "ok"
+            detail = f"{len(r.errors)} errors, {len(r.warnings)} warnings"
+            click.echo(f"{mark:<8}{r.source} ({detail})")
+        summary = (
+            f"{len(results)} checked: {len(results) - len(failed)} valid, {len(failed)} invalid"
+        )
+        click.echo(f"{summary} ({n_err} errors, {n_warn} warnings)")
+    if failed:
+        raise ContentProblem("")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the DSL (for editor autocompletion and checks)."""
+    from safeguard_standards import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+def main() -> None:
+    """Entry point of the ``safeguard`` console script."""
+    try:
+        cli.main(prog_name="safeguard")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("safeguard: interrupted; nothing was written", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, show the traceback only when asked
+        if os.environ.get("SAFEGUARD_DEBUG"):
+            raise
+        click.echo(
+            f"safeguard: internal error: {type(exc).__name__}: {exc}\n"
+            "    This is a bug in safeguard-standards, not in your file. Run again with "
+            "SAFEGUARD_DEBUG=1 to see the details, and report them.",
+            err=True,
+        )
+        sys.exit(3)

@@ -1,0 +1,58 @@
+"""Audience selection: ``--for setting=academy`` checked against the set's declared audiences."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from .model import Checklist
+
+__all__ = ["AudienceError", "parse_audience", "select_audience"]
+
+
+class AudienceError(ValueError):
+    """A ``--for`` selection that names an undeclared dimension or value."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _close(word: str, choices: Iterable[str]) -> str:
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
+def parse_audience(checklist: Checklist, specs: Iterable[str]) -> dict[str, str]:
+    """Turn ``["setting=academy"]`` into ``{"setting": "academy"}``, checked against the set."""
+    selection: dict[str, str] = {}
+    for spec in specs:
+        dimension, sep, value = spec.partition("=")
+        dimension, value = dimension.strip(), value.strip()
+        declared = {a.id: a for a in checklist.audiences}
+        if not sep or not dimension or not value:
+            raise AudienceError(
+                f"{spec!r} is not of the form DIMENSION=VALUE",
+                "e.g. --for setting=academy; this set declares: "
+                + (", ".join(declared) or "no audiences"),
+            )
+        if dimension not in declared:
+            raise AudienceError(
+                f"{checklist.ref} has no audience {dimension!r}" + _close(dimension, declared),
+                "audiences of this set: " + (", ".join(declared) or "none"),
+            )
+        values = declared[dimension].value_ids()
+        if value not in values:
+            raise AudienceError(
+                f"{value!r} is not a value of {dimension!r}" + _close(value, values),
+                f"values of {dimension}: " + ", ".join(values),
+            )
+        selection[dimension] = value
+    return selection
+
+
+def select_audience(checklist: Checklist, specs: Iterable[str]) -> Checklist:
+    """Only the items that apply to the selected audience (checked first)."""
+    selection = parse_audience(checklist, specs)
+    return checklist.select(selection) if selection else checklist

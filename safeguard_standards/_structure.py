@@ -1,0 +1,316 @@
+"""Structure check: the parsed data against the JSON Schema of the DSL.
+
+The fast path asks a compiled validator (jsonschema-rs) one question: is it valid? Only when
+it is not does python-jsonschema walk the data to produce every error, each turned into a
+located :class:`Diagnostic` with a remedy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Hashable, Iterator, Sequence
+from importlib.resources import files
+from typing import Any
+
+from ._yaml import SourceMap
+from .diagnostics import Code, Diagnostic
+
+__all__ = ["check_structure", "schema", "schema_text"]
+
+_SCHEMA_FILE = "standard-set.schema.json"
+
+
+@functools.lru_cache(maxsize=1)
+def schema_text() -> str:
+    """The JSON Schema of the DSL, as shipped in the package."""
+    return (files("safeguard_standards") / "schema" / _SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the DSL, parsed."""
+    result: dict[str, Any] = json.loads(schema_text())
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - the fallback when the wheel is missing
+        return None
+    return jsonschema_rs.validator_for(schema())
+
+
+@functools.lru_cache(maxsize=1)
+def _full_validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema())
+
+
+def _is_valid_fast(data: Any) -> bool | None:
+    validator = _fast_validator()
+    if validator is None:  # pragma: no cover
+        return None
+    try:
+        return bool(validator.is_valid(data))
+    except (ValueError, TypeError, OverflowError):  # data jsonschema-rs cannot take
+        return None
+
+
+def check_structure(data: Any, sm: SourceMap) -> list[Diagnostic]:
+    """Every structural problem in ``data``, located through ``sm``."""
+    if _is_valid_fast(data):
+        return []
+    found: list[Diagnostic] = []
+    for error in _full_validator().iter_errors(data):
+        found.extend(_diagnose(error, data, sm))
+    return found
+
+
+def _item_id(root: Any, path: Sequence[Hashable]) -> str:
+    """Dotted id of the deepest section/standard/question on ``path``."""
+    parts: list[str] = []
+    node = root
+    for i, step in enumerate(path):
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        prev = path[i - 1] if i else None
+        if isinstance(step, int) and prev in ("sections", "standards", "questions"):
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(ident if isinstance(ident, str) else f"#{step + 1}")
+    return ".".join(parts)
+
+
+def _json_path(path: Sequence[Hashable]) -> str:
+    out = "$"
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return out
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _field_name(path: Sequence[Hashable]) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "value"
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "boolean": "true or false",
+    "number": "a number",
+    "integer": "a whole number",
+    "null": "nothing",
+}
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _slugify(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    return slug or "my-id"
+
+
+def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
+    path = list(error.absolute_path)
+    item = _item_id(root, path)
+    jpath = _json_path(path)
+    kind = error.validator
+    instance = error.instance
+    field = _field_name(path)
+    source = sm.source
+
+    def at_value(code: Code, message: str, hint: str) -> Diagnostic:
+        line, col, _style, _raw = sm.locate(root, path)
+        return Diagnostic(code, message, source, line, col, item, hint, jpath)
+
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for key in instance:
+            if key in allowed:
+                continue
+            line, col = sm.key(instance, key)
+            where = f" in {item!r}" if item else ""
+            yield Diagnostic(
+                Code.UNKNOWN_FIELD,
+                f"unknown field {key!r}{where}{_suggest(str(key), allowed)}",
+                source,
+                line,
+                col,
+                item,
+                "allowed here: " + ", ".join(allowed) + ". Fix the spelling or remove the field.",
+                _json_path([*path, key]),
+            )
+        return
+
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in instance]
+        line, col = sm.container(instance)
+        what = f"{item!r}" if item else ("the file" if not path else field)
+        for name in missing:
+            description = error.schema.get("properties", {}).get(name, {}).get("description", "")
+            yield Diagnostic(
+                Code.MISSING_FIELD,
+                f"{what} is missing the required field {name!r}",
+                source,
+                line or 1,
+                col or 1,
+                item,
+                f"add '{name}: …'" + (f" — {description}" if description else ""),
+                jpath,
+            )
+        return
+
+    if kind == "propertyNames":
+        # The instance is the offending key itself; the path is its mapping.
+        parent: Any = root
+        for step in path:
+            parent = parent[step]
+        line, col = sm.key(parent, instance)
+        yield Diagnostic(
+            Code.INVALID_VALUE,
+            f"{instance!r} is not a valid name for an entry of {field!r}",
+            source,
+            line,
+            col,
+            item,
+            f"use lowercase letters, digits and single hyphens, e.g. {_slugify(str(instance))!r}",
+            _json_path(path),
+        )
+        return
+
+    if kind == "const" and path == ["dsl"]:
+        yield at_value(
+            Code.DSL_VERSION,
+            f"dsl {instance!r} is not supported: this version of safeguard-standards reads dsl 1",
+            "write 'dsl: 1', or upgrade safeguard-standards if the file was made for a newer one",
+        )
+        return
+
+    if kind == "type":
+        expected = error.validator_value
+        expected_list = expected if isinstance(expected, list) else [expected]
+        line, col, style, raw = sm.locate(root, path)
+        if instance is None:
+            yield Diagnostic(
+                Code.EMPTY_VALUE,
+                f"{field!r} is empty",
+                source,
+                line,
+                col,
+                item,
+                f"give {field!r} a value ({_TYPE_WORDS.get(expected_list[0], expected_list[0])}) "
+                "or delete the line",
+                jpath,
+            )
+            return
+        if "string" in expected_list and not style and raw is not None:
+            yield Diagnostic(
+                Code.IMPLICIT_TYPE,
+                f"YAML reads {raw} as {_found(instance)}, but {field!r} must be text",
+                source,
+                line,
+                col,
+                item,
+                f'quote it: "{raw}"',
+                jpath,
+            )
+            return
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list)
+        hint = f"write {field!r} as {words}"
+        if "array" in expected_list and isinstance(instance, str):
+            hint = f"write each entry of {field!r} on its own line starting with '- '"
+        elif "boolean" in expected_list and isinstance(instance, str):
+            hint = "write true or false"
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"{field!r} must be {words}, found {_found(instance)}",
+            source,
+            line,
+            col,
+            item,
+            hint,
+            jpath,
+        )
+        return
+
+    if kind == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        yield at_value(
+            Code.INVALID_VALUE,
+            f"{instance!r} is not a valid {field!r}{_suggest(str(instance), allowed)}",
+            "use one of: " + ", ".join(allowed),
+        )
+        return
+
+    if kind == "pattern":
+        pattern = error.validator_value
+        if "[0-9]{4}-[0-9]{2}" in pattern:
+            hint = "write the date as YYYY-MM-DD, e.g. 2025-09-01"
+        elif pattern.startswith("^https?"):
+            hint = "write the full address starting with https://"
+        elif r"\." in pattern:
+            hint = "write the full id: section.standard.question, in lowercase with hyphens"
+        else:
+            hint = (
+                "use lowercase letters, digits and single hyphens, "
+                f"e.g. {_slugify(str(instance))!r}"
+            )
+        yield at_value(Code.INVALID_VALUE, f"{instance!r} is not a valid {field!r}", hint)
+        return
+
+    if kind == "minItems":
+        if field in ("sections", "standards", "questions"):
+            what = {"sections": "a section", "standards": "a standard", "questions": "a question"}
+            yield at_value(
+                Code.EMPTY_CONTAINER,
+                f"{field!r} is empty",
+                f"add at least {what[field]}, or remove the enclosing item",
+            )
+        else:
+            yield at_value(
+                Code.INVALID_VALUE,
+                f"{field!r} needs at least {error.validator_value} entries",
+                "add the missing entries",
+            )
+        return
+
+    if kind == "minLength":
+        yield at_value(Code.EMPTY_VALUE, f"{field!r} is empty", f"write something for {field!r}")
+        return
+
+    # uniqueItems, minProperties, and anything else the schema may grow.
+    yield at_value(
+        Code.INVALID_VALUE,
+        f"{field!r}: {error.message}",
+        "see docs/dsl.md for what this field accepts",
+    )

@@ -1,0 +1,333 @@
+"""Diagnostics: what is wrong with a file, where, and how to fix it.
+
+Diagnostics are data. The loader and the semantic rules *return* them; the public API raises
+one :class:`ChecklistError` that carries them all; the CLI formats them at the edge.
+
+Every code lives in the :class:`Code` catalogue below. Codes are stable: tests and other tools
+match on them, never on the wording. ``docs/errors.md`` is generated from this catalogue.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "ChecklistError",
+    "Code",
+    "Diagnostic",
+    "Severity",
+    "best_match",
+    "format_diagnostic",
+    "sort_diagnostics",
+]
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is. Errors make a file invalid; warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(enum.Enum):
+    """The catalogue of diagnostic codes.
+
+    SG1xx: the file and its structure. SG2xx: ids, references and meaning.
+    SG3xx: tailoring (overlays). SG4xx: rendering.
+
+    Each member's value is ``(code, severity, title, example)``; the example is a short YAML
+    fragment that triggers it, used in ``docs/errors.md``.
+    """
+
+    # -- SG1xx: reading the file and its structure ---------------------------------------
+    YAML_SYNTAX = ("SG100", Severity.ERROR, "YAML syntax error", "title: [unclosed")
+    TAB_INDENT = ("SG101", Severity.ERROR, "tab used for indentation", "sections:\n\t- id: a")
+    DUPLICATE_KEY = (
+        "SG102",
+        Severity.ERROR,
+        "the same key twice in one mapping",
+        "title: A\ntitle: B",
+    )
+    ALIAS = ("SG103", Severity.ERROR, "anchors and aliases are not allowed", "a: &x 1\nb: *x")
+    MERGE_KEY = ("SG104", Severity.ERROR, "merge keys are not allowed", "<<: {title: A}")
+    TAG = ("SG105", Severity.ERROR, "tags are not allowed", "title: !!python/object:os.system x")
+    IMPLICIT_TYPE = (
+        "SG106",
+        Severity.ERROR,
+        "YAML read a value as a boolean, number or date where text is expected",
+        'version: 1.10   # read as the number 1.1: write "1.10"',
+    )
+    NOT_A_MAPPING = (
+        "SG107",
+        Severity.ERROR,
+        "the file is empty or not a mapping of fields",
+        "- just a list",
+    )
+    MULTIPLE_DOCUMENTS = (
+        "SG108",
+        Severity.ERROR,
+        "more than one YAML document in the file",
+        "dsl: 1\n---\ndsl: 1",
+    )
+    ENCODING = ("SG109", Severity.ERROR, "the file is not valid UTF-8 text", "(bytes 0xff 0xfe…)")
+    UNKNOWN_FIELD = ("SG110", Severity.ERROR, "unknown field", "guidence: {why: …}")
+    MISSING_FIELD = (
+        "SG111",
+        Severity.ERROR,
+        "a required field is missing",
+        "- id: q1\n  type: yes-no",
+    )
+    WRONG_TYPE = ("SG112", Severity.ERROR, "a value has the wrong type", "evidence: Minutes")
+    INVALID_VALUE = ("SG113", Severity.ERROR, "a value is not allowed here", "type: yesno")
+    DSL_VERSION = ("SG114", Severity.ERROR, "unsupported dsl version", "dsl: 2")
+    UNREADABLE = ("SG115", Severity.ERROR, "the file cannot be read", "(a missing file)")
+    LIMIT = ("SG116", Severity.ERROR, "the file exceeds a size limit", "(a 30 MB file)")
+    EMPTY_VALUE = ("SG117", Severity.ERROR, "a field is present but empty", "evidence:")
+
+    # -- SG2xx: ids, references, meaning -------------------------------------------------
+    DUPLICATE_ID = (
+        "SG201",
+        Severity.ERROR,
+        "two items share an id",
+        "questions:\n  - id: q1 …\n  - id: q1 …",
+    )
+    UNDEFINED_REFERENCE = (
+        "SG202",
+        Severity.ERROR,
+        "citation of a reference that is not defined",
+        "cite: [{ref: kcsie-2052}]",
+    )
+    UNDEFINED_SCALE = (
+        "SG203",
+        Severity.ERROR,
+        "rating question names a scale that is not defined",
+        "type: rating\nscale: grde",
+    )
+    UNDEFINED_AUDIENCE = (
+        "SG204",
+        Severity.ERROR,
+        "applies_to names an audience dimension or value that is not declared",
+        "applies_to: {setting: [acadmy]}",
+    )
+    ASK_IF_UNKNOWN = (
+        "SG205",
+        Severity.ERROR,
+        "ask_if names a question that does not exist",
+        "ask_if: {question: a.b.nope, equals: yes}",
+    )
+    ASK_IF_ORDER = (
+        "SG206",
+        Severity.ERROR,
+        "ask_if names a question that is not asked earlier",
+        "ask_if: {question: a.b.later-question, equals: yes}",
+    )
+    ASK_IF_ANSWER = (
+        "SG207",
+        Severity.ERROR,
+        "ask_if expects an answer the question cannot have",
+        "ask_if: {question: a.b.yes-no-q, equals: maybe}",
+    )
+    ASK_IF_SHAPE = (
+        "SG208",
+        Severity.ERROR,
+        "ask_if is not a well-formed condition",
+        "ask_if: {question: a.b.c}",
+    )
+    EMPTY_CONTAINER = (
+        "SG209",
+        Severity.ERROR,
+        "a section or standard has nothing in it",
+        "standards: []",
+    )
+    TYPE_MISMATCH = (
+        "SG210",
+        Severity.ERROR,
+        "a field does not fit the question type",
+        "type: yes-no\noptions: […]",
+    )
+    BAD_FORMERLY = (
+        "SG211",
+        Severity.ERROR,
+        "formerly names the item itself or is used twice",
+        "id: q1\nformerly: a.b.q1   # same full id",
+    )
+    NO_DEFAULT_SCALE = (
+        "SG212",
+        Severity.ERROR,
+        "default_scale names a scale that is not defined",
+        "default_scale: grde",
+    )
+
+    NO_EVIDENCE = (
+        "SG250",
+        Severity.WARNING,
+        "a question has no evidence prompts",
+        "- id: q1\n  text: …\n  type: yes-no",
+    )
+    NO_GUIDANCE = (
+        "SG251",
+        Severity.WARNING,
+        "a question has no guidance on why it is asked or what good looks like",
+        "guidance: {why: …}   # no good:",
+    )
+    REFERENCE_NO_URL = (
+        "SG252",
+        Severity.WARNING,
+        "a reference has no URL",
+        "references:\n  wt: {title: Working Together}",
+    )
+    REFERENCE_UNUSED = (
+        "SG253",
+        Severity.WARNING,
+        "a reference is defined but never cited",
+        "references:\n  old: {title: …}   # cited nowhere",
+    )
+
+    # -- SG3xx: tailoring ------------------------------------------------------------------
+    # -- SG4xx: rendering ------------------------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        """The stable code, e.g. ``SG102``."""
+        return str(self.value[0])
+
+    @property
+    def severity(self) -> Severity:
+        """The severity every diagnostic with this code has."""
+        return Severity(self.value[1])
+
+    @property
+    def title(self) -> str:
+        """A one-line description of the problem."""
+        return str(self.value[2])
+
+    @property
+    def example(self) -> str:
+        """A YAML fragment that triggers it."""
+        return str(self.value[3])
+
+    @classmethod
+    def by_code(cls, code: str) -> Code:
+        """Look a member up by its ``SGnnn`` code."""
+        for member in cls:
+            if member.code == code:
+                return member
+        raise KeyError(code)
+
+
+@attrs.frozen(order=False)
+class Diagnostic:
+    """One problem found in a file.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file" (e.g. it cannot be read).
+    """
+
+    #: The catalogue entry.
+    code: Code
+    #: What is wrong, naming the value found and what was expected.
+    message: str
+    #: The file (a path, or a label such as ``bundled:kcsie/2025-26.yaml``).
+    source: str
+    #: 1-based line of the problem, 0 when the whole file is concerned.
+    line: int = 0
+    #: 1-based column.
+    column: int = 0
+    #: Dotted id of the item concerned (``leadership.governance.named-governor``), or "".
+    item: str = ""
+    #: How to fix it, as a sentence.
+    hint: str = ""
+    #: JSON path of the value concerned, e.g. ``$.sections[2].standards[0].id``.
+    path: str = ""
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.code.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.source, self.line, self.column, self.code.code, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict, as ``safeguard validate --format json`` prints it."""
+        return {
+            "code": self.code.code,
+            "severity": self.severity.value,
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "item": self.item,
+            "message": self.message,
+            "hint": self.hint,
+            "path": self.path,
+        }
+
+    def __str__(self) -> str:
+        return format_diagnostic(self)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by (source, line, column, code) and drop exact duplicates."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def format_diagnostic(diagnostic: Diagnostic, source_text: str | None = None) -> str:
+    """``file:line:col: CODE message`` then the hint; with ``source_text``, the line and a caret."""
+    d = diagnostic
+    where = d.source if d.line == 0 else f"{d.source}:{d.line}:{d.column}"
+    kind = "" if d.is_error else "warning: "
+    head = f"{where}: {d.code.code} {kind}{d.message}"
+    lines = [head]
+    if source_text is not None and d.line > 0:
+        src_lines = source_text.splitlines()
+        if d.line <= len(src_lines):
+            text = src_lines[d.line - 1].replace("\t", " ")
+            if len(text) > 160:
+                text = text[:157] + "..."
+            lines.append(f"    {text}")
+            lines.append("    " + " " * max(0, min(d.column - 1, 160)) + "^")
+    if d.hint:
+        lines.append(f"    hint: {d.hint}")
+    return "\n".join(lines)
+
+
+def best_match(diagnostics: Iterable[Diagnostic]) -> Diagnostic | None:
+    """The one diagnostic to show in a one-line summary.
+
+    Errors before warnings; then file-level problems (syntax, encoding) before structure
+    before meaning; then the earliest in the file. The choice does not depend on the order
+    the diagnostics come in.
+    """
+    items = list(diagnostics)
+    if not items:
+        return None
+    return min(
+        items,
+        key=lambda d: (not d.is_error, d.code.code[:3], d.line, d.column, d.code.code, d.message),
+    )
+
+
+class ChecklistError(Exception):
+    """Raised by :func:`safeguard_standards.load` when a file has errors.
+
+    ``diagnostics`` holds every problem found (errors and warnings), sorted.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(sort_diagnostics(diagnostics))
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = best_match(errors) or best_match(self.diagnostics)
+        summary = str(first).splitlines()[0] if first else "invalid standard set"
+        more = len(errors) - 1
+        if more > 0:
+            summary += f" (and {more} more error{'s' if more > 1 else ''})"
+        super().__init__(summary)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)

@@ -1,0 +1,144 @@
+"""Loading: text → strict YAML → structure check → model → semantic rules.
+
+``check_*`` functions never raise for bad input: they return a :class:`LoadResult` holding the
+model (when one could be built) and every diagnostic. ``load*`` functions return the model or
+raise :class:`~safeguard_standards.diagnostics.ChecklistError` with all the diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Union
+
+import attrs
+
+from . import _yaml
+from ._build import build
+from ._rules import run_rules
+from ._structure import check_structure
+from .diagnostics import ChecklistError, Code, Diagnostic, sort_diagnostics
+from .model import Checklist
+
+__all__ = ["LoadResult", "check_path", "check_text", "load", "load_path", "load_text", "validate"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+@attrs.frozen
+class LoadResult:
+    """The outcome of checking one file."""
+
+    #: The label diagnostics use for the file.
+    source: str
+    #: The model, when the file could be read far enough to build one (even with errors).
+    checklist: Checklist | None
+    #: Every problem found, sorted by position.
+    diagnostics: tuple[Diagnostic, ...]
+    #: The decoded text (for showing the offending line), or None if it could not be read.
+    text: str | None = attrs.field(default=None, repr=False)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if not d.is_error)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def unwrap(self) -> Checklist:
+        """The checklist, or raise ChecklistError with every diagnostic."""
+        if self.checklist is None or self.errors:
+            raise ChecklistError(self.diagnostics)
+        return self.checklist
+
+
+def check_text(text: str, source: str = "<string>") -> LoadResult:
+    """Check YAML text; never raises for bad content."""
+    parsed = _yaml.parse(text, source)
+    if parsed.fatal or parsed.data is None:
+        return LoadResult(source, None, tuple(sort_diagnostics(parsed.diagnostics)), text)
+    found = list(parsed.diagnostics)
+    found.extend(check_structure(parsed.data, parsed.sourcemap))
+    checklist, raw = build(parsed.data, parsed.sourcemap)
+    found.extend(run_rules(checklist, parsed.sourcemap, raw))
+    # A value YAML already refused (a tag, a duplicate key) is not reported twice.
+    yaml_spots = {(d.line, d.column) for d in parsed.diagnostics}
+    found = [d for d in found if d in parsed.diagnostics or (d.line, d.column) not in yaml_spots]
+    return LoadResult(source, checklist, tuple(sort_diagnostics(found)), text)
+
+
+def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
+    def fail(
+        message: str, hint: str, code: Code = Code.UNREADABLE
+    ) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(code, message, label, hint=hint)]
+
+    try:
+        if path.is_dir():
+            return fail("this is a folder, not a file", "name a .yaml file inside it")
+        size = path.stat().st_size
+        if size > _yaml.MAX_BYTES:
+            return fail(
+                f"the file is {size / 1048576:.1f} MB; the limit is "
+                f"{_yaml.MAX_BYTES // 1048576} MB",
+                "a standard set is normally well under 1 MB: check this is the right file",
+                Code.LIMIT,
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return fail("no such file", "check the path and the spelling of the file name")
+    except PermissionError:
+        return fail("permission denied", "check that you are allowed to read the file")
+    except OSError as exc:
+        return fail(f"cannot be read: {exc.strerror or exc}", "check the path")
+    return _yaml.decode(raw, label)
+
+
+def check_path(path: PathLike, label: str | None = None) -> LoadResult:
+    """Check a YAML file; never raises for bad content or a missing file."""
+    p = Path(path)
+    source = label or str(path)
+    text, problems = _read(p, source)
+    if text is None:
+        return LoadResult(source, None, tuple(problems))
+    return check_text(text, source)
+
+
+def load_text(text: str, source: str = "<string>") -> Checklist:
+    """The checklist in ``text``; raises ChecklistError if it has errors."""
+    return check_text(text, source).unwrap()
+
+
+def load_path(path: PathLike) -> Checklist:
+    """The checklist in the file at ``path``; raises ChecklistError if it has errors."""
+    return check_path(path).unwrap()
+
+
+def _looks_like_text(value: str) -> bool:
+    return "\n" in value or value.lstrip().startswith(("dsl:", "{"))
+
+
+def load(path_or_text: PathLike) -> Checklist:
+    """Load a standard set from a path or from YAML text.
+
+    A ``Path`` is always a path. A ``str`` is YAML text when it contains a line break (or
+    starts with ``dsl:``), otherwise a path. Raises ChecklistError listing every problem.
+    """
+    if isinstance(path_or_text, str) and _looks_like_text(path_or_text):
+        return load_text(path_or_text)
+    return load_path(path_or_text)
+
+
+def validate(target: PathLike | Checklist) -> tuple[Diagnostic, ...]:
+    """Every diagnostic for a path, YAML text or an already-built checklist. Never raises."""
+    if isinstance(target, Checklist):
+        return tuple(sort_diagnostics(run_rules(target)))
+    if isinstance(target, str) and _looks_like_text(target):
+        return check_text(target).diagnostics
+    return check_path(target).diagnostics

@@ -1,0 +1,127 @@
+"""Rendering: one checklist, many outputs.
+
+``render(checklist, kind, fmt, options)`` returns bytes (text formats are UTF-8). Renderers
+are registered per (kind, format) with :func:`renderer`; each renderer module imports its heavy
+library (WeasyPrint, python-docx, openpyxl) inside its functions, never at import time.
+
+Kinds: form, return-form, guidance, action-plan, changes.
+Formats: html, pdf, docx, xlsx, md, csv, json.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import attrs
+
+from ..model import Checklist
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "RenderError",
+    "RenderOptions",
+    "Renderer",
+    "available",
+    "render",
+    "renderer",
+]
+
+KINDS: tuple[str, ...] = ("form", "return-form", "guidance", "action-plan", "changes")
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "md", "csv", "json")
+
+
+class RenderError(Exception):
+    """A render that cannot be done as asked (an unsupported combination, a bad logo path).
+
+    ``code`` is an SG4xx code from the catalogue; ``hint`` says what to do instead.
+    """
+
+    def __init__(self, message: str, hint: str = "", code: str = "SG400") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code
+
+
+@attrs.frozen(kw_only=True)
+class RenderOptions:
+    """Options shared by every renderer."""
+
+    #: Audience selection already applied to the checklist, for titles: {"setting": "academy"}.
+    audience: tuple[tuple[str, str], ...] = ()
+    #: For action plans: one row per ``standard`` or per ``question`` (None: the set's choice).
+    per: str | None = None
+    #: For the changes kind: the older checklist to compare with.
+    previous: Checklist | None = None
+    #: Folder that relative paths in the set (a logo) are resolved against; None: no files.
+    base_dir: str | None = None
+    #: Date printed on the output (YYYY-MM-DD); None: leave it out (keeps output reproducible).
+    generated_on: str | None = None
+
+
+#: A renderer takes the (already audience-filtered) checklist and options, returns bytes.
+Renderer = Callable[[Checklist, RenderOptions], bytes]
+
+_REGISTRY: dict[tuple[str, str], Renderer] = {}
+
+# Modules that register renderers when imported. Each is imported only when a render in one of
+# its formats is asked for, so that e.g. an XLSX render never imports WeasyPrint.
+_MODULES: dict[str, tuple[str, ...]] = {
+    "html": ("html",),
+    "pdf": ("pdf",),
+    "md": ("markdown",),
+    "json": ("json",),
+    "csv": ("csv",),
+    "docx": ("docx",),
+    "xlsx": ("xlsx",),
+}
+
+
+def renderer(kind: str, fmt: str) -> Callable[[Renderer], Renderer]:
+    """Register a function as the renderer of ``kind`` in ``fmt``."""
+    if kind not in KINDS or fmt not in FORMATS:  # pragma: no cover - a programming error
+        raise ValueError(f"unknown kind/format {kind!r}/{fmt!r}")
+
+    def register(fn: Renderer) -> Renderer:
+        _REGISTRY[(kind, fmt)] = fn
+        return fn
+
+    return register
+
+
+def _load_format(fmt: str) -> None:
+    for name in _MODULES.get(fmt, ()):
+        try:
+            importlib.import_module(f"{__name__}._{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}._{name}":
+                raise
+
+
+def available() -> list[tuple[str, str]]:
+    """Every (kind, format) pair that can be rendered."""
+    for fmt in FORMATS:
+        _load_format(fmt)
+    return sorted(_REGISTRY, key=lambda kf: (KINDS.index(kf[0]), FORMATS.index(kf[1])))
+
+
+def render(
+    checklist: Checklist, kind: str, fmt: str, options: RenderOptions | None = None
+) -> bytes:
+    """Render ``checklist`` as ``kind`` in ``fmt``; raises RenderError for a bad combination."""
+    if kind not in KINDS:
+        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(KINDS), "SG401")
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(FORMATS), "SG401")
+    _load_format(fmt)
+    fn = _REGISTRY.get((kind, fmt))
+    if fn is None:
+        formats = [f for k, f in available() if k == kind]
+        raise RenderError(
+            f"{kind} cannot be rendered as {fmt}",
+            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
+            "SG401",
+        )
+    return fn(checklist, options or RenderOptions())
