@@ -5,6 +5,7 @@ An interrupted write leaves any previous file untouched, never a half-written on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,9 +33,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return target

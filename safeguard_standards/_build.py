@@ -7,7 +7,7 @@ are skipped (the structure check has already reported them); nothing here raises
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ._yaml import SourceMap
 from .model import (
@@ -111,6 +111,7 @@ class _Builder:
         if not isinstance(d, dict):
             return None
         loc = self.loc(d)
+        op: Literal["all", "any", "equals", "not_equals"]
         for op in ("all", "any"):
             if op in d:
                 parts = [self.condition(c) for c in _list(d, op)]

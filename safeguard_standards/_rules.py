@@ -13,7 +13,16 @@ from typing import Any
 
 from ._yaml import SourceMap
 from .diagnostics import Code, Diagnostic
-from .model import AppliesTo, Checklist, Citation, Condition, Location
+from .model import (
+    AppliesTo,
+    Checklist,
+    Citation,
+    Condition,
+    Location,
+    Question,
+    Section,
+    Standard,
+)
 
 __all__ = ["RULES", "Context", "run_rules"]
 
@@ -64,7 +73,9 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _duplicates(ctx: Context, nodes: Iterable[Any], what: str, item_of: Callable[[Any], str]):  # type: ignore[no-untyped-def]
+def _duplicates(
+    ctx: Context, nodes: Iterable[Any], what: str, item_of: Callable[[Any], str]
+) -> Iterator[Diagnostic]:
     seen: dict[str, Any] = {}
     for node in nodes:
         if not node.id:
@@ -83,6 +94,10 @@ def _duplicates(ctx: Context, nodes: Iterable[Any], what: str, item_of: Callable
             seen[node.id] = node
 
 
+def _const(value: str) -> Callable[[Any], str]:
+    return lambda _node: value
+
+
 @rule("unique-ids")
 def _unique_ids(ctx: Context) -> Iterator[Diagnostic]:
     c = ctx.checklist
@@ -92,9 +107,9 @@ def _unique_ids(ctx: Context) -> Iterator[Diagnostic]:
         for standard in section.standards:
             yield from _duplicates(ctx, standard.questions, "question", lambda n: n.full_id)
             for q in standard.questions:
-                yield from _duplicates(ctx, q.options, "option", lambda n, q=q: q.full_id)
+                yield from _duplicates(ctx, q.options, "option", _const(q.full_id))
     for scale in c.scales:
-        yield from _duplicates(ctx, scale.levels, f"level of scale {scale.id!r}", lambda n: "")
+        yield from _duplicates(ctx, scale.levels, f"level of scale {scale.id!r}", _const(""))
 
 
 @rule("formerly")
@@ -134,7 +149,8 @@ def _check_cites(ctx: Context, cites: Iterable[Citation], item: str) -> Iterator
                 ctx.at(cite, "ref"),
                 f"citation of {cite.ref!r}, which is not defined under 'references'"
                 + _did_you_mean(cite.ref, keys),
-                "fix the key, or define the reference once under 'references' with its title and URL",
+                "fix the key, or define the reference once under 'references' "
+                "with its title and URL",
                 item,
             )
 
@@ -228,7 +244,8 @@ def _check_applies(ctx: Context, node: Any, applies: AppliesTo) -> Iterator[Diag
 @rule("applies-to")
 def _applies_to(ctx: Context) -> Iterator[Diagnostic]:
     c = ctx.checklist
-    for node in [*c.sections, *c.standards(), *c.questions()]:
+    nodes: list[Section | Standard | Question] = [*c.sections, *c.standards(), *c.questions()]
+    for node in nodes:
         yield from _check_applies(ctx, node, node.applies_to)
 
 

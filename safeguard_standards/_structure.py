@@ -175,12 +175,12 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
     if kind == "required":
         missing = [name for name in error.validator_value if name not in instance]
         line, col = sm.container(instance)
-        what = f"{item!r}" if item else ("the file" if not path else field)
+        owner = f"{item!r}" if item else ("the file" if not path else field)
         for name in missing:
             description = error.schema.get("properties", {}).get(name, {}).get("description", "")
             yield Diagnostic(
                 Code.MISSING_FIELD,
-                f"{what} is missing the required field {name!r}",
+                f"{owner} is missing the required field {name!r}",
                 source,
                 line or 1,
                 col or 1,
@@ -245,7 +245,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
                 jpath,
             )
             return
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list)
+        words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected_list)
         hint = f"write {field!r} as {words}"
         if "array" in expected_list and isinstance(instance, str):
             hint = f"write each entry of {field!r} on its own line starting with '- '"
@@ -290,11 +290,11 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
 
     if kind == "minItems":
         if field in ("sections", "standards", "questions"):
-            what = {"sections": "a section", "standards": "a standard", "questions": "a question"}
+            one = {"sections": "a section", "standards": "a standard", "questions": "a question"}
             yield at_value(
                 Code.EMPTY_CONTAINER,
                 f"{field!r} is empty",
-                f"add at least {what[field]}, or remove the enclosing item",
+                f"add at least {one[field]}, or remove the enclosing item",
             )
         else:
             yield at_value(

@@ -84,13 +84,14 @@ class SourceMap:
         node = root
         pos: ValuePos = (*self.container(root), None, None)
         for step in path:
-            if (isinstance(node, dict) and step in node) or (
-                isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-            ):
-                pos = self.value(node, step)
-                node = node[step]
+            if isinstance(node, dict) and step in node:
+                child = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                child = node[int(step)]
             else:
                 break
+            pos = self.value(node, step)
+            node = child
         return pos
 
 
@@ -247,12 +248,13 @@ def _alias_diagnostics(text: str, source: str) -> list[Diagnostic]:
             if isinstance(event, yaml.AliasEvent):
                 kind, name = "alias", f"*{event.anchor}"
             elif getattr(event, "anchor", None):
-                kind, name = "anchor", f"&{event.anchor}"
+                kind, name = "anchor", f"&{getattr(event, 'anchor', '')}"
             else:
                 continue
             count += 1
             if len(found) < 10:
                 m = event.start_mark
+                assert m is not None
                 found.append(
                     Diagnostic(
                         Code.ALIAS,
@@ -405,7 +407,7 @@ def parse(text: str, source: str) -> ParseResult:
                     source,
                     1,
                     1,
-                    hint="a standard set is never more than a few levels deep; check the indentation",
+                    hint="a standard set is only a few levels deep; check the indentation",
                 )
             ],
             True,

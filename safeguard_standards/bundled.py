@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .loader import LoadResult, check_path, check_text
 from .model import Checklist
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = [
     "BundledSet",

@@ -69,7 +69,7 @@ NOWHERE = Location("<built in code>")
 
 
 def _loc() -> Location:
-    return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+    return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -411,7 +411,7 @@ class Checklist:
         return None
 
     def numbering(self) -> dict[str, str]:
-        """Printed numbers by full id: ``1`` for sections, ``1.2`` standards, ``1.2.3`` questions."""
+        """Printed numbers by full id: ``1`` sections, ``1.2`` standards, ``1.2.3`` questions."""
         numbers: dict[str, str] = {}
         for i, section in enumerate(self.sections, start=1):
             numbers[section.id] = str(i)
