@@ -70,6 +70,8 @@ def _answer(value: Any) -> str | None:
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, (int, float)):  # reported as SG106; kept so the meaning is checked too
+        return str(value)
     return None
 
 
@@ -149,7 +151,7 @@ class _Builder:
                 type=qtype,
                 scale=_s(d, "scale", default_scale if qtype == "rating" else ""),
                 options=tuple(
-                    Option(id=_s(o, "id"), label=_s(o, "label"))
+                    self.keep(Option(id=_s(o, "id"), label=_s(o, "label")), o)
                     for o in _list(d, "options")
                     if isinstance(o, dict)
                 ),
@@ -228,15 +230,18 @@ class _Builder:
             Scale(
                 id=str(sid),
                 levels=tuple(
-                    Level(
-                        id=_s(lv, "id"),
-                        label=_s(lv, "label"),
-                        rag=_s(lv, "rag"),
-                        score=_num(lv, "score"),
-                        scored=_bool(lv, "scored", True),
-                        describe=_s(lv, "describe"),
-                        requires=tuple(r for r in _list(lv, "requires") if isinstance(r, str)),
-                        loc=self.loc(lv),
+                    self.keep(
+                        Level(
+                            id=_s(lv, "id"),
+                            label=_s(lv, "label"),
+                            rag=_s(lv, "rag"),
+                            score=_num(lv, "score"),
+                            scored=_bool(lv, "scored", True),
+                            describe=_s(lv, "describe"),
+                            requires=tuple(r for r in _list(lv, "requires") if isinstance(r, str)),
+                            loc=self.loc(lv),
+                        ),
+                        lv,
                     )
                     for lv in levels
                     if isinstance(lv, dict)

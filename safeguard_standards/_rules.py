@@ -62,6 +62,24 @@ class Context:
         line, col, _style, _raw = self.sm.value(raw, field)
         return Location(loc.source, line, col)
 
+    def raw(self, node: Any, field: str) -> Any:
+        """The value the YAML gave for ``field`` (None if absent)."""
+        raw = self._raw.get(id(node))
+        return raw.get(field) if raw is not None else None
+
+    def has(self, node: Any, field: str) -> bool:
+        """Whether the YAML gave ``field`` for this node (whatever its value)."""
+        raw = self._raw.get(id(node))
+        return raw is not None and field in raw
+
+    def at_item(self, node: Any, field: str, index: int) -> Location:
+        """Location of item ``index`` of the list under ``field``."""
+        raw = self._raw.get(id(node))
+        if self.sm is None or raw is None or not isinstance(raw.get(field), list):
+            return self.at(node, field)
+        line, col, _style, _raw = self.sm.value(raw[field], index)
+        return Location(node.loc.source, line, col)
+
     def diag(
         self, code: Code, where: Location, message: str, hint: str = "", item: str = ""
     ) -> Diagnostic:
@@ -204,7 +222,7 @@ def _scales(ctx: Context) -> Iterator[Diagnostic]:
                 "add 'scale: <id>' to the question, or 'default_scale: <id>' at the top",
                 q.full_id,
             )
-        elif q.scale not in names:
+        elif q.scale not in names and q.scale != c.default_scale:  # else SG212 said it once
             yield ctx.diag(
                 Code.UNDEFINED_SCALE,
                 ctx.at(q, "scale"),
@@ -269,7 +287,7 @@ def _question_fields(ctx: Context) -> Iterator[Diagnostic]:
                 "remove 'options', or change the type to choice or multi-choice",
                 q.full_id,
             )
-        if q.type not in ("rating", "") and ctx.at(q, "scale") != q.loc:
+        if q.type not in ("rating", "") and ctx.has(q, "scale"):
             yield ctx.diag(
                 Code.TYPE_MISMATCH,
                 ctx.at(q, "scale"),
@@ -279,7 +297,7 @@ def _question_fields(ctx: Context) -> Iterator[Diagnostic]:
             )
         numeric = q.type in ("number", "percentage")
         for field in ("unit", "min", "max"):
-            if not numeric and ctx.at(q, field) != q.loc:
+            if not numeric and ctx.has(q, field):
                 yield ctx.diag(
                     Code.TYPE_MISMATCH,
                     ctx.at(q, field),
@@ -357,11 +375,15 @@ def _ask_if(ctx: Context) -> Iterator[Diagnostic]:
                     q.full_id,
                 )
                 continue
-            for value in cond.values:
+            for index, value in enumerate(cond.values):
                 if value not in answers:
+                    if cond.op == "in":
+                        spot = ctx.at_item(cond, "in", index)
+                    else:
+                        spot = ctx.at(cond, cond.op)
                     yield ctx.diag(
                         Code.ASK_IF_ANSWER,
-                        ctx.at(cond, cond.op),
+                        spot,
                         f"{cond.question!r} cannot be answered {value!r}"
                         + _did_you_mean(value, answers),
                         f"its answers are: {', '.join(answers) or '(none defined)'}",
@@ -372,7 +394,8 @@ def _ask_if(ctx: Context) -> Iterator[Diagnostic]:
 @rule("completeness")
 def _completeness(ctx: Context) -> Iterator[Diagnostic]:
     for q in ctx.checklist.questions():
-        if not q.evidence:
+        # A field that is present but wrong has its own error; don't also say it is missing.
+        if not q.evidence and not ctx.has(q, "evidence"):
             yield ctx.diag(
                 Code.NO_EVIDENCE,
                 q.loc,
@@ -381,7 +404,8 @@ def _completeness(ctx: Context) -> Iterator[Diagnostic]:
                 q.full_id,
             )
         missing = [part for part in ("why", "good") if not getattr(q.guidance, part)]
-        if missing:
+        malformed = ctx.has(q, "guidance") and not isinstance(ctx.raw(q, "guidance"), dict)
+        if missing and not malformed:
             yield ctx.diag(
                 Code.NO_GUIDANCE,
                 ctx.at(q, "guidance"),

@@ -473,10 +473,25 @@ def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> li
     tabs = _tab_diagnostics(text, source)
     if tabs:
         return tabs
+    hint = _syntax_hint(problem)
+    opened = _unclosed_quote(text, line)
+    if opened:
+        hint = f"a quote opened on line {opened} is never closed; add the closing quote"
     message = problem
     if exc.context and exc.context not in problem:
         message = f"{problem} ({exc.context}"
         if exc.context_mark is not None:
             message += f" started on line {exc.context_mark.line + 1}"
         message += ")"
-    return [Diagnostic(Code.YAML_SYNTAX, message, source, line, col, hint=_syntax_hint(problem))]
+    return [Diagnostic(Code.YAML_SYNTAX, message, source, line, col, hint=hint)]
+
+
+def _unclosed_quote(text: str, upto: int) -> int:
+    """The line (before ``upto``) of a value that opens a quote and does not close it, or 0."""
+    lines = text.splitlines()[: max(0, upto - 1)]
+    for number in range(len(lines), 0, -1):
+        value = lines[number - 1].partition(": ")[2].strip()
+        for quote in ('"', "'"):
+            if value.startswith(quote) and (len(value) == 1 or not value.endswith(quote)):
+                return number
+    return 0
