@@ -1,0 +1,979 @@
+"""Format-independent views of a checklist, shared by every renderer.
+
+Every renderer (HTML, PDF, Markdown, JSON, DOCX, XLSX, CSV) asks the same questions of a
+checklist: which questions does this kind of document include, how are they numbered, what does
+a conditional question say on paper, what answer space does each type get, what do the rating
+levels mean, how is a citation written, how does Markdown prose become HTML or plain text. The
+answers live here, once, so that every format says the same thing.
+
+The main entry point is :func:`build_document`, which turns a checklist into a
+:class:`DocumentView`: a tree of :class:`SectionView` > :class:`StandardView` >
+:class:`QuestionView`, each carrying its printed number and everything a renderer prints.
+Action plans use :func:`action_plan_headers` and :func:`action_plan_rows`.
+
+Field names (stable: completed returns are read back by them):
+
+* a question's answer: its full id (``leadership.governance.named-governor``);
+* its evidence box: :func:`evidence_field` (``leadership.governance.named-governor.evidence``);
+* the organisation-details and sign-off blocks: :data:`ORGANISATION_FIELDS` and
+  :data:`SIGN_OFF_FIELDS` (``org.name``, ``signoff.date``; two parts, so they can never clash
+  with a question's three-part full id).
+
+Nothing here imports a heavy library at module level except markdown-it-py's parser, which is
+created on first use; only :func:`logo_data_uri` reads a file, and only inside ``base_dir``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import mimetypes
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from ..model import (
+    Checklist,
+    Citation,
+    Condition,
+    Guidance,
+    Level,
+    Publisher,
+    Question,
+    Reference,
+    Scale,
+    Section,
+    Standard,
+)
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markupsafe import Markup
+
+    from . import RenderOptions
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "KIND_LABELS",
+    "ORGANISATION_FIELDS",
+    "SIGN_OFF_FIELDS",
+    "ActionRow",
+    "AnswerSpace",
+    "Block",
+    "Choice",
+    "CitationView",
+    "DocumentView",
+    "Field",
+    "QuestionView",
+    "Run",
+    "ScaleView",
+    "SectionView",
+    "StandardView",
+    "action_plan_headers",
+    "action_plan_rows",
+    "answer_label",
+    "answer_space",
+    "build_document",
+    "choices",
+    "citation_view",
+    "condition_text",
+    "evidence_field",
+    "includes",
+    "logo_data_uri",
+    "md_blocks",
+    "md_inline_html",
+    "md_to_html",
+    "md_to_text",
+    "resolve_per",
+    "select_kind",
+]
+
+#: The kinds that are documents about the set's questions (``changes`` is rendered elsewhere).
+DOCUMENT_KINDS: tuple[str, ...] = ("form", "return-form", "guidance", "action-plan")
+
+#: How each kind is named on a title page.
+KIND_LABELS: dict[str, str] = {
+    "form": "Self-assessment audit tool",
+    "return-form": "Return form",
+    "guidance": "Guidance",
+    "action-plan": "Action plan",
+}
+
+
+# -- field names ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Field:
+    """A fillable field outside the questions (organisation details, sign-off).
+
+    ``name`` is its field name in every format; ``type`` is ``text``, ``date`` or ``email``.
+    """
+
+    name: str
+    label: str
+    type: str = "text"
+
+
+#: The organisation-details block at the top of a form, in order.
+ORGANISATION_FIELDS: tuple[Field, ...] = (
+    Field("org.name", "Name of organisation"),
+    Field("org.address", "Address"),
+    Field("org.completed_by", "Completed by (name)"),
+    Field("org.role", "Role"),
+    Field("org.contact", "Email or telephone", "text"),
+    Field("org.date", "Date completed", "date"),
+)
+
+#: The sign-off block at the end of a form, in order.
+SIGN_OFF_FIELDS: tuple[Field, ...] = (
+    Field("signoff.name", "Name"),
+    Field("signoff.role", "Role (for example chair of governors, trustee or proprietor)"),
+    Field("signoff.signature", "Signature"),
+    Field("signoff.date", "Date", "date"),
+)
+
+
+def evidence_field(full_id: str) -> str:
+    """The field name of a question's evidence box: ``<full_id>.evidence``."""
+    return f"{full_id}.evidence"
+
+
+# -- which questions a kind includes --------------------------------------------------------
+
+
+def includes(kind: str, question: Question) -> bool:
+    """Whether a document of ``kind`` includes ``question``.
+
+    ``return-form`` includes only the questions marked ``in_return``; every other kind
+    (form, guidance, action-plan) includes every question.
+    """
+    return question.in_return if kind == "return-form" else True
+
+
+def select_kind(checklist: Checklist, kind: str) -> Checklist:
+    """The checklist with only the questions ``kind`` includes; empty standards and sections
+    are dropped. Number with the *original* checklist (:meth:`Checklist.numbering`) so that a
+    return form's 2.1.3 is the audit tool's 2.1.3."""
+    if kind != "return-form":
+        return checklist
+    sections = []
+    for section in checklist.sections:
+        standards = []
+        for standard in section.standards:
+            questions = tuple(q for q in standard.questions if includes(kind, q))
+            if questions:
+                standards.append(attrs.evolve(standard, questions=questions))
+        if standards:
+            sections.append(attrs.evolve(section, standards=tuple(standards)))
+    return attrs.evolve(checklist, sections=tuple(sections))
+
+
+# -- answers --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Choice:
+    """One possible answer of a yes-no, rating, choice or multi-choice question.
+
+    ``id`` is the value stored in a completed return; ``label`` what a person reads;
+    ``describe`` the level's descriptor (Markdown, ratings only); ``rag`` red/amber/green/…;
+    ``requires`` what an answer at this level must carry (``action``, ``justification``).
+    """
+
+    id: str
+    label: str
+    describe: str = ""
+    rag: str = ""
+    requires: tuple[str, ...] = ()
+
+
+YES_NO: tuple[Choice, ...] = (Choice("yes", "Yes"), Choice("no", "No"))
+
+
+def choices(question: Question, checklist: Checklist) -> tuple[Choice, ...]:
+    """The possible answers of a question, in order; ``()`` for number, date and text."""
+    if question.type == "yes-no":
+        return YES_NO
+    if question.type == "rating":
+        scale = checklist.scale(question.scale or checklist.default_scale)
+        if scale is None:
+            return ()
+        return tuple(_level_choice(level) for level in scale.levels)
+    if question.type in ("choice", "multi-choice"):
+        return tuple(Choice(o.id, o.label) for o in question.options)
+    return ()
+
+
+def _level_choice(level: Level) -> Choice:
+    return Choice(level.id, level.label, level.describe, level.rag, level.requires)
+
+
+def answer_label(question: Question, checklist: Checklist, value: str) -> str:
+    """What a person reads for the stored answer ``value`` (``yes`` → ``Yes``); ``value``
+    itself when the question has no such choice."""
+    for choice in choices(question, checklist):
+        if choice.id == value:
+            return choice.label
+    return value
+
+
+Control = Literal["radio", "checkbox", "number", "date", "text"]
+
+
+@attrs.frozen
+class AnswerSpace:
+    """The answer space of a question, by type.
+
+    ``control`` is the kind of input every format draws: ``radio`` (one of ``choices``:
+    yes-no, rating, choice), ``checkbox`` (any of ``choices``: multi-choice), ``number``
+    (number and percentage; ``min``/``max``/``unit`` apply), ``date`` or ``text``.
+    ``description`` says in words what to give ("Choose one level", "A number of governors,
+    0 or more"), for a form's hint line or a spreadsheet's type column.
+    """
+
+    type: str
+    control: Control
+    description: str
+    choices: tuple[Choice, ...] = ()
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def multiple(self) -> bool:
+        """Whether more than one choice can be given (multi-choice)."""
+        return self.control == "checkbox"
+
+    @property
+    def step(self) -> str:
+        """The HTML ``step`` of a number input: ``any`` unless the bounds are whole numbers."""
+        return "1" if _whole(self.min) and _whole(self.max) else "any"
+
+
+def _whole(x: float | None) -> bool:
+    return x is None or float(x).is_integer()
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _range_text(lo: float | None, hi: float | None, unit: str = "") -> str:
+    u = f" {unit}" if unit and unit != "%" else unit
+    if lo is not None and hi is not None:
+        return f"from {_num(lo)}{u} to {_num(hi)}{u}"
+    if lo is not None:
+        return f"{_num(lo)}{u} or more"
+    if hi is not None:
+        return f"at most {_num(hi)}{u}"
+    return ""
+
+
+def answer_space(question: Question, checklist: Checklist) -> AnswerSpace:
+    """The answer space of ``question`` (see :class:`AnswerSpace`)."""
+    t = question.type
+    if t == "yes-no":
+        return AnswerSpace(t, "radio", "Yes or no", YES_NO)
+    if t == "rating":
+        return AnswerSpace(t, "radio", "Choose one level", choices(question, checklist))
+    if t == "choice":
+        return AnswerSpace(t, "radio", "Choose one", choices(question, checklist))
+    if t == "multi-choice":
+        return AnswerSpace(t, "checkbox", "Tick all that apply", choices(question, checklist))
+    if t == "percentage":
+        lo = 0.0 if question.min is None else question.min
+        hi = 100.0 if question.max is None else question.max
+        return AnswerSpace(
+            t, "number", f"A percentage, {_range_text(lo, hi, '%')}", unit="%", min=lo, max=hi
+        )
+    if t == "number":
+        what = f"A number of {question.unit}" if question.unit else "A number"
+        rng = _range_text(question.min, question.max)
+        return AnswerSpace(
+            t,
+            "number",
+            what + (f", {rng}" if rng else ""),
+            unit=question.unit,
+            min=question.min,
+            max=question.max,
+        )
+    if t == "date":
+        return AnswerSpace(t, "date", "A date (day, month, year)")
+    return AnswerSpace(t, "text", "Your answer in words")
+
+
+# -- conditions ------------------------------------------------------------------------------
+
+
+def _quoted_values(question: Question | None, checklist: Checklist, values: Sequence[str]) -> str:
+    labels = []
+    for v in values:
+        label = answer_label(question, checklist, v) if question else v
+        labels.append(label if question is not None and question.type == "yes-no" else f"“{label}”")
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _clause(
+    cond: Condition, checklist: Checklist, numbers: dict[str, str], nested: bool = False
+) -> str:
+    if cond.op in ("all", "any"):
+        joiner = " and " if cond.op == "all" else " or "
+        text = joiner.join(_clause(c, checklist, numbers, nested=True) for c in cond.conditions)
+        return f"({text})" if nested and len(cond.conditions) > 1 else text
+    target = checklist.question(cond.question)
+    ref = numbers.get(cond.question, cond.question)
+    values = _quoted_values(target, checklist, cond.values)
+    if cond.op == "not_equals":
+        return f"you gave an answer other than {values} to {ref}"
+    if target is not None and target.type == "multi-choice":
+        return f"you ticked {values} in {ref}"
+    return f"you answered {values} to {ref}"
+
+
+def condition_text(
+    condition: Condition | None, checklist: Checklist, numbers: dict[str, str] | None = None
+) -> str:
+    """How a conditional question says when to answer it, on paper and on screen.
+
+    ``Answer if you answered Yes to 1.2.3``; ``in`` lists the values with "or"; ``not_equals``
+    reads "Answer if you gave an answer other than No to 1.2.3"; ``all`` / ``any`` join their
+    parts with "and" / "or" (nested groups in brackets). Choice and rating values are quoted
+    labels (“Partly met”). Questions are referred to by printed number (from ``numbers``, by
+    default ``checklist.numbering()``), or by full id when the question is not numbered.
+    Returns ``""`` for ``None``.
+    """
+    if condition is None:
+        return ""
+    nums = checklist.numbering() if numbers is None else numbers
+    return "Answer if " + _clause(condition, checklist, nums)
+
+
+def condition_data(condition: Condition) -> dict[str, object]:
+    """A condition as plain JSON-ready data: ``{"op", "question", "values"}`` or
+    ``{"op", "conditions"}`` (what the HTML form's script and the JSON export read)."""
+    if condition.op in ("all", "any"):
+        return {"op": condition.op, "conditions": [condition_data(c) for c in condition.conditions]}
+    return {"op": condition.op, "question": condition.question, "values": list(condition.values)}
+
+
+# -- citations -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CitationView:
+    """A citation ready to print: ``text`` is "Title (edition), at"; ``url`` may be ``""``."""
+
+    key: str
+    title: str
+    edition: str = ""
+    at: str = ""
+    note: str = ""
+    url: str = ""
+    publisher: str = ""
+
+    @property
+    def text(self) -> str:
+        """``Keeping children safe in education 2025 (September 2025), Part two``."""
+        out = self.title
+        if self.edition:
+            out += f" ({self.edition})"
+        if self.at:
+            out += f", {self.at}"
+        return out
+
+
+def citation_view(citation: Citation, checklist: Checklist) -> CitationView:
+    """Resolve a citation against the set's references (an unknown key prints as itself)."""
+    ref: Reference | None = checklist.reference(citation.ref)
+    if ref is None:
+        return CitationView(citation.ref, citation.ref, at=citation.at, note=citation.note)
+    return CitationView(
+        ref.key,
+        ref.title,
+        edition=ref.edition,
+        at=citation.at,
+        note=citation.note,
+        url=_safe_url(ref.url),
+        publisher=ref.publisher,
+    )
+
+
+def _safe_url(url: str) -> str:
+    """Only http(s) and mailto links are printed as links."""
+    return url if url.lower().startswith(("https://", "http://", "mailto:")) else ""
+
+
+# -- the document view -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class QuestionView:
+    """A question as printed: number, text, answer space, condition, evidence, guidance."""
+
+    question: Question
+    #: ``1.2.3``.
+    number: str
+    #: Markdown.
+    text: str
+    answer: AnswerSpace
+    #: "Answer if you answered Yes to 1.2.1", or "".
+    condition: str
+    #: Citations resolved against the set's references.
+    citations: tuple[CitationView, ...]
+    #: Whether every question the condition depends on is in this document (so a live form
+    #: can show and hide it); False when there is no condition.
+    condition_live: bool = False
+
+    @property
+    def full_id(self) -> str:
+        """The field name of the answer."""
+        return self.question.full_id
+
+    @property
+    def evidence_field(self) -> str:
+        """The field name of the evidence box."""
+        return evidence_field(self.question.full_id)
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Evidence prompts (Markdown)."""
+        return self.question.evidence
+
+    @property
+    def guidance(self) -> Guidance:
+        return self.question.guidance
+
+
+@attrs.frozen
+class StandardView:
+    """A standard as printed, with its numbered questions."""
+
+    standard: Standard
+    number: str
+    citations: tuple[CitationView, ...]
+    questions: tuple[QuestionView, ...]
+
+    @property
+    def full_id(self) -> str:
+        return self.standard.full_id
+
+    @property
+    def title(self) -> str:
+        return self.standard.title
+
+
+@attrs.frozen
+class SectionView:
+    """A section as printed, with its numbered standards."""
+
+    section: Section
+    number: str
+    standards: tuple[StandardView, ...]
+
+    @property
+    def id(self) -> str:
+        return self.section.id
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+    def questions(self) -> Iterator[QuestionView]:
+        for standard in self.standards:
+            yield from standard.questions
+
+
+@attrs.frozen
+class ScaleView:
+    """A rating scale used in the document, with its levels as choices."""
+
+    id: str
+    levels: tuple[Choice, ...]
+
+
+@attrs.frozen
+class DocumentView:
+    """Everything a renderer prints for one kind of document about one checklist.
+
+    Build it with :func:`build_document`. ``audience`` lists the selection the checklist was
+    filtered with, as (dimension label, value label) pairs, e.g. ``("Type of setting",
+    "Academy")``. ``logo`` is a ``data:`` URI or ``""``.
+    """
+
+    checklist: Checklist
+    kind: str
+    kind_label: str
+    sections: tuple[SectionView, ...]
+    audience: tuple[tuple[str, str], ...] = ()
+    publisher: Publisher | None = None
+    logo: str = ""
+    scales: tuple[ScaleView, ...] = ()
+    references: tuple[CitationView, ...] = ()
+    generated_on: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.checklist.title
+
+    @property
+    def version(self) -> str:
+        return self.checklist.version
+
+    @property
+    def set_id(self) -> str:
+        return self.checklist.id
+
+    @property
+    def effective(self) -> str:
+        """``1 September 2025 to 31 August 2026``-style period, or ``""``."""
+        c = self.checklist
+        if not c.effective_from:
+            return ""
+        return f"{_long_date(c.effective_from)} to {_long_date(c.effective_to) or 'further notice'}"
+
+    @property
+    def document_title(self) -> str:
+        """``Safeguarding in education self-assessment audit — Return form 2025-26``."""
+        return f"{self.title} — {self.kind_label} {self.version}"
+
+    def questions(self) -> Iterator[QuestionView]:
+        """Every question in the document, in order."""
+        for section in self.sections:
+            yield from section.questions()
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _long_date(iso: str) -> str:
+    try:
+        y, m, d = (int(p) for p in iso.split("-"))
+        return f"{d} {_MONTHS[m - 1]} {y}"
+    except (ValueError, IndexError):
+        return iso
+
+
+def build_document(
+    checklist: Checklist, kind: str, options: RenderOptions | None = None
+) -> DocumentView:
+    """The view of ``checklist`` as a document of ``kind`` (form, return-form, guidance,
+    action-plan).
+
+    ``checklist`` is already filtered by audience; numbers are its numbering, so a return form
+    keeps the audit tool's numbers. ``options`` supplies the audience labels, the logo folder
+    (``base_dir``) and the date printed (``generated_on``). Raises
+    :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
+    """
+    numbers = checklist.numbering()
+    chosen = select_kind(checklist, kind)
+    shown = {q.full_id for q in chosen.questions()}
+    sections = []
+    for section in chosen.sections:
+        standards = []
+        for standard in section.standards:
+            qviews = tuple(_question_view(q, checklist, numbers, shown) for q in standard.questions)
+            standards.append(
+                StandardView(
+                    standard,
+                    numbers[standard.full_id],
+                    tuple(citation_view(c, checklist) for c in standard.cite),
+                    qviews,
+                )
+            )
+        sections.append(SectionView(section, numbers[section.id], tuple(standards)))
+    audience: tuple[tuple[str, str], ...] = ()
+    logo = ""
+    generated_on = ""
+    if options is not None:
+        audience = tuple(_audience_labels(checklist, options.audience))
+        logo = logo_data_uri(checklist.publisher, options.base_dir)
+        generated_on = options.generated_on or ""
+    return DocumentView(
+        checklist=checklist,
+        kind=kind,
+        kind_label=KIND_LABELS.get(kind, kind),
+        sections=tuple(sections),
+        audience=audience,
+        publisher=checklist.publisher,
+        logo=logo,
+        scales=_used_scales(chosen),
+        references=_used_references(chosen),
+        generated_on=generated_on,
+    )
+
+
+def _question_view(
+    q: Question, checklist: Checklist, numbers: dict[str, str], shown: set[str]
+) -> QuestionView:
+    live = q.ask_if is not None and all(dep in shown for dep in q.ask_if.questions())
+    return QuestionView(
+        question=q,
+        number=numbers[q.full_id],
+        text=q.text,
+        answer=answer_space(q, checklist),
+        condition=condition_text(q.ask_if, checklist, numbers),
+        citations=tuple(citation_view(c, checklist) for c in q.cite),
+        condition_live=live,
+    )
+
+
+def _audience_labels(
+    checklist: Checklist, selection: tuple[tuple[str, str], ...]
+) -> Iterator[tuple[str, str]]:
+    for dim, value in selection:
+        audience = checklist.audience(dim)
+        if audience is None:
+            yield dim, value
+        else:
+            yield audience.label or dim, audience.label_of(value)
+
+
+def _used_scales(checklist: Checklist) -> tuple[ScaleView, ...]:
+    used: list[str] = []
+    for q in checklist.questions():
+        if q.type == "rating":
+            sid = q.scale or checklist.default_scale
+            if sid not in used:
+                used.append(sid)
+    out = []
+    for sid in used:
+        scale: Scale | None = checklist.scale(sid)
+        if scale is not None:
+            out.append(ScaleView(sid, tuple(_level_choice(lv) for lv in scale.levels)))
+    return tuple(out)
+
+
+def _used_references(checklist: Checklist) -> tuple[CitationView, ...]:
+    keys: list[str] = []
+    for standard in checklist.standards():
+        for c in standard.cite:
+            if c.ref not in keys:
+                keys.append(c.ref)
+        for q in standard.questions:
+            for c in q.cite:
+                if c.ref not in keys:
+                    keys.append(c.ref)
+    out = []
+    for ref in checklist.references:
+        if ref.key in keys:
+            out.append(citation_view(Citation(ref=ref.key), checklist))
+    return tuple(out)
+
+
+# -- branding --------------------------------------------------------------------------------
+
+_LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
+_LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def logo_data_uri(publisher: Publisher | None, base_dir: str | None) -> str:
+    """The publisher's logo as a ``data:`` URI, or ``""`` when there is none.
+
+    The logo path in the set is resolved against ``base_dir`` and must stay inside it (no
+    ``..`` escapes, no absolute paths elsewhere); with ``base_dir`` None no file is read and
+    the logo is left out. A ``data:image/…`` logo is used as it is. Raises RenderError (SG402)
+    for a missing, oversized, unknown-type or out-of-folder file.
+    """
+    from . import RenderError
+
+    if publisher is None or not publisher.logo:
+        return ""
+    logo = publisher.logo.strip()
+    if logo.startswith("data:image/"):
+        return logo
+    if base_dir is None:
+        return ""
+    root = Path(base_dir).resolve()
+    path = (root / logo).resolve()
+    if not path.is_relative_to(root):
+        raise RenderError(
+            f"the logo {logo!r} is outside the folder of the set ({root})",
+            "put the logo file next to the YAML file and give its relative path",
+            "SG402",
+        )
+    mime = mimetypes.guess_type(path.name)[0] or ""
+    if mime not in _LOGO_TYPES:
+        raise RenderError(
+            f"the logo {logo!r} is not a PNG, JPEG, GIF, SVG or WebP image",
+            "convert the logo to PNG or SVG",
+            "SG402",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(
+            f"the logo {logo!r} cannot be read: {exc.strerror or exc}",
+            f"check that the file exists in {root}",
+            "SG402",
+        ) from None
+    if len(data) > _LOGO_MAX_BYTES:
+        raise RenderError(f"the logo {logo!r} is larger than 2 MB", "use a smaller image", "SG402")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# -- action plans ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ActionRow:
+    """One row of an action-plan skeleton: a standard (or a question with ``per=question``).
+
+    ``ref`` is its printed number, ``id`` its full id, ``title`` the standard's title or the
+    question's text as plain text, ``section`` the section's title.
+    """
+
+    ref: str
+    id: str
+    title: str
+    section: str
+    standard: str
+
+
+def resolve_per(checklist: Checklist, options: RenderOptions | None = None) -> str:
+    """``standard`` or ``question``: the option if given, else the set's ``action_plan.per``."""
+    per = options.per if options is not None and options.per else checklist.action_plan.per
+    return per if per in ("standard", "question") else "standard"
+
+
+def action_plan_headers(checklist: Checklist, per: str) -> tuple[tuple[str, str], ...]:
+    """Column ids and headings of an action plan: ``ref``, ``standard`` (or ``question``),
+    then the set's ``action_plan.columns`` (finding, action, lead, target date, RAG, progress,
+    evidence of impact by default)."""
+    second = ("question", "Question") if per == "question" else ("standard", "Standard")
+    return (("ref", "Ref"), second, *((c.id, c.label) for c in checklist.action_plan.columns))
+
+
+def action_plan_rows(checklist: Checklist, per: str) -> tuple[ActionRow, ...]:
+    """The rows of an action-plan skeleton, in order (one per standard or per question)."""
+    numbers = checklist.numbering()
+    rows = []
+    for section in checklist.sections:
+        for standard in section.standards:
+            if per == "question":
+                for q in standard.questions:
+                    rows.append(
+                        ActionRow(
+                            numbers[q.full_id],
+                            q.full_id,
+                            md_to_text(q.text),
+                            section.title,
+                            standard.title,
+                        )
+                    )
+            else:
+                rows.append(
+                    ActionRow(
+                        numbers[standard.full_id],
+                        standard.full_id,
+                        standard.title,
+                        section.title,
+                        standard.title,
+                    )
+                )
+    return tuple(rows)
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # js-default: raw HTML off; links to javascript:, vbscript:, file: and data: (except
+    # images) are not rendered as links.
+    return MarkdownIt("js-default")
+
+
+@functools.lru_cache(maxsize=8192)
+def md_to_html(text: str) -> Markup:
+    """Markdown prose as safe HTML (block level: ``<p>``, lists), cached by content.
+
+    Uses markdown-it-py's ``js-default`` preset: raw HTML in the source is escaped, and
+    unsafe link targets (``javascript:`` and the like) are not turned into links. The result
+    is :class:`markupsafe.Markup`, so Jinja does not escape it again.
+    """
+    from markupsafe import Markup
+
+    return Markup(_md().render(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def md_inline_html(text: str) -> Markup:
+    """Markdown as safe *inline* HTML (no ``<p>``), for legends, labels and table cells.
+
+    Line breaks inside the text become spaces; cached by content.
+    """
+    from markupsafe import Markup
+
+    return Markup(_md().renderInline(text.strip()))
+
+
+@attrs.frozen
+class Run:
+    """A run of text with one formatting: what a Word run or a spreadsheet cell gets.
+
+    ``href`` is set for a link's text (safe targets only).
+    """
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str = ""
+
+
+@attrs.frozen
+class Block:
+    """A block of Markdown prose: ``paragraph``, ``bullet`` or ``ordered`` (a list item; ``level``
+    is the nesting depth from 1, ``number`` the ordinal of an ordered item), ``heading``
+    (``level`` 1-6), ``quote`` or ``code``."""
+
+    kind: str
+    runs: tuple[Run, ...]
+    level: int = 0
+    number: int = 0
+
+    @property
+    def text(self) -> str:
+        """The block's text without formatting."""
+        return "".join(r.text for r in self.runs)
+
+
+def _inline_runs(token: Token) -> list[Run]:
+    runs: list[Run] = []
+    bold = italic = 0
+    hrefs: list[str] = []
+    for child in token.children or ():
+        t = child.type
+        if t == "strong_open":
+            bold += 1
+        elif t == "strong_close":
+            bold -= 1
+        elif t == "em_open":
+            italic += 1
+        elif t == "em_close":
+            italic -= 1
+        elif t == "link_open":
+            hrefs.append(str(child.attrGet("href") or ""))
+        elif t == "link_close":
+            if hrefs:
+                hrefs.pop()
+        elif t in ("text", "html_inline"):
+            runs.append(Run(child.content, bold > 0, italic > 0, href=hrefs[-1] if hrefs else ""))
+        elif t == "code_inline":
+            runs.append(Run(child.content, bold > 0, italic > 0, True, hrefs[-1] if hrefs else ""))
+        elif t == "softbreak":
+            runs.append(Run(" ", bold > 0, italic > 0))
+        elif t == "hardbreak":
+            runs.append(Run("\n", bold > 0, italic > 0))
+        elif t == "image":
+            runs.append(Run(child.content or str(child.attrGet("alt") or "")))
+    # merge neighbours with the same formatting
+    merged: list[Run] = []
+    for run in runs:
+        if merged and attrs.evolve(merged[-1], text="") == attrs.evolve(run, text=""):
+            merged[-1] = attrs.evolve(merged[-1], text=merged[-1].text + run.text)
+        else:
+            merged.append(run)
+    return merged
+
+
+@functools.lru_cache(maxsize=8192)
+def md_blocks(text: str) -> tuple[Block, ...]:
+    """Markdown prose as a flat sequence of :class:`Block` s of :class:`Run` s, cached by
+    content: what a DOCX renderer turns into styled paragraphs and runs (List Bullet, bold,
+    hyperlinks) without parsing Markdown itself."""
+    blocks: list[Block] = []
+    lists: list[list[int]] = []  # stack of [ordered?, counter]
+    kind = "paragraph"
+    level = 0
+    for tok in _md().parse(text):
+        t = tok.type
+        if t == "bullet_list_open":
+            lists.append([0, 0])
+        elif t == "ordered_list_open":
+            start = tok.attrGet("start")
+            lists.append([1, int(start) - 1 if start is not None else 0])
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif t == "list_item_open":
+            if lists:
+                lists[-1][1] += 1
+        elif t == "heading_open":
+            kind, level = "heading", int(tok.tag[1:])
+        elif t == "blockquote_open":
+            kind = "quote"
+        elif t == "blockquote_close":
+            kind = "paragraph"
+        elif t in ("fence", "code_block"):
+            blocks.append(Block("code", (Run(tok.content.rstrip("\n"), code=True),)))
+        elif t == "inline":
+            runs = tuple(_inline_runs(tok))
+            if lists:
+                ordered, counter = lists[-1]
+                blocks.append(Block("ordered" if ordered else "bullet", runs, len(lists), counter))
+            elif kind == "heading":
+                blocks.append(Block("heading", runs, level))
+                kind = "paragraph"
+            else:
+                blocks.append(Block(kind, runs))
+    return tuple(blocks)
+
+
+@functools.lru_cache(maxsize=8192)
+def md_to_text(text: str) -> str:
+    """Markdown prose as plain text (for spreadsheet cells, CSV and plain DOCX runs).
+
+    Emphasis marks are dropped; a link becomes "text (url)" when the url differs from the
+    text; list items become "• item" or "1. item" lines (indented two spaces per nesting
+    level); paragraphs are separated by a blank line. Cached by content.
+    """
+    lines: list[str] = []
+    previous = ""
+    for block in md_blocks(text):
+        body = _runs_text(block.runs)
+        if block.kind in ("bullet", "ordered"):
+            mark = "•" if block.kind == "bullet" else f"{block.number}."
+            line = "  " * (block.level - 1) + f"{mark} {body}"
+            if lines and previous not in ("bullet", "ordered"):
+                lines.append("")
+            lines.append(line)
+        else:
+            if lines:
+                lines.append("")
+            lines.append(body)
+        previous = block.kind
+    return "\n".join(lines)
+
+
+def _runs_text(runs: Sequence[Run]) -> str:
+    out = []
+    for i, run in enumerate(runs):
+        out.append(run.text)
+        ends_link = run.href and (i + 1 == len(runs) or runs[i + 1].href != run.href)
+        if ends_link and not run.href.startswith("#"):
+            link_text = "".join(r.text for r in runs if r.href == run.href)
+            target = run.href.removeprefix("mailto:")
+            if target != link_text:
+                out.append(f" ({target})")
+    return "".join(out)
