@@ -207,7 +207,14 @@ QUESTION = obj(
             "items": CITATION,
         },
         "applies_to": APPLIES_TO,
-        "ask_if": {"$ref": "#/$defs/condition"},
+        "ask_if": {
+            "$ref": "#/$defs/condition",
+            "description": (
+                "Ask this question only when an earlier answer meets a condition, e.g. "
+                "`{question: governance.commissioning.commissions-services, equals: yes}`. "
+                "Printed on paper as 'Answer if you answered Yes to 3.1.1'."
+            ),
+        },
         "in_return": {
             "type": "boolean",
             "description": "Whether the question is also on the short return form. Default false.",
