@@ -59,6 +59,9 @@ class RenderOptions:
     base_dir: str | None = None
     #: Date printed on the output (YYYY-MM-DD); None: leave it out (keeps output reproducible).
     generated_on: str | None = None
+    #: Extra CSS appended after the built-in styles of HTML and PDF output (a partnership's
+    #: restyle: fonts, colours, logo size). No @import and no url() other than data: URIs.
+    css: str = ""
 
 
 #: A renderer takes the (already audience-filtered) checklist and options, returns bytes.
