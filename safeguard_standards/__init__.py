@@ -12,56 +12,110 @@ checklist).
 
 from __future__ import annotations
 
-from ._atomic import write_atomic
-from ._audience import AudienceError, parse_audience, select_audience
-from ._structure import schema, schema_text
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .bundled import (
-    BundledSet,
-    SetNotFound,
-    bundled_root,
-    bundled_sets,
-    check_bundled,
-    check_set,
-    load_bundled,
-    load_set,
-)
-from .diagnostics import (
-    ChecklistError,
-    Code,
-    Diagnostic,
-    Severity,
-    best_match,
-    format_diagnostic,
-)
-from .loader import (
-    LoadResult,
-    check_path,
-    check_text,
-    load,
-    load_path,
-    load_text,
-    validate,
-)
-from .model import (
-    ActionPlan,
-    ActionPlanColumn,
-    Audience,
-    AudienceValue,
-    Checklist,
-    Citation,
-    Condition,
-    Guidance,
-    Level,
-    Location,
-    Option,
-    Publisher,
-    Question,
-    Reference,
-    Scale,
-    Section,
-    Standard,
-)
+
+if TYPE_CHECKING:  # the real imports, for type checkers and editors
+    from ._atomic import write_atomic
+    from ._audience import AudienceError, parse_audience, select_audience
+    from ._structure import schema, schema_text
+    from .bundled import (
+        BundledSet,
+        SetNotFound,
+        bundled_root,
+        bundled_sets,
+        check_bundled,
+        check_set,
+        load_bundled,
+        load_set,
+    )
+    from .diagnostics import (
+        ChecklistError,
+        Code,
+        Diagnostic,
+        Severity,
+        best_match,
+        format_diagnostic,
+    )
+    from .loader import (
+        LoadResult,
+        check_path,
+        check_text,
+        load,
+        load_path,
+        load_text,
+        validate,
+    )
+    from .model import (
+        ActionPlan,
+        ActionPlanColumn,
+        Audience,
+        AudienceValue,
+        Checklist,
+        Citation,
+        Condition,
+        Guidance,
+        Level,
+        Location,
+        Option,
+        Publisher,
+        Question,
+        Reference,
+        Scale,
+        Section,
+        Standard,
+    )
+
+# Public name -> module that defines it. Importing the package stays cheap (the CLI's
+# start-up depends on it); each module is imported on first use of one of its names.
+_EXPORTS: dict[str, str] = {
+    "ActionPlan": ".model",
+    "ActionPlanColumn": ".model",
+    "Audience": ".model",
+    "AudienceError": "._audience",
+    "AudienceValue": ".model",
+    "BundledSet": ".bundled",
+    "Checklist": ".model",
+    "ChecklistError": ".diagnostics",
+    "Citation": ".model",
+    "Code": ".diagnostics",
+    "Condition": ".model",
+    "Diagnostic": ".diagnostics",
+    "Guidance": ".model",
+    "Level": ".model",
+    "LoadResult": ".loader",
+    "Location": ".model",
+    "Option": ".model",
+    "Publisher": ".model",
+    "Question": ".model",
+    "Reference": ".model",
+    "Scale": ".model",
+    "Section": ".model",
+    "SetNotFound": ".bundled",
+    "Severity": ".diagnostics",
+    "Standard": ".model",
+    "best_match": ".diagnostics",
+    "bundled_root": ".bundled",
+    "bundled_sets": ".bundled",
+    "check_bundled": ".bundled",
+    "check_path": ".loader",
+    "check_set": ".bundled",
+    "check_text": ".loader",
+    "format_diagnostic": ".diagnostics",
+    "load": ".loader",
+    "load_bundled": ".bundled",
+    "load_path": ".loader",
+    "load_set": ".bundled",
+    "load_text": ".loader",
+    "parse_audience": "._audience",
+    "schema": "._structure",
+    "schema_text": "._structure",
+    "select_audience": "._audience",
+    "validate": ".loader",
+    "write_atomic": "._atomic",
+}
 
 __all__ = [
     "ActionPlan",
@@ -110,3 +164,16 @@ __all__ = [
     "validate",
     "write_atomic",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'safeguard_standards' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
