@@ -187,6 +187,80 @@ class Code(enum.Enum):
     )
 
     # -- SG3xx: tailoring ------------------------------------------------------------------
+    OVERLAY_BASE_UNKNOWN = (
+        "SG300",
+        Severity.ERROR,
+        "an overlay extends a set, version or file that does not exist",
+        "extends: kcsie@2052-53",
+    )
+    OVERLAY_CYCLE = (
+        "SG301",
+        Severity.ERROR,
+        "overlays extend each other in a circle",
+        "extends: ./northshire.yaml   # written in northshire.yaml itself",
+    )
+    OVERLAY_BASE_INVALID = (
+        "SG302",
+        Severity.ERROR,
+        "the set an overlay extends has errors",
+        "extends: ./a-set-with-errors.yaml",
+    )
+    OVERLAY_UNKNOWN_ID = (
+        "SG303",
+        Severity.ERROR,
+        "an overlay names an id that is not in the set it extends",
+        "remove:\n  - leadership.governance.nope",
+    )
+    OVERLAY_BAD_POSITION = (
+        "SG304",
+        Severity.ERROR,
+        "an overlay adds at a position that does not exist",
+        "add:\n  - after: leadership.governance.nope\n    questions: […]",
+    )
+    OVERLAY_WRONG_KIND = (
+        "SG305",
+        Severity.ERROR,
+        "an overlay names an item of the wrong kind for the operation",
+        "add:\n  - after: leadership   # a section, not a question\n    questions: […]",
+    )
+    OVERLAY_NO_CHANGE = (
+        "SG306",
+        Severity.WARNING,
+        "an overlay operation changes nothing",
+        "modify:\n  - id: leadership.governance.named-governor\n    set: {in_return: true}"
+        "   # already true",
+    )
+    OVERLAY_ID_TAKEN = (
+        "SG307",
+        Severity.ERROR,
+        "an overlay adds an item with an id the set already uses or used",
+        "add:\n  - after: leadership.governance.named-governor\n"
+        "    questions: [{id: named-governor, …}]",
+    )
+    OVERLAY_BREAKS_CONDITION = (
+        "SG308",
+        Severity.ERROR,
+        "an overlay removes a question that another question's ask_if depends on",
+        "remove:\n  - leadership.governance.named-governor   # governor-visits asks if it is yes",
+    )
+    OVERLAY_UNPINNED = (
+        "SG309",
+        Severity.WARNING,
+        "an overlay extends a set without naming its version",
+        "extends: kcsie   # write kcsie@2025-26",
+    )
+    OVERLAY_TWICE = (
+        "SG310",
+        Severity.ERROR,
+        "an overlay removes or modifies the same item twice",
+        "remove:\n  - a.b.c\nmodify:\n  - id: a.b.c …",
+    )
+    OVERLAY_EMPTIES = (
+        "SG311",
+        Severity.ERROR,
+        "an overlay removes every question of a standard or every standard of a section",
+        "remove:\n  - a.b.only-question   # remove a.b itself instead",
+    )
     # -- SG4xx: rendering ------------------------------------------------------------------
 
     @property
