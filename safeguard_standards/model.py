@@ -72,6 +72,17 @@ def _loc() -> Location:
     return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)
 
 
+#: Where a tailored item comes from (see :mod:`safeguard_standards.tailoring`): "" when the set
+#: was not resolved from an overlay; "national" from the set the overlay extends, unchanged;
+#: "modified" from that set, changed by the overlay; "local" added by the overlay.
+ORIGINS: tuple[str, ...] = ("", "national", "modified", "local")
+
+
+def _origin() -> str:
+    # Provenance, like a location, is not content: excluded from equality and repr.
+    return attrs.field(default="", eq=False, repr=False, kw_only=True)
+
+
 @attrs.frozen(kw_only=True)
 class Reference:
     """A document cited by key: an Act, statutory guidance, a standard."""
@@ -83,6 +94,7 @@ class Reference:
     kind: str = ""
     edition: str = ""
     url: str = ""
+    origin: str = _origin()
     loc: Location = _loc()
 
 
@@ -120,6 +132,7 @@ class Scale:
 
     id: str
     levels: tuple[Level, ...]
+    origin: str = _origin()
     loc: Location = _loc()
 
     def level(self, level_id: str) -> Level | None:
@@ -247,6 +260,7 @@ class Question:
     in_return: bool = False
     formerly: str = ""
     change_note: str = ""
+    origin: str = _origin()
     loc: Location = _loc()
 
     def answer_ids(self, checklist: Checklist) -> tuple[str, ...] | None:
@@ -276,6 +290,7 @@ class Standard:
     formerly: str = ""
     change_note: str = ""
     questions: tuple[Question, ...] = ()
+    origin: str = _origin()
     loc: Location = _loc()
 
 
@@ -290,6 +305,7 @@ class Section:
     formerly: str = ""
     change_note: str = ""
     standards: tuple[Standard, ...] = ()
+    origin: str = _origin()
     loc: Location = _loc()
 
     @property
@@ -368,6 +384,8 @@ class Checklist:
     sections: tuple[Section, ...] = ()
     #: The label of the file it was read from (excluded from equality).
     source: str = attrs.field(default="", eq=False)
+    #: For a set resolved from an overlay: the SET it extends (``kcsie@2025-26``); else "".
+    extends: str = attrs.field(default="", eq=False)
     loc: Location = _loc()
 
     @property
