@@ -77,7 +77,6 @@ def test_codes_are_unique_and_well_formed() -> None:
 
 def test_schema_text_is_what_the_cli_prints() -> None:
     from click.testing import CliRunner
-
     from safeguard_standards_cli import cli
 
     result = CliRunner().invoke(cli, ["schema"])

@@ -1,0 +1,134 @@
+"""The bundled standard sets: valid, complete, and consistent between their two versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import safeguard_standards as sg
+from safeguard_standards.model import Checklist
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {s.id: s for s in sg.bundled_sets()}
+ALL = [(s.id, v) for s in SETS.values() for v in s.versions]
+# Minimum question counts per version (issue 3).
+MINIMUM = {"kcsie": 60, "section11": 60, "vcs_checklist": 30}
+
+
+def load(set_id: str, version: str) -> Checklist:
+    return sg.load_bundled(set_id, version)
+
+
+def test_the_three_sets_are_bundled_with_two_versions_each() -> None:
+    assert set(SETS) == {"kcsie", "section11", "vcs_checklist"}
+    assert {k: len(s.versions) for k, s in SETS.items()} == {
+        "kcsie": 2,
+        "section11": 2,
+        "vcs_checklist": 2,
+    }
+
+
+def test_bundled_root_is_the_checkout_in_a_source_tree() -> None:
+    root = sg.bundled_root()
+    assert Path(str(root)).resolve() == (ROOT / "standards").resolve() or root.is_dir()
+    assert (root / "kcsie" / "2025-26.yaml").is_file()
+
+
+@pytest.mark.parametrize(("set_id", "version"), ALL)
+def test_bundled_file_has_no_errors_and_no_warnings(set_id: str, version: str) -> None:
+    result = sg.check_bundled(set_id, version)
+    assert [str(d) for d in result.diagnostics] == []
+
+
+@pytest.mark.parametrize(("set_id", "version"), ALL)
+def test_question_counts_and_completeness(set_id: str, version: str) -> None:
+    c = load(set_id, version)
+    questions = list(c.questions())
+    assert len(questions) >= MINIMUM[set_id]
+    assert c.id == set_id and c.version == version
+    for q in questions:
+        assert q.evidence, q.full_id
+        assert q.guidance.why and q.guidance.good, q.full_id
+        if set_id == "vcs_checklist":
+            assert q.guidance.support, q.full_id
+            assert q.priority in ("essential", "recommended"), q.full_id
+
+
+@pytest.mark.parametrize(("set_id", "version"), ALL)
+def test_every_reference_cited_and_every_citation_defined(set_id: str, version: str) -> None:
+    c = load(set_id, version)
+    defined = {r.key for r in c.references}
+    cited = {x.ref for q in c.questions() for x in q.cite}
+    cited |= {x.ref for s in c.standards() for x in s.cite}
+    assert cited == defined
+    assert all(r.url.startswith("https://") for r in c.references)
+
+
+@pytest.mark.parametrize("set_id", sorted(MINIMUM))
+def test_ids_are_stable_between_versions_except_where_formerly_says(set_id: str) -> None:
+    old_version, new_version = SETS[set_id].versions
+    old, new = load(set_id, old_version), load(set_id, new_version)
+    assert new.supersedes == old_version
+    assert new.change_summary
+    old_ids = {q.full_id for q in old.questions()}
+    new_ids = {q.full_id for q in new.questions()}
+    for q in new.questions():
+        if q.formerly:
+            assert q.formerly in old_ids, f"{q.full_id}: formerly {q.formerly} not in {old_version}"
+            assert q.formerly not in new_ids, f"{q.formerly} both kept and renamed"
+            assert q.change_note, q.full_id
+        elif q.full_id not in old_ids:
+            # a new question says so
+            assert q.change_note, f"{q.full_id} is new in {new_version} but has no change_note"
+    # An old id that disappears is either renamed (claimed by formerly) or removed; it is
+    # never reused for something else, which the ids themselves guarantee. The diff must
+    # have something to show: at least one of each kind of change.
+    renamed = {q.formerly for q in new.questions() if q.formerly}
+    removed = old_ids - new_ids - renamed
+    added = {q.full_id for q in new.questions() if q.full_id not in old_ids and not q.formerly}
+    assert renamed and removed and added
+
+
+@pytest.mark.parametrize(("set_id", "version"), ALL)
+def test_every_audience_value_is_used(set_id: str, version: str) -> None:
+    """Declared audience values are not dead weight: each appears in some applies_to."""
+    c = load(set_id, version)
+    used: dict[str, set[str]] = {}
+    nodes: list = [*c.sections, *c.standards(), *c.questions()]  # type: ignore[type-arg]
+    for node in nodes:
+        for dim, values in node.applies_to:
+            used.setdefault(dim, set()).update(values)
+    for audience in c.audiences:
+        assert audience.id in used, f"audience {audience.id} is never used"
+
+
+def test_kcsie_2025_change_notes_cover_the_real_changes() -> None:
+    c = load("kcsie", "2025-26")
+    notes = " ".join(
+        n.change_note for n in [*c.sections, *c.standards(), *c.questions()] if n.change_note
+    ).lower()
+    notes += " " + c.change_summary.lower()
+    for topic in (
+        "misinformation",
+        "disinformation",
+        "conspiracy",
+        "generative ai",
+        "alternative provision",
+        "attendance",
+        "kinship",
+        "virtual school",
+    ):
+        assert topic in notes, topic
+
+
+def test_section11_cycle_years_render_different_tools() -> None:
+    c = load("section11", SETS["section11"].latest or "")
+    year1 = sg.select_audience(c, ["cycle=year-1"])
+    year2 = sg.select_audience(c, ["cycle=year-2"])
+    ids1 = {q.full_id for q in year1.questions()}
+    ids2 = {q.full_id for q in year2.questions()}
+    assert len(ids1) >= 50 and ids2 and ids1 != ids2
+    # the commissioning follow-ups are asked only after a Yes to the gate question
+    gated = [q for q in c.questions() if q.ask_if and "commission" in q.full_id]
+    assert gated
