@@ -172,3 +172,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+
+
+from ._cmd_diff import diff_cmd  # noqa: E402
+
+cli.add_command(diff_cmd)
