@@ -72,12 +72,12 @@ _REGISTRY: dict[tuple[str, str], Renderer] = {}
 # Modules that register renderers when imported. Each is imported only when a render in one of
 # its formats is asked for, so that e.g. an XLSX render never imports WeasyPrint.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "html": ("html",),
-    "pdf": ("pdf",),
-    "md": ("markdown",),
-    "json": ("json",),
+    "html": ("html", "changes"),
+    "pdf": ("pdf", "changes"),
+    "md": ("markdown", "changes"),
+    "json": ("json", "changes"),
     "csv": ("csv",),
-    "docx": ("docx",),
+    "docx": ("docx", "changes"),
     "xlsx": ("xlsx",),
 }
 
