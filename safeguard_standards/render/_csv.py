@@ -1,0 +1,184 @@
+"""CSV renderers: action plans, and forms as a flat list of questions.
+
+Files are UTF-8 with a byte-order mark (so that Excel on Windows reads ’, – and £ correctly),
+RFC 4180 quoting and ``\\r\\n`` line ends. Every text cell goes through :func:`neutralise`, the
+OWASP defence against CSV (formula) injection: a cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return gets a leading single quote, so that a spreadsheet never runs
+text from a standard set (or from a partnership's overlay) as a formula. The XLSX renderer uses
+the same helper.
+
+Kinds: ``form`` and ``return-form`` (one row per question, with blank Answer, Evidence and
+Notes columns), ``action-plan`` (one row per standard, or per question with ``per=question``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+from ..model import Checklist
+from . import RenderOptions, renderer
+from ._view import (
+    AnswerSpace,
+    QuestionView,
+    action_plan_headers,
+    action_plan_rows,
+    build_document,
+    md_to_text,
+    resolve_per,
+)
+
+__all__ = [
+    "FORM_HEADERS",
+    "action_plan_table",
+    "choices_text",
+    "form_table",
+    "neutralise",
+    "plain_text",
+    "to_csv",
+]
+
+#: First characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """``text`` made safe for a spreadsheet cell: prefixed with ``'`` when it starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (OWASP "CSV injection").
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise("Fully met")
+    'Fully met'
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+_PLAIN = re.compile(r"[^\\`*_\[\]<>&!#|~\n\r\t]*")
+_BLOCK_START = re.compile(r"[-+*>#=]|\d{1,9}[.)](?:\s|$)")
+
+
+def plain_text(markdown: str) -> str:
+    """``markdown`` as plain text: :func:`~._view.md_to_text`, with a fast path for the usual
+    case of a sentence with no Markdown in it (no markup characters, no list or heading
+    start), which is returned as it is. The result is always what ``md_to_text`` returns."""
+    if (
+        markdown == markdown.strip()
+        and _PLAIN.fullmatch(markdown)
+        and not _BLOCK_START.match(markdown)
+    ):
+        return markdown
+    return md_to_text(markdown)
+
+
+#: Column ids and headings of a form as CSV (and of the XLSX answers sheet's first columns).
+FORM_HEADERS: tuple[tuple[str, str], ...] = (
+    ("ref", "Ref"),
+    ("id", "Id"),
+    ("section", "Section"),
+    ("standard", "Standard"),
+    ("question", "Question"),
+    ("type", "Answer type"),
+    ("choices", "Choices"),
+    ("answer_if", "Answer if"),
+    ("evidence_prompts", "Evidence to look for"),
+    ("answer", "Answer"),
+    ("evidence", "Evidence"),
+    ("notes", "Notes"),
+)
+
+
+def choices_text(answer: AnswerSpace) -> str:
+    """The labels a question can be answered with, separated by " | " ("" for none)."""
+    return " | ".join(c.label for c in answer.choices)
+
+
+def evidence_text(question: QuestionView) -> str:
+    """A question's evidence prompts as plain text, separated by "; "."""
+    return "; ".join(plain_text(e) for e in question.evidence)
+
+
+def form_table(checklist: Checklist, kind: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Headings and rows of a form (``form`` or ``return-form``) as a flat question list."""
+    doc = build_document(checklist, kind)
+    rows: list[tuple[str, ...]] = []
+    for section in doc.sections:
+        for standard in section.standards:
+            for q in standard.questions:
+                rows.append(
+                    (
+                        q.number,
+                        q.full_id,
+                        section.title,
+                        standard.title,
+                        plain_text(q.text),
+                        q.answer.description,
+                        choices_text(q.answer),
+                        q.condition,
+                        evidence_text(q),
+                        "",
+                        "",
+                        "",
+                    )
+                )
+    return tuple(label for _, label in FORM_HEADERS), rows
+
+
+def action_plan_table(
+    checklist: Checklist, options: RenderOptions | None = None
+) -> tuple[tuple[tuple[str, str], ...], list[tuple[str, ...]]]:
+    """Column (id, heading) pairs and rows of an action-plan skeleton.
+
+    Columns: Ref, Id, Section, Standard (and Question with ``per=question``), then the set's
+    ``action_plan.columns``, left blank. One row per standard, or per question.
+    """
+    per = resolve_per(checklist, options)
+    plan_columns = action_plan_headers(checklist, per)[2:]
+    head: list[tuple[str, str]] = [
+        ("ref", "Ref"),
+        ("id", "Id"),
+        ("section", "Section"),
+        ("standard", "Standard"),
+    ]
+    if per == "question":
+        head.append(("question", "Question"))
+    head.extend(plan_columns)
+    blanks = ("",) * len(plan_columns)
+    rows: list[tuple[str, ...]] = []
+    for row in action_plan_rows(checklist, per):
+        first: tuple[str, ...] = (row.ref, row.id, row.section, row.standard)
+        if per == "question":
+            first = (*first, row.title)
+        rows.append(first + blanks)
+    return tuple(head), rows
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A CSV file (UTF-8 with BOM, ``\\r\\n``) of ``header`` and ``rows``, every cell
+    neutralised."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+@renderer("form", "csv")
+def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
+    """The audit tool as CSV: one row per question."""
+    return to_csv(*form_table(checklist, "form"))
+
+
+@renderer("return-form", "csv")
+def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
+    """The return form (``in_return`` questions) as CSV: one row per question."""
+    return to_csv(*form_table(checklist, "return-form"))
+
+
+@renderer("action-plan", "csv")
+def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
+    """An action-plan skeleton as CSV: one row per standard (or per question)."""
+    head, rows = action_plan_table(checklist, options)
+    return to_csv([label for _, label in head], rows)

@@ -1,0 +1,667 @@
+"""XLSX renderers (openpyxl): the audit tool and return form as a protected workbook, and
+action-plan skeletons.
+
+A form workbook has these sheets:
+
+* **Cover**: title, version, publisher, the organisation-details and sign-off cells, how to
+  fill it in, and what each rating level means.
+* **Answers**: one row per question (Ref, Id, Section, Standard, Question, Answer type,
+  Answer if, Evidence to look for, Answer, Evidence, Notes). The Answer cell has a dropdown
+  (rating levels, Yes/No, options) or a number, percentage or date check; Answer, Evidence
+  and Notes are the only unlocked cells.
+* **Summary**: COUNTIFS formulas counting answers per section and per rating level, so it
+  updates as the form is filled in.
+* **Action plan**: one row per standard (or per question), the set's action-plan columns.
+* **Lists** (hidden): the dropdown lists, each a named range.
+
+Field names: the **Id** column is the authoritative mapping from a row to a question's full
+id. Each answer cell also gets a workbook defined name made from its field name by
+:func:`defined_name` (``SG_`` + the id with ``.`` → ``__`` and ``-`` → ``___``), which
+:func:`field_from_defined_name` reverses. The organisation-details and sign-off cells on the
+cover are named the same way (``org.name`` → ``SG_org__name``).
+
+Every sheet is protected **without a password** (Review › Unprotect Sheet lifts it): the
+protection stops a question being changed by accident; it is not a security measure.
+
+Every piece of text from the set goes through :func:`~._csv.neutralise`, so no text from a
+standard set is ever stored as a formula; the only formulas are the Summary's own.
+
+Uses openpyxl's write-only mode (performance goal G8), so every sheet's layout is decided
+before its first row is written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from ..model import Checklist
+from . import RenderOptions, renderer
+from ._csv import action_plan_table, neutralise, plain_text
+from ._view import (
+    ORGANISATION_FIELDS,
+    SIGN_OFF_FIELDS,
+    AnswerSpace,
+    DocumentView,
+    Field,
+    QuestionView,
+    build_document,
+    md_to_text,
+)
+
+__all__ = [
+    "ANSWER_COLUMNS",
+    "defined_name",
+    "field_from_defined_name",
+]
+
+#: Column ids and headings of the Answers sheet, in order (then a hidden "type id" column).
+ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ref", "Ref"),
+    ("id", "Id"),
+    ("section", "Section"),
+    ("standard", "Standard"),
+    ("question", "Question"),
+    ("type", "Answer type"),
+    ("answer_if", "Answer if"),
+    ("evidence_prompts", "Evidence to look for"),
+    ("answer", "Answer"),
+    ("evidence", "Evidence"),
+    ("notes", "Notes"),
+    ("type_id", "Type id"),
+)
+_COL = {cid: i + 1 for i, (cid, _) in enumerate(ANSWER_COLUMNS)}
+_WIDTHS = {
+    "ref": 8,
+    "id": 28,
+    "section": 20,
+    "standard": 24,
+    "question": 60,
+    "type": 20,
+    "answer_if": 26,
+    "evidence_prompts": 30,
+    "answer": 24,
+    "evidence": 40,
+    "notes": 30,
+    "type_id": 12,
+}
+
+_PREFIX = "SG_"
+_NAME_OK = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+
+
+def defined_name(field: str) -> str:
+    """The workbook defined name of a field: ``SG_`` + the field name with ``.`` written
+    ``__`` and ``-`` written ``___``.
+
+    ``leadership.governance.named-governor`` → ``SG_leadership__governance__named___governor``.
+    Ids are lower-case letters and digits joined by single ``-``, ``_`` or ``.``, so each run
+    of underscores in the result has length 1, 2 or 3 and the mapping is reversible
+    (:func:`field_from_defined_name`). The name uses only letters, digits and underscores, so
+    Excel and LibreOffice both accept it, and it can never look like a cell reference.
+    Raises ValueError for a field name outside that grammar.
+    """
+    if not _NAME_OK.match(field):
+        raise ValueError(f"{field!r} is not a field name (lower-case ids joined by . - _)")
+    return _PREFIX + field.replace("-", "___").replace(".", "__")
+
+
+_RUN = re.compile(r"_{2,3}")
+
+
+def field_from_defined_name(name: str) -> str | None:
+    """The field name a defined name was made from, or None if it is not one of ours."""
+    if not name.startswith(_PREFIX) or name.startswith(_PREFIX + "LIST_"):
+        return None
+    return _RUN.sub(lambda m: "." if len(m.group()) == 2 else "-", name[len(_PREFIX) :])
+
+
+# -- styles -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Styles:
+    """The named styles of the workbook (a partnership can restyle them in Excel)."""
+
+    title: str = "SG Title"
+    heading: str = "SG Heading"
+    header: str = "SG Header"
+    label: str = "SG Label"
+    text: str = "SG Text"
+    answer: str = "SG Answer"
+    answer_date: str = "SG Answer Date"
+
+
+STYLES = _Styles()
+
+
+def _add_styles(wb: Any) -> None:
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+
+    top_wrap = Alignment(wrap_text=True, vertical="top")
+    thin = Side(style="thin", color="A6A6A6")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    answer_fill = PatternFill("solid", fgColor="FFF8DC")
+    unlocked = Protection(locked=False)
+    for style in (
+        NamedStyle(STYLES.title, font=Font(bold=True, size=16)),
+        NamedStyle(STYLES.heading, font=Font(bold=True, size=12)),
+        NamedStyle(
+            STYLES.header,
+            font=Font(bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor="1F4E79"),
+            alignment=Alignment(wrap_text=True, vertical="center"),
+        ),
+        NamedStyle(STYLES.label, font=Font(bold=True), alignment=top_wrap),
+        NamedStyle(STYLES.text, alignment=top_wrap),
+        NamedStyle(
+            STYLES.answer, alignment=top_wrap, fill=answer_fill, border=box, protection=unlocked
+        ),
+        NamedStyle(
+            STYLES.answer_date,
+            alignment=top_wrap,
+            fill=answer_fill,
+            border=box,
+            protection=unlocked,
+            number_format="dd/mm/yyyy",
+        ),
+    ):
+        wb.add_named_style(style)
+
+
+class _CellMaker:
+    """Makes styled write-only cells quickly: the style of the first cell made with a style
+    name is copied to later ones, instead of looking the name up again."""
+
+    def __init__(self, ws: Any) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        self._ws = ws
+        self._new = WriteOnlyCell
+        self._arrays: dict[str, Any] = {}
+
+    def __call__(self, value: str | None = None, style: str = "") -> Any:
+        cell = self._new(self._ws)
+        if style:
+            array = self._arrays.get(style)
+            if array is None:
+                cell.style = style
+                self._arrays[style] = array = cell._style
+            cell._style = array.__copy__()
+        if value is not None:
+            cell.value = neutralise(value)
+            cell.data_type = "s"  # text from the set is never a formula
+        return cell
+
+    def formula(self, formula: str, style: str = "") -> Any:
+        """A cell holding one of our own formulas (never text from the set)."""
+        cell = self(None, style)
+        cell.value = formula
+        return cell
+
+
+def _protect(ws: Any) -> None:
+    """Protect a sheet without a password, still letting people filter, sort and resize."""
+    p = ws.protection
+    p.sheet = True
+    p.autoFilter = False
+    p.sort = False
+    p.formatColumns = False
+    p.formatRows = False
+
+
+def _footer(ws: Any, doc: DocumentView) -> None:
+    ws.oddFooter.left.text = _header_text(f"{doc.title} — {doc.kind_label}")
+    ws.oddFooter.center.text = _header_text(doc.version)
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+# -- lists (hidden sheet) ---------------------------------------------------------------------
+
+
+class _Lists:
+    """The hidden Lists sheet's columns, each a named range used by a dropdown."""
+
+    def __init__(self) -> None:
+        self.columns: list[tuple[str, ...]] = []
+        self._by_values: dict[tuple[str, ...], str] = {}
+
+    def name_for(self, values: Sequence[str]) -> str:
+        key = tuple(neutralise(v) for v in values)
+        name = self._by_values.get(key)
+        if name is None:
+            self.columns.append(key)
+            name = f"{_PREFIX}LIST_{len(self.columns)}"
+            self._by_values[key] = name
+        return name
+
+    def write(self, wb: Any, ws: Any) -> None:
+        from openpyxl.utils import get_column_letter, quote_sheetname
+        from openpyxl.workbook.defined_name import DefinedName
+
+        ws.sheet_state = "hidden"
+        height = max((len(c) for c in self.columns), default=0)
+        for r in range(height):
+            ws.append([c[r] if r < len(c) else None for c in self.columns])
+        sheet = quote_sheetname(ws.title)
+        for i, column in enumerate(self.columns, start=1):
+            letter = get_column_letter(i)
+            name = f"{_PREFIX}LIST_{i}"
+            ref = f"{sheet}!${letter}$1:${letter}${len(column)}"
+            wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        _protect(ws)
+
+
+# -- validations --------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _validation_key(
+    answer: AnswerSpace, lists: _Lists
+) -> tuple[str, str, str, str, str, str] | None:
+    """(type, operator, formula1, formula2, title, prompt) of the answer cell's check."""
+    if answer.control == "radio" and answer.choices:
+        labels = [c.label for c in answer.choices]
+        what = {"yes-no": "Yes or No", "rating": "one level"}.get(answer.type, "one option")
+        return ("list", "", lists.name_for(labels), "", "Answer", f"Choose {what} from the list")
+    if answer.control == "number":
+        lo, hi = answer.min, answer.max
+        if lo is not None and hi is not None:
+            key = ("decimal", "between", _num(lo), _num(hi))
+        elif lo is not None:
+            key = ("decimal", "greaterThanOrEqual", _num(lo), "")
+        elif hi is not None:
+            key = ("decimal", "lessThanOrEqual", _num(hi), "")
+        else:
+            key = ("decimal", "between", "-1E+300", "1E+300")
+        return (*key, "Answer", answer.description)
+    if answer.control == "date":
+        return ("date", "greaterThanOrEqual", "DATE(1900,1,1)", "", "Answer", answer.description)
+    return None
+
+
+def _runs(rows: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Contiguous runs (first, last) of sorted row numbers."""
+    start = prev = rows[0]
+    for r in rows[1:]:
+        if r != prev + 1:
+            yield start, prev
+            start = r
+        prev = r
+    yield start, prev
+
+
+def _add_validations(
+    ws: Any, column: str, by_key: dict[tuple[str, str, str, str, str, str], list[int]]
+) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for (kind, operator, f1, f2, title, prompt), rows in by_key.items():
+        sqref = " ".join(
+            f"{column}{a}" if a == b else f"{column}{a}:{column}{b}" for a, b in _runs(rows)
+        )
+        dv = DataValidation(
+            type=kind,
+            operator=operator or None,
+            formula1=f1,
+            formula2=f2 or None,
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
+            errorTitle="Not an allowed answer",
+            error=prompt[:255],
+            promptTitle=title,
+            prompt=prompt[:255],
+            sqref=sqref,
+        )
+        ws.data_validations.append(dv)
+
+
+# -- sheets -------------------------------------------------------------------------------------
+
+
+def _answer_type_text(q: QuestionView) -> str:
+    if q.answer.multiple:
+        return q.answer.description + ": " + "; ".join(c.label for c in q.answer.choices)
+    return q.answer.description
+
+
+def _type_id(q: QuestionView, checklist: Checklist) -> str:
+    if q.question.type == "rating":
+        return "rating:" + (q.question.scale or checklist.default_scale)
+    return q.question.type
+
+
+def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_off: bool) -> None:
+    from openpyxl.utils import quote_sheetname
+
+    ws = wb.create_sheet("Cover")
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 70
+    _footer(ws, doc)
+    ws.page_setup.orientation = "portrait"
+    make = _CellMaker(ws)
+    row = 0
+
+    def put(*cells: Any) -> None:
+        nonlocal row
+        ws.append(list(cells))
+        row += 1
+
+    put(make(doc.title, STYLES.title))
+    put(make(doc.kind_label, STYLES.heading))
+    put()
+    c = doc.checklist
+    pub = doc.publisher
+    facts: list[tuple[str, str]] = [("Version", doc.version)]
+    if doc.effective:
+        facts.append(("In force", doc.effective))
+    if pub is not None:
+        facts.append(("Published by", pub.name))
+        if pub.contact:
+            facts.append(("Contact", pub.contact))
+        if pub.url:
+            facts.append(("Website", pub.url))
+        if pub.return_deadline:
+            facts.append(("Return by", pub.return_deadline))
+    facts.extend((dim, value) for dim, value in doc.audience)
+    if doc.generated_on:
+        facts.append(("Produced on", doc.generated_on))
+    facts.append(("Standard set", c.ref))
+    for label, value in facts:
+        put(make(label, STYLES.label), make(value, STYLES.text))
+
+    sheet = quote_sheetname(ws.title)
+    date_rows: list[int] = []
+
+    def block(title: str, fields: Sequence[Field]) -> None:
+        put()
+        put(make(title, STYLES.heading))
+        for f in fields:
+            style = STYLES.answer_date if f.type == "date" else STYLES.answer
+            put(make(f.label, STYLES.label), make(None, style))
+            names.append((defined_name(f.name), f"{sheet}!$B${row}"))
+            if f.type == "date":
+                date_rows.append(row)
+
+    block("Organisation details", ORGANISATION_FIELDS)
+    if with_sign_off:
+        block("Sign-off", SIGN_OFF_FIELDS)
+
+    put()
+    put(make("How to fill it in", STYLES.heading))
+    for line in _HOW_TO if doc.kind != "action-plan" else _HOW_TO_PLAN:
+        put(None, make(line, STYLES.text))
+    for scale in doc.scales if doc.kind != "action-plan" else ():
+        put()
+        put(make(f"Rating levels ({scale.id})", STYLES.heading))
+        for level in scale.levels:
+            put(make(level.label, STYLES.label), make(md_to_text(level.describe), STYLES.text))
+    if date_rows:
+        _add_validations(
+            ws,
+            "B",
+            {("date", "greaterThanOrEqual", "DATE(1900,1,1)", "", "Date", "A date"): date_rows},
+        )
+    _protect(ws)
+
+
+_HOW_TO = (
+    "Answer every question on the Answers sheet, in the yellow cells. Where a cell has a "
+    "dropdown, choose from it; numbers, percentages and dates are checked as you type.",
+    "A question with an “Answer if …” note needs an answer only when that condition holds.",
+    "Say what evidence you hold in the Evidence column, and anything else in Notes.",
+    "The Summary sheet counts your answers as you go; the Action plan sheet is for what "
+    "you will do about any gaps.",
+    "The sheets are protected, without a password, so that questions are not changed by "
+    "accident. Review › Unprotect Sheet lifts the protection.",
+    "Keep the Id column as it is: it is how a completed return is read back.",
+)
+_HOW_TO_PLAN = (
+    "Fill in one row per standard (or question) in the yellow cells on the Action plan sheet.",
+    "The sheets are protected, without a password. Review › Unprotect Sheet lifts the protection.",
+    "Keep the Id column as it is: it is how a completed plan is read back.",
+)
+
+
+def _answers(
+    wb: Any, doc: DocumentView, lists: _Lists, names: list[tuple[str, str]]
+) -> tuple[str, int]:
+    """The Answers sheet; returns its title and last row."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
+    ws = wb.create_sheet("Answers")
+    letters = {cid: get_column_letter(i) for cid, i in _COL.items()}
+    for cid, width in _WIDTHS.items():
+        ws.column_dimensions[letters[cid]].width = width
+    ws.column_dimensions[letters["type_id"]].hidden = True
+    ws.freeze_panes = "C2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _footer(ws, doc)
+    make = _CellMaker(ws)
+    ws.append([make(label, STYLES.header) for _, label in ANSWER_COLUMNS])
+
+    checklist = doc.checklist
+    sheet = quote_sheetname(ws.title)
+    answer_col = letters["answer"]
+    checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
+    # In write-only mode ``append`` writes a row at once, so a cell object can be appended
+    # again in a later row: the blank answer cells and the section and standard titles are
+    # made once, not once per row (performance goal G8).
+    blank = make(None, STYLES.answer)
+    blank_date = make(None, STYLES.answer_date)
+    row = 1
+    for section in doc.sections:
+        section_cell = make(section.title, STYLES.text)
+        for standard in section.standards:
+            standard_cell = make(standard.title, STYLES.text)
+            for q in standard.questions:
+                row += 1
+                ws.append(
+                    [
+                        q.number,
+                        q.full_id,
+                        section_cell,
+                        standard_cell,
+                        make(plain_text(q.text), STYLES.text),
+                        make(_answer_type_text(q), STYLES.text),
+                        make(q.condition, STYLES.text) if q.condition else None,
+                        make("; ".join(plain_text(e) for e in q.evidence), STYLES.text),
+                        blank_date if q.answer.control == "date" else blank,
+                        blank,
+                        blank,
+                        _type_id(q, checklist),
+                    ]
+                )
+                names.append((defined_name(q.full_id), f"{sheet}!${answer_col}${row}"))
+                key = _validation_key(q.answer, lists)
+                if key is not None:
+                    checks.setdefault(key, []).append(row)
+    if row > 1:
+        _add_validations(ws, answer_col, checks)
+        ws.auto_filter.ref = f"A1:{letters['notes']}{row}"
+        fills = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
+        rng = f"{answer_col}2:{answer_col}{row}"
+        for scale in doc.scales:
+            for level in scale.levels:
+                if level.rag in fills:
+                    ws.conditional_formatting.add(
+                        rng,
+                        CellIsRule(
+                            operator="equal",
+                            formula=[_string_literal(neutralise(level.label))],
+                            fill=PatternFill(
+                                "solid", fgColor=fills[level.rag], bgColor=fills[level.rag]
+                            ),
+                        ),
+                    )
+    _protect(ws)
+    return ws.title, row
+
+
+def _string_literal(text: str) -> str:
+    """``text`` as a string literal inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _criterion(text: str) -> str:
+    """An exact-match COUNTIFS criterion for ``text`` (no operators, no wildcards)."""
+    escaped = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    return _string_literal("=" + escaped)
+
+
+def _summary(wb: Any, doc: DocumentView, answers: str, last: int) -> None:
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
+    ws = wb.create_sheet("Summary")
+    # (heading, type id, label) of the level columns
+    levels: list[tuple[str, str, str]] = []
+    several = len(doc.scales) > 1
+    for scale in doc.scales:
+        for level in scale.levels:
+            head = f"{level.label} ({scale.id})" if several else level.label
+            levels.append((head, f"rating:{scale.id}", level.label))
+    has_yes_no = any(q.question.type == "yes-no" for q in doc.questions())
+    if has_yes_no:
+        levels += [("Yes", "yes-no", "Yes"), ("No", "yes-no", "No")]
+    headings = ["Section", "Questions", "Answered", "Not answered"] + [h for h, _, _ in levels]
+    ws.column_dimensions["A"].width = 44
+    for i in range(2, len(headings) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 14
+    ws.freeze_panes = "B4"
+    ws.page_setup.orientation = "landscape"
+    _footer(ws, doc)
+    make = _CellMaker(ws)
+    ws.append([make("Summary of answers", STYLES.title)])
+    ws.append([make("The counts update as answers are given on the Answers sheet.", STYLES.text)])
+    ws.append([make(h, STYLES.header) for h in headings])
+
+    sheet = quote_sheetname(answers)
+    ref_l, answer_l, type_l = (get_column_letter(_COL[c]) for c in ("ref", "answer", "type_id"))
+    last = max(last, 2)
+    ref_rng = f"{sheet}!${ref_l}$2:${ref_l}${last}"
+    ans_rng = f"{sheet}!${answer_l}$2:${answer_l}${last}"
+    type_rng = f"{sheet}!${type_l}$2:${type_l}${last}"
+    first_row = 4
+    for r, section in enumerate(doc.sections, start=first_row):
+        where = f'{ref_rng},"{section.number}.*"'
+        cells = [
+            make(f"{section.number} {section.title}", STYLES.text),
+            make.formula(f"=COUNTIFS({where})"),
+            make.formula(f'=COUNTIFS({where},{ans_rng},"<>")'),
+            make.formula(f"=B{r}-C{r}"),
+        ]
+        cells.extend(
+            make.formula(
+                f"=COUNTIFS({where},{type_rng},{_criterion(t)},{ans_rng},{_criterion(lbl)})"
+            )
+            for _, t, lbl in levels
+        )
+        ws.append(cells)
+    total_row = first_row + len(doc.sections)
+    totals = [make("Total", STYLES.label)]
+    for i in range(2, len(headings) + 1):
+        col = get_column_letter(i)
+        end = max(total_row - 1, first_row)
+        totals.append(make.formula(f"=SUM({col}{first_row}:{col}{end})", STYLES.label))
+    ws.append(totals)
+    _protect(ws)
+
+
+def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lists) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet("Action plan")
+    head, rows = action_plan_table(doc.checklist, options)
+    widths = {"ref": 8, "id": 28, "section": 20, "standard": 30, "question": 50}
+    for i, (cid, _) in enumerate(head, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(cid, 22)
+    ws.freeze_panes = "C2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _footer(ws, doc)
+    make = _CellMaker(ws)
+    ws.append([make(label, STYLES.header) for _, label in head])
+    fixed = 5 if any(cid == "question" for cid, _ in head) else 4
+    blank = make(None, STYLES.answer)  # appended in every row: see _answers
+    for values in rows:
+        ws.append([make(v, STYLES.text) for v in values[:fixed]] + [blank] * (len(values) - fixed))
+    last = len(rows) + 1
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"
+        for i, (cid, _) in enumerate(head, start=1):
+            if cid == "rag":
+                col = get_column_letter(i)
+                name = lists.name_for(["Red", "Amber", "Green"])
+                _add_validations(
+                    ws,
+                    col,
+                    {
+                        ("list", "", name, "", "RAG", "Red, Amber or Green"): list(
+                            range(2, last + 1)
+                        )
+                    },
+                )
+    _protect(ws)
+
+
+def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    doc = build_document(checklist, kind, options)
+    wb = Workbook(write_only=True)
+    _add_styles(wb)
+    wb.properties.title = doc.document_title
+    wb.properties.creator = doc.publisher.name if doc.publisher else "safeguard-standards"
+    lists = _Lists()
+    names: list[tuple[str, str]] = []
+    _cover(wb, doc, names, with_sign_off=kind != "action-plan")
+    if kind != "action-plan":
+        answers, last = _answers(wb, doc, lists, names)
+        _summary(wb, doc, answers, last)
+    _action_plan(wb, doc, options, lists)
+    lists.write(wb, wb.create_sheet("Lists"))
+    for name, ref in names:
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@renderer("form", "xlsx")
+def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
+    """The audit tool as a protected workbook with dropdowns and a live summary."""
+    return _workbook(checklist, "form", options)
+
+
+@renderer("return-form", "xlsx")
+def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
+    """The return form (``in_return`` questions) as a protected workbook."""
+    return _workbook(checklist, "return-form", options)
+
+
+@renderer("action-plan", "xlsx")
+def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
+    """An action-plan skeleton as a workbook: a cover and the Action plan sheet."""
+    return _workbook(checklist, "action-plan", options)
