@@ -177,3 +177,7 @@ def main() -> None:
 from ._cmd_diff import diff_cmd  # noqa: E402
 
 cli.add_command(diff_cmd)
+
+from ._cmd_new_version import new_version_cmd  # noqa: E402
+
+cli.add_command(new_version_cmd)
