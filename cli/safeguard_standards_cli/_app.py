@@ -181,3 +181,7 @@ cli.add_command(diff_cmd)
 from ._cmd_new_version import new_version_cmd  # noqa: E402
 
 cli.add_command(new_version_cmd)
+
+from ._cmd_render import render_cmd  # noqa: E402
+
+cli.add_command(render_cmd)

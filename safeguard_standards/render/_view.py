@@ -800,8 +800,9 @@ def _md() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # js-default: raw HTML off; links to javascript:, vbscript:, file: and data: (except
-    # images) are not rendered as links.
-    return MarkdownIt("js-default")
+    # images) are not rendered as links. Images are off too: a document never fetches
+    # anything, so ![alt](url) is shown as a link to the url instead.
+    return MarkdownIt("js-default").disable("image")
 
 
 @functools.lru_cache(maxsize=8192)

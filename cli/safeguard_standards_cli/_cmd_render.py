@@ -1,0 +1,217 @@
+"""``safeguard render SET --as KIND --format FMT``: blank audit tools, return forms, guidance,
+action plans and "what changed" documents in HTML, PDF, Word, Excel, Markdown, CSV and JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._errors import ContentProblem, UsageProblem, load_or_fail
+
+if TYPE_CHECKING:
+    from safeguard_standards import Checklist, LoadResult
+
+# Kept in step with safeguard_standards.render.KINDS / FORMATS (not imported here, so that
+# `safeguard --help` does not load the library).
+KINDS = ("form", "return-form", "guidance", "action-plan", "changes")
+FORMATS = ("html", "pdf", "docx", "xlsx", "md", "csv", "json")
+BINARY = ("pdf", "docx", "xlsx")
+_EXTENSIONS = {".htm": "html", ".markdown": "md"}
+
+
+def _format_from_name(output: str | None) -> str | None:
+    if not output or output == "-":
+        return None
+    suffix = Path(output).suffix.lower()
+    fmt = _EXTENSIONS.get(suffix, suffix.lstrip("."))
+    return fmt if fmt in FORMATS else None
+
+
+def default_output(checklist: Checklist, kind: str, fmt: str, audience: dict[str, str]) -> str:
+    """``kcsie-2025-26-form.pdf``; ``…-form-academy.pdf`` for ``--for setting=academy``."""
+    parts = [checklist.id, checklist.version, kind, *audience.values()]
+    name = "-".join(p for p in parts if p)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    return f"{safe}.{fmt}"
+
+
+def _base_dir(spec: str, result: LoadResult) -> str | None:
+    """The folder a logo path in the set is resolved against: the YAML file's folder."""
+    from safeguard_standards import bundled_root
+
+    path = Path(spec)
+    if path.is_file():
+        return str(path.resolve().parent)
+    set_id = spec.partition("@")[0]
+    folder = bundled_root() / set_id
+    return str(folder) if isinstance(folder, Path) and folder.is_dir() else None
+
+
+def _previous(spec: str, checklist: Checklist, since: str | None) -> Checklist | None:
+    """The version a ``changes`` document compares with: --since, else ``supersedes``."""
+    wanted = since or checklist.supersedes
+    if not wanted:
+        return None
+    if "@" in wanted or wanted.endswith((".yaml", ".yml")) or os.sep in wanted:
+        other = wanted
+    else:
+        other = f"{checklist.id}@{wanted}"
+    if not since and Path(spec).is_file():
+        sibling = Path(spec).parent / f"{wanted}.yaml"
+        if sibling.is_file():
+            other = str(sibling)
+    return load_or_fail(other).unwrap()
+
+
+def _read_css(css_path: str | None) -> str:
+    if not css_path:
+        return ""
+    try:
+        return Path(css_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageProblem(
+            f"cannot read the stylesheet {css_path}: {reason}", "give the path of a CSS file"
+        ) from None
+
+
+@click.command("render")
+@click.argument("set_spec", metavar="SET")
+@click.option(
+    "--as",
+    "kind",
+    type=click.Choice(KINDS),
+    required=True,
+    help="What to make: the audit tool (form), the return form, the guidance, an action-plan "
+    "skeleton, or what changed since the previous version.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the -o file name's extension).",
+)
+@click.option(
+    "--for",
+    "audience",
+    multiple=True,
+    metavar="DIM=VALUE",
+    help="Only what applies to this audience, e.g. --for setting=academy (repeatable).",
+)
+@click.option(
+    "--per",
+    type=click.Choice(["standard", "question"]),
+    help="Action plans: one row per standard or per question (default: the set's choice).",
+)
+@click.option(
+    "--since",
+    metavar="VERSION",
+    help="For --as changes: the version to compare with (default: the one it supersedes).",
+)
+@click.option(
+    "--css",
+    "css_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Extra CSS for HTML and PDF output (a partnership's colours, fonts, logo size).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Where to write (default: e.g. kcsie-2025-26-form.pdf here); - for standard output.",
+)
+def render_cmd(
+    set_spec: str,
+    kind: str,
+    fmt: str | None,
+    audience: tuple[str, ...],
+    per: str | None,
+    since: str | None,
+    css_path: str | None,
+    output: str | None,
+) -> None:
+    """Render SET as a blank audit tool, return form, guidance or action plan.
+
+    \b
+    Examples:
+      safeguard render kcsie --as form --format pdf -o kcsie-form.pdf
+      safeguard render kcsie --as form --format html --for setting=academy
+      safeguard render section11 --as guidance --format md -o -
+      safeguard render vcs_checklist --as action-plan --format csv --per question
+      safeguard render kcsie@2025-26 --as changes --format html
+    """
+    from safeguard_standards import AudienceError, parse_audience, write_atomic
+    from safeguard_standards.render import RenderError, RenderOptions, render
+
+    fmt = fmt or _format_from_name(output)
+    if fmt is None:
+        raise UsageProblem(
+            "say which format to write with --format",
+            "formats: " + ", ".join(FORMATS) + " (or name the output file, e.g. -o form.pdf)",
+        )
+    to_stdout = output == "-"
+    if to_stdout and fmt in BINARY and sys.stdout.isatty():
+        raise UsageProblem(
+            f"will not write {fmt.upper()} to a terminal",
+            f"give a file name with -o FILE.{fmt}, or redirect: > file.{fmt}",
+        )
+
+    result = load_or_fail(set_spec)
+    checklist = result.unwrap()
+    try:
+        selection = parse_audience(checklist, audience)
+    except AudienceError as exc:
+        raise UsageProblem(exc.message, exc.hint) from None
+    selected = checklist.select(selection) if selection else checklist
+    if not any(True for _ in selected.questions()):
+        raise UsageProblem(
+            f"nothing in {checklist.ref} applies to " + ", ".join(audience),
+            "choose another audience value",
+        )
+    previous = _previous(set_spec, checklist, since) if kind == "changes" else None
+    if previous is not None and selection:
+        previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
+    options = RenderOptions(
+        audience=tuple(selection.items()),
+        per=per,
+        previous=previous,
+        base_dir=_base_dir(set_spec, result),
+        css=_read_css(css_path),
+    )
+    try:
+        data = render(selected, kind, fmt, options)
+    except RenderError as exc:
+        problem = UsageProblem if exc.code in ("SG401", "SG403") else ContentProblem
+        err = problem(f"{exc.code}: {exc.message}", exc.hint)
+        if problem is ContentProblem:
+            click.echo(f"safeguard: {err.format_message()}", err=True)
+            raise ContentProblem("nothing was written") from None
+        raise err from None
+
+    if to_stdout:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    target = output or default_output(checklist, kind, fmt, selection)
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise UsageProblem(
+            f"cannot write {target}: {exc.strerror or exc}",
+            "check that the folder exists and that you may write to it",
+        ) from None
+    click.echo(f"wrote {target} ({_size(len(data))})")
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
