@@ -135,8 +135,16 @@ def _is_path(spec: str) -> bool:
 
 
 def check_set(spec: str) -> LoadResult:
-    """Check what a SET argument names: ``ID``, ``ID@VERSION`` or a path."""
+    """Check what a SET argument names: ``ID``, ``ID@VERSION`` or a path.
+
+    A file with a top-level ``extends:`` key is a partnership overlay: the result is the set it
+    extends with the overlay applied (see :mod:`safeguard_standards.tailoring`).
+    """
     if _is_path(spec):
+        from .tailoring import check_overlay_path, is_overlay_path
+
+        if is_overlay_path(spec):
+            return check_overlay_path(spec)
         return check_path(spec)
     set_id, _, version = spec.partition("@")
     return check_bundled(set_id, version or None)
