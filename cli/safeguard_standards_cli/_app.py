@@ -185,3 +185,7 @@ cli.add_command(new_version_cmd)
 from ._cmd_render import render_cmd  # noqa: E402
 
 cli.add_command(render_cmd)
+
+from ._cmd_resolve import resolve_cmd  # noqa: E402
+
+cli.add_command(resolve_cmd)
