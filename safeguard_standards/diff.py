@@ -203,7 +203,8 @@ class Diff:
     changes: tuple[Change, ...]
     #: (old id, new id) of every section, standard and question found in both versions.
     matched: tuple[tuple[str, str], ...] = ()
-    #: True when the new side is an overlay resolved on top of the old: national vs local.
+    #: True when the new side is an overlay resolved on top of the old (the same id and
+    #: version, the old one not tailored): national vs local.
     tailored: bool = False
     #: The new version's ``change_summary``.
     summary: str = ""
@@ -1008,7 +1009,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
         new=_side_label(new),
         changes=tuple(d.changes),
         matched=tuple(matched),
-        tailored=bool(new.extends),
+        tailored=bool(new.extends) and not old.extends and old.ref == new.ref,
         summary=new.change_summary,
     )
 

@@ -120,15 +120,39 @@ class ChangesView:
     notes: tuple[Entry, ...] = ()
     #: True when nothing changed.
     empty: bool = False
+    #: True for a partnership's local version compared with the national set it extends.
+    tailored: bool = False
+
+    @property
+    def facts(self) -> str:
+        """The line under the title: versions, dates, publisher."""
+        if self.tailored:
+            parts = [f"Local version of the national {self.version} audit."]
+        else:
+            parts = [f"Version {self.version}, compared with {self.previous}."]
+        if self.effective:
+            parts.append(f"For {self.effective}.")
+        if self.publisher:
+            parts.append(f"Issued by {self.publisher}.")
+        return " ".join(parts)
 
     def sections(self) -> list[tuple[str, str, tuple[Entry, ...]]]:
         """(anchor, heading, entries) for each non-empty group, in document order."""
+        local = self.tailored
         groups = [
-            ("new", "New questions", self.new_questions),
+            ("new", "Local questions" if local else "New questions", self.new_questions),
             ("reworded", "Reworded questions", self.reworded),
             ("moved", "Questions that have moved", self.moved),
-            ("removed", "Questions that have been removed", self.removed),
-            ("other", "Other changes to questions", self.other),
+            (
+                "removed",
+                "National questions left out" if local else "Questions that have been removed",
+                self.removed,
+            ),
+            (
+                "other",
+                "National questions changed locally" if local else "Other changes to questions",
+                self.other,
+            ),
             ("structure", "Changes to sections and standards", self.structure),
             ("notes", "Other notes on this version", self.notes),
         ]
@@ -410,6 +434,7 @@ class _Builder:
             whole=tuple(whole),
             notes=notes,
             empty=not d.changes,
+            tailored=d.tailored,
         )
 
     def with_wording(self, entry: Entry, ch: Change) -> Entry:
@@ -631,13 +656,8 @@ def _md_entry(e: Entry) -> list[str]:
 
 def render_markdown(view: ChangesView) -> str:
     """The document as Markdown."""
-    lines = [f"# {view.title}", ""]
-    facts = [f"Version {view.version}, compared with {view.previous}."]
-    if view.effective:
-        facts.append(f"For {view.effective}.")
-    if view.publisher:
-        facts.append(f"Issued by {view.publisher}.")
-    lines += [" ".join(facts), "", view.intro, "", "## Summary", "", view.summary, ""]
+    lines = [f"# {view.title}", "", view.facts, "", view.intro, "", "## Summary", ""]
+    lines += [view.summary, ""]
     if view.empty:
         lines += ["Nothing has changed.", ""]
     if view.whole:
@@ -676,9 +696,7 @@ ins { color: #005a30; background: #e6f4ea; text-decoration: underline; font-weig
 <header class="title-block">
 {% if logo %}<img class="logo" src="{{ logo }}" alt="{{ v.publisher }}">{% endif %}
 <h1>{{ v.title }}</h1>
-<p class="meta">Version {{ v.version }}, compared with {{ v.previous }}.
-{%- if v.effective %} For {{ v.effective }}.{% endif %}
-{%- if v.publisher %} Issued by {{ v.publisher }}.{% endif %}</p>
+<p class="meta">{{ v.facts }}</p>
 <p>{{ v.intro }}</p>
 </header>
 <main>
@@ -767,12 +785,7 @@ def render_docx(view: ChangesView) -> bytes:
     document = docx.Document()
     document.core_properties.title = view.title
     document.add_heading(view.title, level=0)
-    facts = [f"Version {view.version}, compared with {view.previous}."]
-    if view.effective:
-        facts.append(f"For {view.effective}.")
-    if view.publisher:
-        facts.append(f"Issued by {view.publisher}.")
-    document.add_paragraph(" ".join(facts))
+    document.add_paragraph(view.facts)
     document.add_paragraph(view.intro)
     document.add_heading("Summary", level=1)
     if view.summary_is_markdown:
