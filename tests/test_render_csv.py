@@ -58,7 +58,7 @@ def test_neutralised_text_never_starts_with_a_trigger(text: str) -> None:
 
 EVIL = {
     "title: Example safeguarding self-assessment": 'title: "=HYPERLINK(\\"http://evil\\")"',
-    "title: Leadership and management": 'title: "+cmd|\' /C calc\'!A0"',
+    "title: Leadership and management": "title: \"+cmd|' /C calc'!A0\"",
     "title: Governance of safeguarding": 'title: "@SUM(1+1)*cmd"',
     "text: Is there a named governor who leads on safeguarding?": 'text: "-2+3"',
     "evidence: [Visit notes]": 'evidence: ["=EVIDENCE()"]',
@@ -191,9 +191,11 @@ def test_bundled_sets_render_as_csv(set_id: str, version: str) -> None:
     assert len({len(r) for r in form}) == 1
     plan = rows(render(c, "action-plan", "csv"))
     per = c.action_plan.per
-    expected = [q.full_id for q in c.questions()] if per == "question" else [
-        s.full_id for s in c.standards()
-    ]
+    expected = (
+        [q.full_id for q in c.questions()]
+        if per == "question"
+        else [s.full_id for s in c.standards()]
+    )
     assert [r[1] for r in plan[1:]] == expected
     cells = [cell for table in (form, plan) for row in table for cell in row]
     assert not [cell for cell in cells if cell.startswith(FORMULA_TRIGGERS)]
@@ -203,9 +205,7 @@ def test_bundled_sets_render_as_csv(set_id: str, version: str) -> None:
 
 
 @given(
-    st.text(
-        alphabet=st.sampled_from(list("ab 1.)-+*=#>&_[]()!:;,'\"\n\t<`~|\\é’")), max_size=24
-    )
+    st.text(alphabet=st.sampled_from(list("ab 1.)-+*=#>&_[]()!:;,'\"\n\t<`~|\\é’")), max_size=24)
 )
 def test_plain_text_is_always_what_md_to_text_gives(text: str) -> None:
     assert plain_text(text) == md_to_text(text)

@@ -1,0 +1,413 @@
+"""XLSX renders, reopened with openpyxl: questions, dropdowns, protection, defined names,
+summary formulas (evaluated on filled-in answers), action plan, and formula injection."""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+import safeguard_standards as sg
+from safeguard_standards.model import Checklist
+from safeguard_standards.render import RenderError, RenderOptions, render
+from safeguard_standards.render._csv import FORMULA_TRIGGERS
+from safeguard_standards.render._view import ORGANISATION_FIELDS, SIGN_OFF_FIELDS, choices
+from safeguard_standards.render._xlsx import defined_name, field_from_defined_name
+
+CASES = Path(__file__).resolve().parent / "cases"
+COMPLETE = CASES / "valid" / "complete.yaml"
+BUNDLED = [
+    (s.id, v)
+    for s in sg.bundled_sets()
+    for v in s.versions
+    if sg.check_bundled(s.id, v).checklist is not None
+]
+HEAD = [
+    "Ref",
+    "Id",
+    "Section",
+    "Standard",
+    "Question",
+    "Answer type",
+    "Answer if",
+    "Evidence to look for",
+    "Answer",
+    "Evidence",
+    "Notes",
+    "Type id",
+]
+
+
+def complete() -> Checklist:
+    return sg.load_path(COMPLETE)
+
+
+def workbook(c: Checklist, kind: str = "form", options: RenderOptions | None = None) -> Workbook:
+    return load_workbook(io.BytesIO(render(c, kind, "xlsx", options)))
+
+
+def answer_rows(wb: Workbook) -> dict[str, int]:
+    """Full id → row on the Answers sheet (the Id column is the authoritative mapping)."""
+    ws = wb["Answers"]
+    return {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1)}
+
+
+def resolve(wb: Workbook, ref: str) -> list[Any]:
+    """The values of a defined name or a ``'Sheet'!$A$1:$A$4`` reference."""
+    if ref in wb.defined_names:
+        ref = wb.defined_names[ref].attr_text
+    sheet, _, cells = ref.rpartition("!")
+    ws = wb[sheet.strip("'")]
+    return [c.value for row in ws[cells.replace("$", "")] for c in row]
+
+
+def validation_at(ws: Any, coordinate: str) -> Any:
+    found = [dv for dv in ws.data_validations.dataValidation if coordinate in dv.sqref]
+    assert len(found) <= 1, coordinate
+    return found[0] if found else None
+
+
+# -- answers sheet ----------------------------------------------------------------------------
+
+
+def test_answers_sheet_has_every_question_in_order() -> None:
+    c = complete()
+    wb = workbook(c)
+    assert wb.sheetnames == ["Cover", "Answers", "Summary", "Action plan", "Lists"]
+    assert wb["Lists"].sheet_state == "hidden"
+    ws = wb["Answers"]
+    assert [cell.value for cell in ws[1]] == HEAD
+    numbers = c.numbering()
+    body = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in body] == [q.full_id for q in c.questions()]
+    assert [r[0] for r in body] == [numbers[q.full_id] for q in c.questions()]
+    assert [r[4] for r in body] == [q.text for q in c.questions()]
+    assert [r[8:11] for r in body] == [(None, None, None)] * len(body)
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == f"A1:K{ws.max_row}"
+    assert ws.column_dimensions["L"].hidden
+    assert ws["E2"].alignment.wrap_text
+
+
+def test_conditions_and_evidence_prompts_are_shown() -> None:
+    wb = workbook(complete())
+    ws = wb["Answers"]
+    rows = answer_rows(wb)
+    r = rows["leadership.governance.governor-visits"]
+    assert ws.cell(r, 7).value == "Answer if you answered Yes to 1.1.1"
+    assert ws.cell(r, 8).value == "Visit notes"
+    assert ws.cell(rows["leadership.governance.named-governor"], 7).value is None
+
+
+def test_dropdowns_list_exactly_the_labels() -> None:
+    c = complete()
+    wb = workbook(c)
+    ws = wb["Answers"]
+    rows = answer_rows(wb)
+    for q in c.questions():
+        coordinate = f"I{rows[q.full_id]}"
+        dv = validation_at(ws, coordinate)
+        if q.type in ("yes-no", "rating", "choice"):
+            assert dv is not None and dv.type == "list", q.full_id
+            assert resolve(wb, dv.formula1) == [ch.label for ch in choices(q, c)], q.full_id
+            assert dv.showErrorMessage and dv.allow_blank
+            assert not dv.showDropDown  # True would *hide* the arrow
+        elif q.type == "number":
+            assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
+        elif q.type == "date":
+            assert dv.type == "date"
+        else:
+            assert dv is None, q.full_id
+
+
+def test_rating_dropdown_is_the_scale_of_a_bundled_set() -> None:
+    c = sg.load_bundled("kcsie", "2025-26")
+    wb = workbook(c)
+    scale = c.scale(c.default_scale)
+    assert scale is not None
+    rating = next(q for q in c.questions() if q.type == "rating")
+    dv = validation_at(wb["Answers"], f"I{answer_rows(wb)[rating.full_id]}")
+    assert resolve(wb, dv.formula1) == [level.label for level in scale.levels]
+
+
+def test_percentage_is_checked_between_0_and_100() -> None:
+    c = sg.load_bundled("section11", "2023-25")
+    q = next(q for q in c.questions() if q.type == "percentage")
+    wb = workbook(c)
+    dv = validation_at(wb["Answers"], f"I{answer_rows(wb)[q.full_id]}")
+    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", "100")
+
+
+def test_question_cells_locked_answer_cells_open_sheets_protected() -> None:
+    wb = workbook(complete())
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title
+        assert not ws.protection.password, ws.title
+    ws = wb["Answers"]
+    for r in range(2, ws.max_row + 1):
+        for col in "ABCDEFGHL":
+            assert ws[f"{col}{r}"].protection.locked, f"{col}{r}"
+        for col in "IJK":
+            assert not ws[f"{col}{r}"].protection.locked, f"{col}{r}"
+    assert ws["A1"].protection.locked
+
+
+def test_every_answer_cell_has_a_defined_name_from_its_id() -> None:
+    c = complete()
+    wb = workbook(c)
+    rows = answer_rows(wb)
+    for q in c.questions():
+        name = defined_name(q.full_id)
+        assert name in wb.defined_names
+        assert wb.defined_names[name].attr_text == f"'Answers'!$I${rows[q.full_id]}"
+        assert field_from_defined_name(name) == q.full_id
+
+
+def test_defined_names_are_letters_digits_underscores() -> None:
+    assert (
+        defined_name("leadership.governance.named-governor")
+        == "SG_leadership__governance__named___governor"
+    )
+    assert defined_name("org.completed_by") == "SG_org__completed_by"
+    assert field_from_defined_name("SG_LIST_1") is None
+    assert field_from_defined_name("Print_Area") is None
+    with pytest.raises(ValueError):
+        defined_name("Not an id")
+
+
+_ID = st.from_regex(r"[a-z0-9]{1,6}([-_][a-z0-9]{1,6}){0,3}", fullmatch=True)
+
+
+@given(st.lists(_ID, min_size=1, max_size=4))
+def test_defined_name_mapping_is_reversible(parts: list[str]) -> None:
+    field = ".".join(parts)
+    name = defined_name(field)
+    assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
+    assert field_from_defined_name(name) == field
+
+
+# -- cover ------------------------------------------------------------------------------------
+
+
+def test_cover_has_the_title_version_publisher_and_open_detail_cells() -> None:
+    c = complete()
+    wb = workbook(c, options=RenderOptions(audience=(("setting", "academy"),)))
+    ws = wb["Cover"]
+    values = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
+    assert ws["A1"].value == c.title
+    assert values["Version"] == "2025-26"
+    assert values["Published by"] == "Example Safeguarding Partnership"
+    assert values["Contact"] == "audit@example.org"
+    assert values["Type of setting"] == "Academy"
+    for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS):
+        ref = wb.defined_names[defined_name(f.name)].attr_text
+        cell = ws[ref.split("!")[1].replace("$", "")]
+        assert ws.cell(cell.row, 1).value == f.label
+        assert not cell.protection.locked
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+def _criterion(value: Any, criterion: str) -> bool:
+    text = "" if value is None else str(value)
+    if criterion == "<>":
+        return text != ""
+    if criterion.startswith("="):
+        criterion = criterion[1:]
+    pattern = re.sub(r"~([*?~])", r"[\1]", criterion)
+    return fnmatch.fnmatchcase(text, pattern)
+
+
+def evaluate(wb: Workbook, ws: Any, formula: str) -> int:
+    """A small evaluator for the formulas the Summary uses: COUNTIFS, A-B, SUM(range)."""
+    body = formula.removeprefix("=")
+    m = re.fullmatch(r"COUNTIFS\((.*)\)", body)
+    if m:
+        args = re.findall(r"('[^']+'![$A-Z0-9:]+|\"(?:[^\"]|\"\")*\")", m.group(1))
+        pairs = list(zip(args[::2], args[1::2], strict=True))
+        ranges = [resolve(wb, r) for r, _ in pairs]
+        crits = [c[1:-1].replace('""', '"') for _, c in pairs]
+        return sum(
+            all(_criterion(rng[i], crit) for rng, crit in zip(ranges, crits, strict=True))
+            for i in range(len(ranges[0]))
+        )
+    m = re.fullmatch(r"([A-Z]+\d+)-([A-Z]+\d+)", body)
+    if m:
+        return evaluate(wb, ws, ws[m.group(1)].value) - evaluate(wb, ws, ws[m.group(2)].value)
+    m = re.fullmatch(r"SUM\(([A-Z]+\d+):([A-Z]+\d+)\)", body)
+    assert m, formula
+    return sum(evaluate(wb, ws, cell.value) for row in ws[f"{m[1]}:{m[2]}"] for cell in row)
+
+
+def test_summary_formulas_count_answers_per_section_and_level() -> None:
+    wb = workbook(complete())
+    answers = wb["Answers"]
+    rows = answer_rows(wb)
+    answers[f"I{rows['leadership.governance.named-governor']}"] = "Yes"
+    answers[f"I{rows['leadership.governance.governor-visits']}"] = "Partly met"
+    answers[f"I{rows['leadership.governance.governors-trained']}"] = 3
+    ws = wb["Summary"]
+    head = [c.value for c in ws[3]]
+    assert head == [
+        "Section",
+        "Questions",
+        "Answered",
+        "Not answered",
+        "Fully met",
+        "Partly met",
+        "Not met",
+        "Not applicable",
+        "Yes",
+        "No",
+    ]
+    assert ws["A4"].value == "1 Leadership and management"
+    assert all(ws.cell(4, col).data_type == "f" for col in range(2, len(head) + 1))
+    got = {head[col - 1]: evaluate(wb, ws, ws.cell(4, col).value) for col in range(2, 11)}
+    assert got == {
+        "Questions": 6,
+        "Answered": 3,
+        "Not answered": 3,
+        "Fully met": 0,
+        "Partly met": 1,
+        "Not met": 0,
+        "Not applicable": 0,
+        "Yes": 1,
+        "No": 0,
+    }
+    assert ws["A5"].value == "Total"
+    assert evaluate(wb, ws, ws["C5"].value) == 3
+
+
+def test_summary_separates_sections_and_scales() -> None:
+    c = sg.load_bundled("section11", "2023-25")
+    wb = workbook(c)
+    ws = wb["Summary"]
+    assert [ws.cell(r, 1).value for r in range(4, 4 + len(c.sections))] == [
+        f"{i} {s.title}" for i, s in enumerate(c.sections, start=1)
+    ]
+    head = [cell.value for cell in ws[3]]
+    rows = answer_rows(wb)
+    first = next(q for s in c.sections[1].standards for q in s.questions if q.type == "rating")
+    scale = c.scale(first.scale or c.default_scale)
+    assert scale is not None
+    assert len(c.scales) > 1  # so each level heading says which scale it belongs to
+    wb["Answers"][f"I{rows[first.full_id]}"] = scale.levels[0].label
+    col = head.index(f"{scale.levels[0].label} ({scale.id})") + 1
+    counts = [evaluate(wb, ws, ws.cell(r, col).value) for r in range(4, 4 + len(c.sections))]
+    assert counts == [0, 1] + [0] * (len(c.sections) - 2)
+
+
+# -- action plan ------------------------------------------------------------------------------
+
+
+def test_action_plan_sheet_has_a_row_per_standard_and_open_plan_cells() -> None:
+    c = complete()
+    wb = workbook(c)
+    ws = wb["Action plan"]
+    head = [cell.value for cell in ws[1]]
+    assert head == ["Ref", "Id", "Section", "Standard"] + [
+        col.label for col in c.action_plan.columns
+    ]
+    body = list(ws.iter_rows(min_row=2))
+    assert [r[1].value for r in body] == [s.full_id for s in c.standards()]
+    for r in body:
+        assert all(cell.protection.locked for cell in r[:4])
+        assert not any(cell.protection.locked for cell in r[4:])
+    rag = head.index("RAG") + 1
+    dv = validation_at(ws, f"{ws.cell(2, rag).coordinate}")
+    assert resolve(wb, dv.formula1) == ["Red", "Amber", "Green"]
+
+
+def test_action_plan_per_question_and_alone() -> None:
+    c = complete()
+    wb = workbook(c, "action-plan", RenderOptions(per="question"))
+    assert wb.sheetnames == ["Cover", "Action plan", "Lists"]
+    ws = wb["Action plan"]
+    assert ws["E1"].value == "Question"
+    assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+        q.full_id for q in c.questions()
+    ]
+
+
+def test_return_form_has_only_the_return_questions() -> None:
+    c = complete()
+    wb = workbook(c, "return-form")
+    assert list(answer_rows(wb)) == [q.full_id for q in c.questions() if q.in_return]
+
+
+def test_guidance_is_not_a_workbook() -> None:
+    with pytest.raises(RenderError) as err:
+        render(complete(), "guidance", "xlsx")
+    assert err.value.code == "SG401"
+
+
+# -- formula injection ------------------------------------------------------------------------
+
+
+def evil() -> Checklist:
+    text = COMPLETE.read_text(encoding="utf-8")
+    for old, new in {
+        "title: Leadership and management": 'title: "=HYPERLINK(\\"http://evil\\",\\"x\\")"',
+        "title: Governance of safeguarding": "title: \"+cmd|' /C calc'!A0\"",
+        "text: Is there a named governor who leads on safeguarding?": 'text: "=1+1"',
+        "label: Partly met": 'label: "-Partly"',
+        "{id: own, label: Our own arrangement}": '{id: own, label: "@SUM(A1)"}',
+    }.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return sg.load_text(text, "evil.yaml")
+
+
+def test_text_from_the_set_is_never_a_formula() -> None:
+    wb = workbook(evil())
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                if ws.title == "Summary" and cell.column > 1 and cell.row > 3:
+                    assert cell.data_type == "f"
+                    continue
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(FORMULA_TRIGGERS), cell.value
+    answers = wb["Answers"]
+    assert answers["C2"].value == '\'=HYPERLINK("http://evil","x")'
+    assert answers["D2"].value == "'+cmd|' /C calc'!A0"
+    assert answers["E2"].value == "'=1+1"
+    assert "'-Partly" in resolve(wb, "SG_LIST_2")
+
+
+# -- bundled sets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("set_id", "version"), BUNDLED)
+def test_bundled_sets_render_as_workbooks(set_id: str, version: str) -> None:
+    c = sg.load_bundled(set_id, version)
+    wb = workbook(c)
+    ws = wb["Answers"]
+    rows = answer_rows(wb)
+    assert list(rows) == [q.full_id for q in c.questions()]
+    for q in c.questions():
+        r = rows[q.full_id]
+        assert ws.cell(r, 5).value.startswith(q.text.split("*")[0].strip()[:20])
+        assert not ws.cell(r, 9).protection.locked
+        if q.type in ("yes-no", "rating", "choice"):
+            dv = validation_at(ws, f"I{r}")
+            assert resolve(wb, dv.formula1) == [ch.label for ch in choices(q, c)]
+    plan = wb["Action plan"]
+    per = c.action_plan.per
+    expected = (
+        [q.full_id for q in c.questions()]
+        if per == "question"
+        else [s.full_id for s in c.standards()]
+    )
+    assert [r[1] for r in plan.iter_rows(min_row=2, values_only=True)] == expected
