@@ -48,7 +48,6 @@ from ._view import (
     DocumentView,
     Field,
     QuestionView,
-    StandardView,
     build_document,
     md_blocks,
     md_to_text,
@@ -106,6 +105,7 @@ class _Doc:
         self.view = view
         self.d: Any = docx.Document()
         self._ids = count(1)
+        self._buf: list[str] = []
         self._page(landscape)
         self._styles()
         self.ids: dict[str, str] = {str(st.name): str(st.style_id) for st in self.d.styles}
@@ -118,6 +118,24 @@ class _Doc:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def add(self, xml: str) -> None:
+        """Queue body-level WordprocessingML (paragraphs, tables) for the end of the body."""
+        self._buf.append(xml)
+
+    def flush(self) -> None:
+        """Parse the queued XML once and move it to the end of the body (before sectPr)."""
+        if not self._buf:
+            return
+        wrapper = _parse(f"<w:body {_NS}>{''.join(self._buf)}</w:body>")
+        self._buf.clear()
+        body = self.d.element.body
+        anchor = body.sectPr
+        for child in list(wrapper):
+            if anchor is not None:
+                anchor.addprevious(child)
+            else:
+                body.append(child)
 
     def link(self, url: str) -> str:
         """The relationship id of an external hyperlink to ``url`` (one per url)."""
@@ -199,6 +217,8 @@ class _Doc:
             "SG Answer",
             "SG Choice",
             "SG Citation",
+            "SG Contents 1",
+            "SG Contents 2",
         ):
             pf = styles[name].paragraph_format
             pf.space_before, pf.space_after = Pt(0), Pt(3)
@@ -206,6 +226,7 @@ class _Doc:
         styles["SG Intro"].paragraph_format.space_after = Pt(6)
 
     def save(self) -> bytes:
+        self.flush()
         out = io.BytesIO()
         self.d.save(out)
         return out.getvalue()
@@ -253,12 +274,6 @@ def _text_control_xml(doc: _Doc, tag: str, alias: str, placeholder: str, kind: s
     run = _run_xml(placeholder, style=doc.ids["SG Placeholder"])
     pr = _sdt_pr(doc, tag, alias, kind_xml, True)
     return f"<w:sdt>{pr}<w:sdtContent>{run}</w:sdtContent></w:sdt>"
-
-
-def _text_control(doc: _Doc, tag: str, alias: str, placeholder: str, kind: str = "text") -> Any:
-    """:func:`_text_control_xml` as an element."""
-    xml = _text_control_xml(doc, tag, alias, placeholder, kind)
-    return _parse(xml.replace("<w:sdt>", f'<w:sdt xmlns:w="{_W}">', 1))
 
 
 def _checkbox_xml(doc: _Doc, tag: str, alias: str) -> str:
@@ -335,78 +350,57 @@ def _tbl_xml(doc: _Doc, widths: Sequence[int], rows: str) -> str:
     )
 
 
-def _append_body(doc: _Doc, xml: str) -> None:
-    """Parse ``xml`` (one element) and add it at the end of the document body."""
-    element = _parse(xml)
-    body = doc.d.element.body
-    if body.sectPr is not None:
-        body.sectPr.addprevious(element)
-    else:
-        body.append(element)
-
-
-# -- prose --------------------------------------------------------------------------------------
-
-
-def _hyperlink(paragraph: Any, text: str, url: str, doc: _Doc) -> None:
-    r_id = doc.link(url)
-    run = _run_xml(text, style=doc.ids["Hyperlink"])
-    paragraph._p.append(_parse(f'<w:hyperlink {_NS} r:id="{r_id}">{run}</w:hyperlink>'))
-
-
 _SAFE_LINK = ("https://", "http://", "mailto:")
 
 
-def _runs(paragraph: Any, block: Block, doc: _Doc) -> None:
-    for run in block.runs:
-        if run.href and run.href.lower().startswith(_SAFE_LINK):
-            _hyperlink(paragraph, run.text, run.href, doc)
-            continue
-        r = paragraph.add_run(run.text)
-        if run.bold:
-            r.bold = True
-        if run.italic:
-            r.italic = True
-        if run.code:
-            r.font.name = "Consolas"
+def _link_xml(doc: _Doc, text: str, url: str) -> str:
+    inner = _run_xml(text, style=doc.ids["Hyperlink"])
+    return f'<w:hyperlink r:id="{doc.link(url)}">{inner}</w:hyperlink>'
 
 
-def _add_markdown(container: Any, markdown: str, style: str, doc: _Doc) -> None:
-    """Markdown prose as paragraphs of ``container`` (a document or a table cell)."""
+def _text_para(doc: _Doc, style: str, text: str) -> str:
+    return _para_xml(doc, style, _run_xml(text) if text else "")
+
+
+def _page_break() -> str:
+    return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+def _markdown_xml(doc: _Doc, markdown: str, style: str) -> str:
+    """Markdown prose as paragraphs: lists in List Bullet / List Number, quotes in Quote."""
+    out = []
     for block in md_blocks(markdown):
         if block.kind in ("bullet", "ordered"):
             base = "List Bullet" if block.kind == "bullet" else "List Number"
-            p = _p(doc, container, base if block.level <= 1 else f"{base} 2")
+            name = base if block.level <= 1 else f"{base} 2"
         elif block.kind == "quote":
-            p = _p(doc, container, "Quote")
+            name = "Quote"
         else:
-            p = _p(doc, container, style)
+            name = style
         if block.kind == "heading":
-            p.add_run(block.text).bold = True
+            out.append(_para_xml(doc, name, _run_xml(block.text, bold=True)))
         else:
-            _runs(p, block, doc)
+            out.append(_para_xml(doc, name, _block_runs_xml(doc, block)))
+    return "".join(out)
 
 
-def _p(doc: _Doc, container: Any, style: str, text: str = "") -> Any:
-    """A new paragraph in ``container`` (the document or a cell) with the named style."""
-    p = container.add_paragraph()
-    p._p.style = doc.ids[style]
-    if text:
-        p.add_run(text)
-    return p
-
-
-def _first_paragraph(doc: _Doc, cell: Any, style: str) -> Any:
-    """The cell's first (empty) paragraph, styled: python-docx gives every new cell one."""
-    p = cell.paragraphs[0]
-    p._p.style = doc.ids[style]
-    return p
-
-
-def _table(doc: _Doc, rows: int, cols: int) -> Any:
-    table = doc.d.add_table(rows=rows, cols=cols)
-    table._tbl.tblStyle_val = doc.ids["SG Standard Table"]
-    return table
+def _table_xml(
+    doc: _Doc,
+    widths: Sequence[int],
+    rows: Sequence[Sequence[str]],
+    header: bool = False,
+    height: int = 0,
+) -> str:
+    """A table from each cell's paragraphs (XML); the first row repeats on every page if
+    ``header``; the other rows are at least ``height`` high (room to write)."""
+    out = []
+    for i, cells in enumerate(rows):
+        tcs = "".join(_tc_xml(w, c) for w, c in zip(widths, cells, strict=True))
+        if header and i == 0:
+            out.append(f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{tcs}</w:tr>")
+        else:
+            out.append(_tr_xml(tcs, height=height))
+    return _tbl_xml(doc, widths, "".join(out))
 
 
 # -- title page, header and footer -------------------------------------------------------------
@@ -435,32 +429,33 @@ _PICTURE_TYPES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;")
 
 
 def _logo(doc: _Doc) -> None:
-    """The publisher's logo (PNG, JPEG or GIF; Word cannot take SVG or WebP from here)."""
+    """The publisher's logo (PNG, JPEG or GIF; python-docx cannot embed SVG or WebP)."""
     from docx.shared import Cm
 
     uri = doc.view.logo
     if not uri.startswith(_PICTURE_TYPES) or ";base64," not in uri:
         return
     data = base64.b64decode(uri.split(",", 1)[1])
+    doc.flush()
     doc.d.add_paragraph().add_run().add_picture(io.BytesIO(data), width=Cm(5))
 
 
 def _title_page(doc: _Doc, page_break: bool = True) -> None:
     view = doc.view
     _logo(doc)
-    _p(doc, doc.d, "Title", view.title)
-    _p(doc, doc.d, "Subtitle", view.kind_label)
+    doc.add(_text_para(doc, "Title", view.title))
+    doc.add(_text_para(doc, "Subtitle", view.kind_label))
     for label, value in _facts(view):
-        p = _p(doc, doc.d, "SG Meta")
-        p.add_run(f"{label}: ").bold = True
+        inner = _run_xml(f"{label}: ", bold=True)
         if label == "Website" and value.lower().startswith(("https://", "http://")):
-            _hyperlink(p, value, value, doc)
+            inner += _link_xml(doc, value, value)
         else:
-            p.add_run(value)
+            inner += _run_xml(value)
+        doc.add(_para_xml(doc, "SG Meta", inner))
     if view.checklist.description:
-        _add_markdown(doc.d, view.checklist.description, "SG Intro", doc)
+        doc.add(_markdown_xml(doc, view.checklist.description, "SG Intro"))
     if page_break:
-        doc.d.add_page_break()
+        doc.add(_page_break())
 
 
 def _field(paragraph: Any, instr: str, shown: str) -> None:
@@ -485,12 +480,6 @@ def _header_footer(doc: _Doc) -> None:
 
 
 # -- forms --------------------------------------------------------------------------------------
-
-
-def _row_height(row: Any, twips: int) -> None:
-    """At least ``twips`` high (room to write on a printed form)."""
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(_parse(f'<w:trHeight xmlns:w="{_W}" w:val="{twips}" w:hRule="atLeast"/>'))
 
 
 def _answer_xml(doc: _Doc, q: QuestionView) -> str:
@@ -523,20 +512,20 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
         _para_xml(doc, "SG Question", _block_runs_xml(doc, b)) for b in md_blocks(q.text)
     )
     if q.condition:
-        text += _para_xml(doc, "SG Condition", _run_xml(q.condition))
+        text += _text_para(doc, "SG Condition", q.condition)
     if q.answer.choices:
-        text += _para_xml(doc, "SG Hint", _run_xml(q.answer.description))
+        text += _text_para(doc, "SG Hint", q.answer.description)
     if q.evidence:
         prompts = "; ".join(plain_text(e) for e in q.evidence)
         text += _para_xml(
             doc, "SG Evidence", _run_xml("Evidence to look for: ", bold=True) + _run_xml(prompts)
         )
-    number = _para_xml(doc, "SG Number", _run_xml(q.number))
+    number = _text_para(doc, "SG Number", q.number)
     top = _tr_xml(_tc_xml(left, number) + _tc_xml(right, text))
-    label = _para_xml(doc, "SG Label", _run_xml("Answer"))
+    label = _text_para(doc, "SG Label", "Answer")
     height = 1134 if q.answer.control == "text" else 0
     answer = _tr_xml(_tc_xml(left, label) + _tc_xml(right, _answer_xml(doc, q)), height=height)
-    label = _para_xml(doc, "SG Label", _run_xml("Evidence"))
+    label = _text_para(doc, "SG Label", "Evidence")
     box = _text_control_xml(
         doc,
         q.evidence_field,
@@ -550,68 +539,55 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
     return top + answer + evidence
 
 
-def _widths(table: Any, widths: Sequence[Any]) -> None:
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=False):
-        column.width = width  # the grid, which LibreOffice follows
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+#: Column widths in twentieths of a point (1 cm = 567): A4 portrait less 2 cm margins is 17 cm.
+_QUESTION_WIDTHS = (1191, 8447)
+_FIELD_WIDTHS = (3402, 6236)
 
 
-def _header_row(row: Any) -> None:
-    row._tr.get_or_add_trPr().append(_parse(f'<w:tblHeader xmlns:w="{_W}"/>'))
-
-
-_QUESTION_WIDTHS = (1191, 8447)  # 2.1 cm and 14.9 cm, in twentieths of a point
-
-
-def _standard_table(doc: _Doc, standard: StandardView) -> None:
-    rows = "".join(_question_xml(doc, q, _QUESTION_WIDTHS) for q in standard.questions)
-    _append_body(doc, _tbl_xml(doc, _QUESTION_WIDTHS, rows))
-
-
-def _fields_table(doc: _Doc, fields: Iterable[Field]) -> None:
-    from docx.shared import Cm
-
-    table = _table(doc, 0, 2)
+def _fields_xml(doc: _Doc, fields: Iterable[Field]) -> str:
+    rows = []
     for f in fields:
-        row = table.add_row()
-        _first_paragraph(doc, row.cells[0], "SG Label").add_run(f.label)
-        p = _first_paragraph(doc, row.cells[1], "SG Answer")
         placeholder = "A date" if f.type == "date" else " "
-        p._p.append(_text_control(doc, f.name, f.label, placeholder, f.type))
-        _row_height(row, 567)
-    _widths(table, (Cm(6.0), Cm(11.0)))
+        control = _text_control_xml(doc, f.name, f.label, placeholder, f.type)
+        label = _text_para(doc, "SG Label", f.label)
+        cells = _tc_xml(_FIELD_WIDTHS[0], label)
+        cells += _tc_xml(_FIELD_WIDTHS[1], _para_xml(doc, "SG Answer", control))
+        rows.append(_tr_xml(cells, height=567))
+    return _tbl_xml(doc, _FIELD_WIDTHS, "".join(rows))
+
+
+def _heading(doc: _Doc, level: int, text: str) -> str:
+    return _text_para(doc, f"Heading {level}", text)
 
 
 def _form(view: DocumentView) -> bytes:
     doc = _Doc(view)
     _header_footer(doc)
     _title_page(doc, page_break=False)
-    _p(doc, doc.d, "Heading 1", "Organisation details")
-    _fields_table(doc, ORGANISATION_FIELDS)
-    _p(doc, doc.d, "Heading 1", "How to fill it in")
-    for line in _HOW_TO:
-        _p(doc, doc.d, "List Bullet", line)
-    doc.d.add_page_break()
+    doc.add(_heading(doc, 1, "Organisation details"))
+    doc.add(_fields_xml(doc, ORGANISATION_FIELDS))
+    doc.add(_heading(doc, 1, "How to fill it in"))
+    doc.add("".join(_text_para(doc, "List Bullet", line) for line in _HOW_TO))
+    doc.add(_page_break())
     for section in view.sections:
-        _p(doc, doc.d, "Heading 1", f"{section.number} {section.title}")
+        doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
         if section.section.intro:
-            _add_markdown(doc.d, section.section.intro, "SG Intro", doc)
+            doc.add(_markdown_xml(doc, section.section.intro, "SG Intro"))
         for standard in section.standards:
-            _p(doc, doc.d, "Heading 2", f"{standard.number} {standard.title}")
+            doc.add(_heading(doc, 2, f"{standard.number} {standard.title}"))
             if standard.standard.expectation:
-                _add_markdown(doc.d, standard.standard.expectation, "SG Expectation", doc)
-            _standard_table(doc, standard)
-    _p(doc, doc.d, "Heading 1", "Sign-off")
-    _p(
-        doc,
-        doc.d,
-        "SG Intro",
-        "Signed on behalf of the organisation by the person accountable for safeguarding.",
+                doc.add(_markdown_xml(doc, standard.standard.expectation, "SG Expectation"))
+            rows = "".join(_question_xml(doc, q, _QUESTION_WIDTHS) for q in standard.questions)
+            doc.add(_tbl_xml(doc, _QUESTION_WIDTHS, rows))
+    doc.add(_heading(doc, 1, "Sign-off"))
+    doc.add(
+        _text_para(
+            doc,
+            "SG Intro",
+            "Signed on behalf of the organisation by the person accountable for safeguarding.",
+        )
     )
-    _fields_table(doc, SIGN_OFF_FIELDS)
+    doc.add(_fields_xml(doc, SIGN_OFF_FIELDS))
     return doc.save()
 
 
@@ -630,7 +606,7 @@ _HOW_TO = (
 
 def _toc(doc: _Doc) -> None:
     """A table-of-contents field (Word fills in page numbers when it updates the field, which
-    it offers to do on opening), pre-filled with the section and standard headings."""
+    it offers to do on opening), pre-filled with the headings so that it reads well before."""
     view = doc.view
     entries: list[tuple[int, str]] = [(1, "Rating levels")] if view.scales else []
     for s in view.sections:
@@ -638,28 +614,19 @@ def _toc(doc: _Doc) -> None:
         entries.extend((2, f"{st.number} {st.title}") for st in s.standards)
     if view.references:
         entries.append((1, "References"))
+    doc.add(_text_para(doc, "TOC Heading", "Contents"))
+    instr = ' TOC \\o "1-3" \\h \\z \\u '
+    begin = (
+        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve">{_esc(instr)}</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     if not entries:
         entries = [(1, "Right-click and choose Update Field to show the contents.")]
-    _p(doc, doc.d, "TOC Heading", "Contents")
-    instr = ' TOC \\o "1-3" \\h \\z \\u '
     for i, (level, text) in enumerate(entries):
-        p = _p(doc, doc.d, f"SG Contents {level}")
-        if i == 0:
-            p._p.append(
-                _parse(
-                    f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                )
-            )
-            p._p.append(
-                _parse(
-                    f'<w:r xmlns:w="{_W}"><w:instrText xml:space="preserve">{_esc(instr)}'
-                    "</w:instrText></w:r>"
-                )
-            )
-            p._p.append(_parse(f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="separate"/></w:r>'))
-        p.add_run(text)
-        if i == len(entries) - 1:
-            p._p.append(_parse(f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="end"/></w:r>'))
+        inner = (begin if i == 0 else "") + _run_xml(text) + (end if i == len(entries) - 1 else "")
+        doc.add(_para_xml(doc, f"SG Contents {level}", inner))
     _update_fields_on_open(doc)
 
 
@@ -693,72 +660,64 @@ def _update_fields_on_open(doc: _Doc) -> None:
     settings.append(element)
 
 
-def _citations(doc: _Doc, citations: Sequence[CitationView], container: Any = None) -> None:
-    target = container if container is not None else doc.d
+def _citations_xml(doc: _Doc, citations: Sequence[CitationView]) -> str:
+    out = []
     for c in citations:
-        p = _p(doc, target, "SG Citation")
-        if c.url:
-            _hyperlink(p, c.text, c.url, doc)
-        else:
-            p.add_run(c.text)
+        inner = _link_xml(doc, c.text, c.url) if c.url else _run_xml(c.text)
         if c.note:
-            p.add_run(f" — {c.note}")
+            inner += _run_xml(f" — {c.note}")
+        out.append(_para_xml(doc, "SG Citation", inner))
+    return "".join(out)
 
 
-def _guidance_part(doc: _Doc, label: str, markdown: str) -> None:
+def _guidance_part(doc: _Doc, label: str, markdown: str) -> str:
     if not markdown:
-        return
-    _p(doc, doc.d, "SG Guidance Label", label)
-    _add_markdown(doc.d, markdown, "SG Guidance", doc)
+        return ""
+    return _text_para(doc, "SG Guidance Label", label) + _markdown_xml(doc, markdown, "SG Guidance")
 
 
-def _guidance_question(doc: _Doc, q: QuestionView) -> None:
-    _p(doc, doc.d, "Heading 3", f"{q.number} {plain_text(q.text)}")
+def _guidance_question(doc: _Doc, q: QuestionView) -> str:
+    out = [_heading(doc, 3, f"{q.number} {plain_text(q.text)}")]
     if q.condition:
-        _p(doc, doc.d, "SG Condition", q.condition)
+        out.append(_text_para(doc, "SG Condition", q.condition))
     hint = q.answer.description
     if q.answer.choices:
         hint += ": " + ", ".join(c.label for c in q.answer.choices)
-    _p(doc, doc.d, "SG Hint", hint)
+    out.append(_text_para(doc, "SG Hint", hint))
     g = q.guidance
-    _guidance_part(doc, "Why we ask", g.why)
-    _guidance_part(doc, "What good looks like", g.good)
+    out.append(_guidance_part(doc, "Why we ask", g.why))
+    out.append(_guidance_part(doc, "What good looks like", g.good))
     if q.evidence:
-        _p(doc, doc.d, "SG Guidance Label", "Evidence")
-        for e in q.evidence:
-            _add_markdown(doc.d, e, "List Bullet", doc)
-    _guidance_part(doc, "Help and support", g.support)
+        out.append(_text_para(doc, "SG Guidance Label", "Evidence"))
+        out.extend(_markdown_xml(doc, e, "List Bullet") for e in q.evidence)
+    out.append(_guidance_part(doc, "Help and support", g.support))
     if q.citations:
-        _p(doc, doc.d, "SG Guidance Label", "References")
-        _citations(doc, q.citations)
+        out.append(_text_para(doc, "SG Guidance Label", "References"))
+        out.append(_citations_xml(doc, q.citations))
+    return "".join(out)
+
+
+_SCALE_WIDTHS = (2835, 6803)
 
 
 def _scales(doc: _Doc) -> None:
-    from docx.shared import Cm
-
     if not doc.view.scales:
         return
-    _p(doc, doc.d, "Heading 1", "Rating levels")
+    doc.add(_heading(doc, 1, "Rating levels"))
     for scale in doc.view.scales:
         if len(doc.view.scales) > 1:
-            _p(doc, doc.d, "Heading 2", f"Scale: {scale.id}")
-        table = _table(doc, 1, 2)
-        _header_row(table.rows[0])
-        for cell, text in zip(table.rows[0].cells, ("Level", "What it means"), strict=True):
-            _first_paragraph(doc, cell, "SG Label").add_run(text)
+            doc.add(_heading(doc, 2, f"Scale: {scale.id}"))
+        rows = [
+            [_text_para(doc, "SG Label", "Level"), _text_para(doc, "SG Label", "What it means")]
+        ]
         for level in scale.levels:
-            row = table.add_row()
-            _first_paragraph(doc, row.cells[0], "SG Answer").add_run(level.label).bold = True
-            p = _first_paragraph(doc, row.cells[1], "SG Answer")
-            p.add_run(md_to_text(level.describe) if level.describe else "")
+            meaning = _text_para(doc, "SG Answer", md_to_text(level.describe))
             if level.requires:
-                _p(
-                    doc,
-                    row.cells[1],
-                    "SG Hint",
-                    "An answer at this level needs: " + ", ".join(level.requires) + ".",
-                )
-        _widths(table, (Cm(5.0), Cm(12.0)))
+                needs = "An answer at this level needs: " + ", ".join(level.requires) + "."
+                meaning += _text_para(doc, "SG Hint", needs)
+            label = _para_xml(doc, "SG Answer", _run_xml(level.label, bold=True))
+            rows.append([label, meaning])
+        doc.add(_table_xml(doc, _SCALE_WIDTHS, rows, header=True))
 
 
 def _guidance(view: DocumentView) -> bytes:
@@ -766,65 +725,56 @@ def _guidance(view: DocumentView) -> bytes:
     _header_footer(doc)
     _title_page(doc)
     _toc(doc)
-    doc.d.add_page_break()
+    doc.add(_page_break())
     _scales(doc)
     for section in view.sections:
-        _p(doc, doc.d, "Heading 1", f"{section.number} {section.title}")
+        doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
         if section.section.intro:
-            _add_markdown(doc.d, section.section.intro, "SG Intro", doc)
+            doc.add(_markdown_xml(doc, section.section.intro, "SG Intro"))
         for standard in section.standards:
-            _p(doc, doc.d, "Heading 2", f"{standard.number} {standard.title}")
+            doc.add(_heading(doc, 2, f"{standard.number} {standard.title}"))
             s = standard.standard
             if s.expectation:
-                _add_markdown(doc.d, s.expectation, "SG Expectation", doc)
+                doc.add(_markdown_xml(doc, s.expectation, "SG Expectation"))
             if s.guidance:
-                _add_markdown(doc.d, s.guidance, "SG Guidance", doc)
-            _citations(doc, standard.citations)
-            for q in standard.questions:
-                _guidance_question(doc, q)
+                doc.add(_markdown_xml(doc, s.guidance, "SG Guidance"))
+            doc.add(_citations_xml(doc, standard.citations))
+            doc.add("".join(_guidance_question(doc, q) for q in standard.questions))
     if view.references:
-        _p(doc, doc.d, "Heading 1", "References")
-        _citations(doc, view.references)
+        doc.add(_heading(doc, 1, "References"))
+        doc.add(_citations_xml(doc, view.references))
     return doc.save()
 
 
 # -- action plans -------------------------------------------------------------------------------
 
+#: A4 landscape less 2 cm margins: 25.7 cm.
+_LANDSCAPE_TEXT_WIDTH = 14570
+
 
 def _action_plan(view: DocumentView, options: RenderOptions) -> bytes:
-    from docx.shared import Cm
-
     doc = _Doc(view, landscape=True)
     _header_footer(doc)
     _title_page(doc, page_break=False)
     head, rows = action_plan_table(view.checklist, options)
     keep = [i for i, (cid, _) in enumerate(head) if cid not in ("id", "section")]
+    fixed = [1, 2] if any(cid == "question" for cid, _ in head) else [1]
+    first = [794] + [3969 if len(fixed) == 1 else 2835] * len(fixed)  # 1.4 cm, 7 or 5 cm
+    plan = len(keep) - len(first)
+    widths = first + [(_LANDSCAPE_TEXT_WIDTH - sum(first)) // max(plan, 1)] * plan
     by_section: dict[str, list[tuple[str, ...]]] = {}
     for row in rows:
         by_section.setdefault(row[0].split(".")[0], []).append(row)
-    fixed = sum(1 for cid, _ in head if cid in ("ref", "standard", "question"))
-    plan_width = 25.7 - 1.4 - 6.0
-    plan_cols = len(keep) - fixed
-    widths = [Cm(1.4), Cm(6.0)] + [Cm(plan_width / max(plan_cols, 1))] * plan_cols
-    if fixed == 3:
-        widths = [Cm(1.4), Cm(4.0), Cm(5.0)] + [Cm((25.7 - 10.4) / max(plan_cols, 1))] * plan_cols
     for section in view.sections:
         section_rows = by_section.get(section.number, [])
         if not section_rows:
             continue
-        _p(doc, doc.d, "Heading 1", f"{section.number} {section.title}")
-        table = _table(doc, 1, len(keep))
-        _header_row(table.rows[0])
-        for cell, i in zip(table.rows[0].cells, keep, strict=True):
-            _first_paragraph(doc, cell, "SG Label").add_run(head[i][1])
-        for values in section_rows:
-            row = table.add_row()
-            _row_height(row, 850)
-            for cell, i in zip(row.cells, keep, strict=True):
-                p = _first_paragraph(doc, cell, "SG Answer")
-                if values[i]:
-                    p.add_run(values[i])
-        _widths(table, widths)
+        doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
+        table = [[_text_para(doc, "SG Label", head[i][1]) for i in keep]]
+        table.extend(
+            [_text_para(doc, "SG Answer", values[i]) for i in keep] for values in section_rows
+        )
+        doc.add(_table_xml(doc, widths, table, header=True, height=850))
     return doc.save()
 
 
