@@ -39,6 +39,12 @@ def _weasyprint() -> ModuleType:
             _PANGO_HINT,
             "SG404",
         ) from None
+    except ImportError as exc:
+        raise RenderError(
+            f"PDF output needs WeasyPrint, which is not installed ({exc})",
+            "pip install weasyprint (it comes with safeguard-standards; reinstall it)",
+            "SG404",
+        ) from None
     module: ModuleType = weasyprint
     return module
 
