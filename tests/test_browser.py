@@ -1,0 +1,237 @@
+"""The offline HTML form in a real browser (Playwright driving Debian's chromium).
+
+Fills answers, checks conditional questions appear and disappear, saves the answers (a
+download), reloads the page, loads them back, and runs axe-core: zero serious or critical
+accessibility problems. Every request other than file: and data: is aborted and recorded, so
+the test also proves the page needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeguard_standards as sg
+from safeguard_standards.render import render
+
+CHROMIUM = "/usr/bin/chromium"
+COMPLETE = Path(__file__).parent / "cases" / "valid" / "complete.yaml"
+GOV = "leadership.governance"
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (CI installs chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+class Offline:
+    """A page whose every non-file, non-data request is aborted and recorded."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(accept_downloads=True)
+        self.page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def offline(browser) -> Iterator[Offline]:
+    o = Offline(browser)
+    yield o
+    assert o.blocked == [], "the page tried to reach the network"
+    assert o.errors == [], "the page's script failed"
+    o.close()
+
+
+def _write(tmp_path: Path, spec: str, kind: str = "form") -> str:
+    c = sg.load_set(spec)
+    path = tmp_path / f"{kind}.html"
+    path.write_bytes(render(c, kind, "html"))
+    return path.as_uri()
+
+
+def _visible(page: Any, full_id: str) -> bool:
+    return bool(page.locator(f'fieldset[data-qid="{full_id}"]').is_visible())
+
+
+def _radio(page: Any, full_id: str, value: str) -> Any:
+    return page.locator(f'input[name="{full_id}"][value="{value}"]')
+
+
+def _field(page: Any, name: str) -> Any:
+    return page.locator(f'[name="{name}"]')
+
+
+def test_fill_save_reload_and_load_answers(offline, tmp_path):
+    page = offline.page
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    # conditional questions are hidden until their condition holds
+    assert not _visible(page, f"{GOV}.governor-visits")
+    assert not _visible(page, f"{GOV}.filtering-review")
+    assert page.locator('[data-progress="leadership"] .count').inner_text() == "0 of 4 answered"
+
+    page.get_by_label("Yes", exact=True).check()
+    assert _visible(page, f"{GOV}.governor-visits")
+    page.get_by_label("Our own arrangement").check()
+    assert _visible(page, f"{GOV}.filtering-review")
+    _radio(page, f"{GOV}.governor-visits", "partly").check()
+    _field(page, f"{GOV}.governors-trained").fill("7")
+    _field(page, f"{GOV}.policy-approved").fill("2025-06-30")
+    _field(page, f"{GOV}.filtering-review").fill("Reviewed by the DSL in May.")
+    _field(page, f"{GOV}.named-governor.evidence").fill("Minutes of 3 March")
+    _field(page, "org.name").fill("Northshire Primary")
+    assert page.locator('[data-progress="leadership"] .count').inner_text() == "6 of 6 answered"
+    assert page.locator("#sg-overall").inner_text() == "6 of 6 questions answered"
+
+    with page.expect_download() as info:
+        page.locator("#sg-save").click()
+    download = info.value
+    assert download.suggested_filename == "example-2025-26-answers.json"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["set"] == "example"
+    assert data["version"] == "2025-26"
+    assert data["answers"] == {
+        f"{GOV}.named-governor": "yes",
+        f"{GOV}.governor-visits": "partly",
+        f"{GOV}.governors-trained": 7,
+        f"{GOV}.policy-approved": "2025-06-30",
+        f"{GOV}.filtering": "own",
+        f"{GOV}.filtering-review": "Reviewed by the DSL in May.",
+    }
+    assert data["evidence"] == {f"{GOV}.named-governor": "Minutes of 3 March"}
+    assert data["details"] == {"org.name": "Northshire Primary"}
+
+    page.reload()
+    assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+    assert _field(page, f"{GOV}.governors-trained").input_value() == ""
+    page.set_input_files("#sg-load", str(saved))
+    page.wait_for_function("document.getElementById('sg-status').textContent.length > 0")
+    assert page.locator("#sg-status").inner_text() == "Loaded 6 answers."
+    assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+    assert _radio(page, f"{GOV}.governor-visits", "partly").is_checked()
+    assert _radio(page, f"{GOV}.filtering", "own").is_checked()
+    assert _field(page, f"{GOV}.governors-trained").input_value() == "7"
+    assert _field(page, f"{GOV}.policy-approved").input_value() == "2025-06-30"
+    assert _field(page, f"{GOV}.filtering-review").input_value() == "Reviewed by the DSL in May."
+    assert _field(page, f"{GOV}.named-governor.evidence").input_value() == "Minutes of 3 March"
+    assert _field(page, "org.name").input_value() == "Northshire Primary"
+    assert _visible(page, f"{GOV}.filtering-review")
+
+    # answering No hides both dependent questions, and their answers are not saved
+    _radio(page, f"{GOV}.named-governor", "no").check()
+    assert not _visible(page, f"{GOV}.governor-visits")
+    assert not _visible(page, f"{GOV}.filtering-review")
+    answers = page.evaluate("window.safeguardForm.collect().answers")
+    assert f"{GOV}.governor-visits" not in answers
+    assert f"{GOV}.filtering-review" not in answers
+    assert answers[f"{GOV}.named-governor"] == "no"
+
+
+def test_answers_for_another_set_are_not_loaded(offline, tmp_path):
+    page = offline.page
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"set": "kcsie", "version": "2025-26", "answers": {}}))
+    page.set_input_files("#sg-load", str(other))
+    page.wait_for_function("document.getElementById('sg-status').textContent.length > 0")
+    assert "not example" in page.locator("#sg-status").inner_text()
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    page.set_input_files("#sg-load", str(broken))
+    page.wait_for_function(
+        "document.getElementById('sg-status').textContent.includes('could not be read')"
+    )
+
+
+def test_multi_choice_answers_round_trip(offline, tmp_path):
+    c = sg.load_bundled("kcsie")
+    multi = next(q for q in c.questions() if q.type == "multi-choice")
+    picked = [o.id for o in multi.options[:2]]
+    page = offline.page
+    page.goto(_write(tmp_path, "kcsie"))
+    for value in picked:
+        _radio(page, multi.full_id, value).check()
+    data = page.evaluate("window.safeguardForm.collect()")
+    assert data["answers"][multi.full_id] == picked
+    page.reload()
+    page.evaluate("(d) => window.safeguardForm.fill(d)", data)
+    for o in multi.options:
+        assert _radio(page, multi.full_id, o.id).is_checked() == (o.id in picked)
+
+
+def test_print_hides_the_toolbar_and_shows_every_question(offline, tmp_path):
+    page = offline.page
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    page.emulate_media(media="print")
+    assert not page.locator(".toolbar").is_visible()
+    assert _visible(page, f"{GOV}.governor-visits")  # conditional questions print too
+
+
+def _serious(results: Any) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [
+        (str(COMPLETE), "form"),
+        ("kcsie", "form"),
+        ("section11", "return-form"),
+        ("vcs_checklist", "guidance"),
+        ("kcsie", "action-plan"),
+    ],
+)
+def test_no_serious_accessibility_problems(offline, tmp_path, spec, kind):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = offline.page
+    page.goto(_write(tmp_path, spec, kind))
+    assert _serious(Axe().run(page)) == []
+    if kind == "form":  # again with the conditional questions shown
+        page.evaluate(
+            "document.querySelectorAll('fieldset.question').forEach(f => f.hidden = false)"
+        )
+        assert _serious(Axe().run(page)) == []
