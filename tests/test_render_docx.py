@@ -305,3 +305,12 @@ def test_bundled_sets_render_as_word(set_id: str, version: str) -> None:
     assert len(h3) == len(list(c.questions()))
     plan = document(c, "action-plan")
     assert len(plan.tables) == len(c.sections)
+
+
+def test_document_properties() -> None:
+    c = complete()
+    props = document(c, options=RenderOptions(generated_on="2025-09-01")).core_properties
+    assert props.title == f"{c.title} — Self-assessment audit tool 2025-26"
+    assert props.author == "Example Safeguarding Partnership"
+    assert props.keywords == "example@2025-26"
+    assert props.created.date().isoformat() == "2025-09-01"

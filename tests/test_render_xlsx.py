@@ -120,7 +120,8 @@ def test_dropdowns_list_exactly_the_labels() -> None:
             assert dv.showErrorMessage and dv.allow_blank
             assert not dv.showDropDown  # True would *hide* the arrow
         elif q.type == "number":
-            assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
+            # whole numbers, like the HTML form's step=1 for whole or absent bounds
+            assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
         elif q.type == "date":
             assert dv.type == "date"
         else:
@@ -142,7 +143,7 @@ def test_percentage_is_checked_between_0_and_100() -> None:
     q = next(q for q in c.questions() if q.type == "percentage")
     wb = workbook(c)
     dv = validation_at(wb["Answers"], f"I{answer_rows(wb)[q.full_id]}")
-    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", "100")
+    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("whole", "between", "0", "100")
 
 
 def test_question_cells_locked_answer_cells_open_sheets_protected() -> None:

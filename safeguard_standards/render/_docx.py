@@ -30,6 +30,7 @@ returns treats those as unanswered.
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 from itertools import count
@@ -115,6 +116,8 @@ class _Doc:
         props.author = view.publisher.name if view.publisher else "safeguard-standards"
         props.keywords = view.checklist.ref
         props.comments = ""
+        props.last_modified_by = props.author
+        props.created = props.modified = _when(view.generated_on)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -230,6 +233,16 @@ class _Doc:
         out = io.BytesIO()
         self.d.save(out)
         return out.getvalue()
+
+
+def _when(generated_on: str) -> datetime.datetime:
+    """The document's date: ``generated_on`` (YYYY-MM-DD) if given, else now (the template's
+    own date is from 2013)."""
+    try:
+        day = datetime.date.fromisoformat(generated_on)
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
 def _xml(text: str) -> str:

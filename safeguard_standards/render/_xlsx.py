@@ -276,15 +276,17 @@ def _validation_key(
         what = {"yes-no": "Yes or No", "rating": "one level"}.get(answer.type, "one option")
         return ("list", "", lists.name_for(labels), "", "Answer", f"Choose {what} from the list")
     if answer.control == "number":
+        # whole numbers where the HTML form's step is 1 (bounds whole or absent), as in _view
+        kind = "whole" if answer.step == "1" else "decimal"
         lo, hi = answer.min, answer.max
         if lo is not None and hi is not None:
-            key = ("decimal", "between", _num(lo), _num(hi))
+            key = (kind, "between", _num(lo), _num(hi))
         elif lo is not None:
-            key = ("decimal", "greaterThanOrEqual", _num(lo), "")
+            key = (kind, "greaterThanOrEqual", _num(lo), "")
         elif hi is not None:
-            key = ("decimal", "lessThanOrEqual", _num(hi), "")
+            key = (kind, "lessThanOrEqual", _num(hi), "")
         else:
-            key = ("decimal", "between", "-1E+300", "1E+300")
+            key = (kind, "between", "-999999999", "999999999")
         return (*key, "Answer", answer.description)
     if answer.control == "date":
         return ("date", "greaterThanOrEqual", "DATE(1900,1,1)", "", "Answer", answer.description)
