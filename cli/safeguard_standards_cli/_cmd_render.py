@@ -67,6 +67,10 @@ def _previous(spec: str, checklist: Checklist, since: str | None) -> Checklist |
     return load_or_fail(other).unwrap()
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _read_css(css_path: str | None) -> str:
     if not css_path:
         return ""
@@ -155,7 +159,7 @@ def render_cmd(
             "formats: " + ", ".join(FORMATS) + " (or name the output file, e.g. -o form.pdf)",
         )
     to_stdout = output == "-"
-    if to_stdout and fmt in BINARY and sys.stdout.isatty():
+    if to_stdout and fmt in BINARY and _stdout_is_terminal():
         raise UsageProblem(
             f"will not write {fmt.upper()} to a terminal",
             f"give a file name with -o FILE.{fmt}, or redirect: > file.{fmt}",
