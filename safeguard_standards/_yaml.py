@@ -26,7 +26,17 @@ import yaml
 
 from .diagnostics import Code, Diagnostic
 
-__all__ = ["MAX_BYTES", "ParseResult", "SourceMap", "decode", "parse"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_KEYS",
+    "MAX_STRING",
+    "MAX_VALUES",
+    "ParseResult",
+    "SourceMap",
+    "decode",
+    "parse",
+]
 
 #: Files larger than this are refused before parsing (SG116).
 MAX_BYTES = 20 * 1024 * 1024
@@ -110,171 +120,365 @@ class ParseResult:
         self.fatal = fatal
 
 
-def _pos(node: yaml.Node) -> ValuePos:
-    mark = node.start_mark
-    if isinstance(node, yaml.ScalarNode):
-        return (mark.line + 1, mark.column + 1, node.style, node.value)
-    return (mark.line + 1, mark.column + 1, "container", None)
+# -- Limits ------------------------------------------------------------------------------------
+# Each is far above what a real standard set needs (the bundled sets are about 130 KB, 8 levels
+# deep, with at most a few dozen keys in a mapping) and each has its own diagnostic code.
+# docs/limits.md explains them; tests/test_limits.py checks each one.
+
+#: Deepest nesting of mappings and sequences (SG118). A question is 7 levels deep; ``ask_if``
+#: conditions combined with all/any add two levels each.
+MAX_DEPTH = 64
+#: Longest single value or key, in characters (SG119): about 40 pages of prose.
+MAX_STRING = 100_000
+#: Most keys in one mapping (SG120).
+MAX_KEYS = 10_000
+#: Most values (keys, scalars, mappings, sequences, aliases) in one file (SG121): a
+#: 5,000-question set (14 MB) has about 176,000; the bundled sets about 4,000 each.
+MAX_VALUES = 300_000
+
+_TAG = "tag:yaml.org,2002:"
+_MAP, _SEQ, _STR = _TAG + "map", _TAG + "seq", _TAG + "str"
+_MERGE = _TAG + "merge"
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = (
+    yaml.resolver.Resolver.yaml_implicit_resolvers
+)
+_BOOL = yaml.constructor.SafeConstructor.bool_values
 
 
-class _StrictLoader(_Base):  # type: ignore[misc]
-    """A safe loader that records positions and reports what strict YAML refuses."""
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
-    def __init__(self, text: str, sourcemap: SourceMap) -> None:
-        super().__init__(text)
-        self.sm = sourcemap
+
+class _Stop(Exception):
+    """Raised inside the reader when a limit is exceeded: reading stops at once."""
+
+
+class _Frame:
+    """A mapping or sequence being read."""
+
+    __slots__ = ("col", "data", "is_map", "key", "key_col", "key_line", "keys", "line", "muted")
+
+    def __init__(self, data: Any, is_map: bool, line: int, col: int, muted: bool) -> None:
+        self.data = data
+        self.is_map = is_map
+        self.line = line
+        self.col = col
+        self.muted = muted  # read but not kept: nothing inside is reported or mapped
+        self.keys: Any = {} if is_map else []  # key -> (line, col, ValuePos) | [ValuePos]
+        self.key: Any = _NEED_KEY  # mappings: the pending key, _NEED_KEY or _SKIP
+        self.key_line = 0
+        self.key_col = 0
+
+
+_NEED_KEY = object()  # a mapping frame expects a key next
+_SKIP = object()  # the next value belongs to a refused key: read it, keep nothing
+
+
+class _Reader:
+    """Builds plain data from libyaml's event stream, without recursion.
+
+    PyYAML's C composer recurses once per nesting level (a 30,000-deep file overflows the C
+    stack) and libyaml's scanner slows down quadratically with flow nesting, so nesting and
+    size limits are enforced here, event by event, before either can bite. Nothing is
+    composed into a node graph: each value goes straight into dicts, lists and the side table.
+    """
+
+    def __init__(self, text: str, sm: SourceMap) -> None:
+        self.loader = _Base(text)
+        self.sm = sm
         self.problems: list[Diagnostic] = []
+        self.anchors: list[Diagnostic] = []
+        self.anchor_count = 0
         self.aliases = 0
+        self.values = 0
+        #: Where the document's top value starts.
+        self.root_pos: ValuePos = (1, 1, None, None)
 
-    def _problem(self, code: Code, node_or_pos: Any, message: str, hint: str) -> None:
-        if isinstance(node_or_pos, tuple):
-            line, col = node_or_pos
-        else:
-            line, col = node_or_pos.start_mark.line + 1, node_or_pos.start_mark.column + 1
+    def _problem(
+        self, code: Code, mark: Any, message: str, hint: str, *, limit: bool = False
+    ) -> None:
+        """Record a problem at a libyaml mark (0-based) or a (line, column) pair (1-based)."""
+        line, col = mark if isinstance(mark, tuple) else (mark.line + 1, mark.column + 1)
         self.problems.append(Diagnostic(code, message, self.sm.source, line, col, hint=hint))
+        if limit:
+            raise _Stop
 
-    # Aliases: the same node reached twice. Never expand; construct None instead.
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
-            self.aliases += 1
+    def _anchor(self, kind: str, name: str, mark: Any) -> None:
+        self.anchor_count += 1
+        if len(self.anchors) < 10:
+            self.anchors.append(
+                Diagnostic(
+                    Code.ALIAS,
+                    f"{kind} {name!r} is not allowed",
+                    self.sm.source,
+                    mark.line + 1,
+                    mark.column + 1,
+                    hint=_ANCHOR_HINT,
+                )
+            )
+
+    def anchor_diagnostics(self) -> list[Diagnostic]:
+        """Anchors and aliases, the first ten located, the count of the rest on the last."""
+        found = list(self.anchors)
+        more = self.anchor_count - len(found)
+        if more > 0:
+            last = found[-1]
+            found[-1] = attrs.evolve(last, message=f"{last.message} (and {more} more)")
+        return found
+
+    def read(self) -> Any:
+        """The data of the single document (None if empty). Raises yaml errors and _Stop."""
+        get = self.loader.get_event
+        get()  # StreamStartEvent
+        event = get()
+        if isinstance(event, yaml.StreamEndEvent):
             return None
-        return super().construct_object(node, deep=deep)
+        data = self._node()
+        get()  # DocumentEndEvent
+        event = get()
+        if isinstance(event, yaml.DocumentStartEvent):
+            self._problem(
+                Code.MULTIPLE_DOCUMENTS,
+                event.start_mark,
+                "the file holds more than one YAML document ('---' separates them)",
+                "keep one standard set per file: delete the '---' line and what follows, "
+                "or move it to its own file",
+                limit=True,
+            )
+        return data
 
-    def construct_undefined(self, node: yaml.Node) -> None:
-        tag = str(node.tag)
-        if tag.startswith("tag:yaml.org,2002:"):
-            tag = "!!" + tag[len("tag:yaml.org,2002:") :]
+    def _scalar(self, event: Any, muted: bool) -> Any:
+        value: str = event.value
+        tag = event.tag
+        explicit = tag is not None and tag != "!"
+        if len(value) > MAX_STRING:
+            self._problem(
+                Code.TOO_LONG,
+                event.start_mark,
+                f"this value is {len(value):,} characters long; the limit is {MAX_STRING:,}",
+                "a standard set needs nothing this long: check the quotes around this value, "
+                "or split the text",
+                limit=True,
+            )
+        if not explicit:
+            if not event.implicit[0]:  # quoted or a block scalar: always text
+                return value
+            for resolved, pattern in _IMPLICIT.get(value[:1], ()):
+                if pattern.match(value):
+                    tag = resolved
+                    break
+            else:
+                return value
+        if tag == _STR or tag == _TAG + "timestamp":  # dates stay text; the schema checks them
+            return value
+        try:
+            if tag == _TAG + "null":
+                return None
+            if tag == _TAG + "bool":
+                return _BOOL[value.lower()]
+            if tag == _TAG + "int":
+                return self.loader.construct_yaml_int(yaml.ScalarNode(tag, value))
+            if tag == _TAG + "float":
+                return self.loader.construct_yaml_float(yaml.ScalarNode(tag, value))
+        except (KeyError, ValueError):
+            if not explicit:
+                # YAML's own reading failed (a number too long for Python): keep the text;
+                # the structure check reports it where a number belongs.
+                return value
+            if not muted:
+                self._problem(
+                    Code.TAG,
+                    event.start_mark,
+                    f"{value[:40]!r} cannot be read as {_show_tag(tag)}",
+                    f"remove the tag {_show_tag(tag)!r}, or write a value that fits it",
+                )
+            return None
+        if not muted:
+            self._refused_tag(tag, event.start_mark)
+        return None
+
+    def _refused_tag(self, tag: str, mark: Any) -> None:
         self._problem(
             Code.TAG,
-            node,
-            f"the tag {tag!r} is not allowed",
+            mark,
+            f"the tag {_show_tag(tag)!r} is not allowed",
             "remove the tag (the part starting with '!'); standard sets are plain text, "
             "lists and mappings",
         )
-        return
 
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        kept = []
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+    def _node(self) -> Any:
+        """Read one node (the document's top value) and everything inside it."""
+        get = self.loader.get_event
+        stack: list[_Frame] = []
+        top: _Frame | None = None  # the innermost open mapping or sequence
+        sm_maps = self.sm._maps
+        sm_seqs = self.sm._seqs
+        implicit = _IMPLICIT
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        values = self.values
+        pos: ValuePos
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is scalar_event or cls is map_start or cls is seq_start or cls is alias_event:
+                values += 1
+                mark = event.start_mark
+                if values > MAX_VALUES:
+                    self._problem(
+                        Code.TOO_MANY_VALUES,
+                        mark,
+                        f"the file holds more than {MAX_VALUES:,} values",
+                        "a standard set needs far fewer: check that this is the right file",
+                        limit=True,
+                    )
+                if event.anchor is not None:
+                    self._anchor_event(event, cls is alias_event)
+                as_key = top is not None and top.key is _NEED_KEY and top.is_map
+                if cls is scalar_event:
+                    value = event.value
+                    if as_key or (event.tag is None and not event.implicit[0]):
+                        # a key is a name as written; a quoted value is text
+                        if len(value) > MAX_STRING:
+                            self._scalar(event, True)  # reports the limit
+                    elif event.tag is None and not implicit.get(value[:1]):
+                        if len(value) > MAX_STRING:
+                            self._scalar(event, True)
+                    else:
+                        value = self._scalar(event, top is not None and self._muted(top))
+                    pos = (mark.line + 1, mark.column + 1, event.style, event.value)
+                elif cls is alias_event:
+                    value = None  # never expanded
+                    pos = (mark.line + 1, mark.column + 1, None, None)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        self._problem(
+                            Code.TOO_DEEP,
+                            mark,
+                            f"the file is nested more than {MAX_DEPTH} levels deep here",
+                            "a standard set is never more than about 12 levels deep: check the "
+                            "brackets and the indentation",
+                            limit=True,
+                        )
+                    is_map = cls is map_start
+                    tag = event.tag
+                    muted = top is not None and self._muted(top)
+                    refused = tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ)
+                    if refused and not (muted or as_key):
+                        self._refused_tag(tag, mark)
+                    top = _Frame(
+                        {} if is_map else [],
+                        is_map,
+                        mark.line + 1,
+                        mark.column + 1,
+                        muted or as_key or refused,
+                    )
+                    stack.append(top)
+                    continue
+            elif top is not None:  # the end of a mapping or sequence
+                frame = stack.pop()
+                top = stack[-1] if stack else None
+                value = frame.data
+                pos = (frame.line, frame.col, "container", None)
+                if frame.muted:
+                    value = None  # refused: nothing of it is kept or mapped
+                elif frame.is_map:
+                    sm_maps[id(value)] = (frame.line, frame.col, frame.keys)
+                else:
+                    sm_seqs[id(value)] = (frame.line, frame.col, frame.keys)
+                as_key = top is not None and top.key is _NEED_KEY and top.is_map
+                if as_key and top is not None and not top.muted:
+                    self._problem(
+                        Code.WRONG_TYPE,
+                        (frame.line, frame.col),
+                        "a key must be a plain name, not a list or mapping",
+                        "write the key as a single word followed by ':'",
+                    )
+            else:  # pragma: no cover - the parser yields nothing else inside a document
+                raise yaml.YAMLError(f"unexpected {cls.__name__}")
+
+            if top is None:
+                self.values = values
+                self.root_pos = pos
+                return value
+            if not top.is_map:
+                top.data.append(value)
+                top.keys.append(pos)
+            elif as_key:
+                self._key(top, event, cls, value, event.start_mark)
+            else:
+                if top.key is not _SKIP:
+                    top.data[top.key] = value
+                    top.keys[top.key] = (top.key_line, top.key_col, pos)
+                top.key = _NEED_KEY
+
+    @staticmethod
+    def _muted(frame: _Frame) -> bool:
+        """Whether a value read next inside ``frame`` is read but not kept."""
+        return frame.muted or (frame.is_map and frame.key is _SKIP)
+
+    def _anchor_event(self, event: Any, alias: bool) -> None:
+        if alias:
+            self.aliases += 1
+            self._anchor("alias", f"*{event.anchor}", event.start_mark)
+        else:
+            self._anchor("anchor", f"&{event.anchor}", event.start_mark)
+
+    def _key_text(self, event: Any) -> str:
+        """A key is a name: its text as written, whatever YAML would resolve it to."""
+        if len(event.value) > MAX_STRING:
+            self._scalar(event, True)  # reports the limit
+        return str(event.value)
+
+    def _key(self, frame: _Frame, event: Any, cls: type, key: Any, mark: Any) -> None:
+        """Take the node just read as the next key of ``frame``."""
+        frame.key = _SKIP  # unless it turns out to be a usable name
+        if cls is not yaml.ScalarEvent:
+            return  # a list or mapping as a key (reported when it ended) or an alias
+        report = not frame.muted
+        tag = event.tag
+        if tag == _MERGE or (tag is None and event.implicit[0] and key == "<<"):
+            if report:
                 self._problem(
                     Code.MERGE_KEY,
-                    key_node,
+                    mark,
                     "merge keys ('<<') are not allowed",
                     "write the fields out in full; each item should be readable on its own",
                 )
-            else:
-                kept.append((key_node, value_node))
-        node.value = kept
-
-    def _fill_mapping(self, data: dict[Any, Any], node: yaml.MappingNode) -> None:
-        self.flatten_mapping(node)
-        keys: dict[Hashable, tuple[int, int, ValuePos]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(
-                    Code.WRONG_TYPE,
-                    key_node,
-                    "a key must be a plain name, not a list or mapping",
-                    "write the key as a single word followed by ':'",
-                )
-                continue
-            # Keys are names: take the text as written, whatever YAML would resolve it to.
-            # (resolution such as yes -> True or 1 -> int is not wanted for names).
-            key = key_node.value
-            if key in keys:
-                first_line = keys[key][0]
+            return
+        if tag not in (None, "!", _STR):
+            if report:
+                self._refused_tag(tag, mark)
+            return
+        keys = frame.keys
+        if key in keys:
+            if report:
                 self._problem(
                     Code.DUPLICATE_KEY,
-                    key_node,
-                    f"duplicate key {key!r} (first used on line {first_line})",
+                    mark,
+                    f"duplicate key {key!r} (first used on line {keys[key][0]})",
                     f"delete one of the two {key!r} entries or merge them; YAML would silently "
                     "keep only the last one",
                 )
-                continue
-            value = self.construct_object(value_node, deep=False)
-            keys[key] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-                _pos(value_node),
+            return
+        if len(keys) >= MAX_KEYS:
+            self._problem(
+                Code.TOO_MANY_KEYS,
+                mark,
+                f"this mapping has more than {MAX_KEYS:,} keys",
+                "a standard set needs far fewer: check the indentation above this line",
+                limit=True,
             )
-            data[key] = value
-        self.sm._maps[id(data)] = (node.start_mark.line + 1, node.start_mark.column + 1, keys)
+        frame.key = key
+        frame.key_line = mark.line + 1
+        frame.key_col = mark.column + 1
 
-    def construct_strict_map(self, node: yaml.MappingNode) -> Any:
-        data: dict[Any, Any] = {}
-        yield data
-        self._fill_mapping(data, node)
-
-    def construct_strict_seq(self, node: yaml.SequenceNode) -> Any:
-        data: list[Any] = []
-        yield data
-        data.extend(self.construct_object(child, deep=False) for child in node.value)
-        self.sm._seqs[id(data)] = (
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-            [_pos(child) for child in node.value],
-        )
-
-    def construct_plain_timestamp(self, node: yaml.ScalarNode) -> str:
-        # Dates stay text; the schema checks their form.
-        return str(node.value)
-
-    def construct_refused(self, node: yaml.Node) -> None:
-        return self.construct_undefined(node)
-
-
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_strict_map)
-_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_strict_seq)
-_StrictLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", _StrictLoader.construct_plain_timestamp
-)
-for _tag in ("binary", "set", "omap", "pairs"):
-    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _StrictLoader.construct_refused)
-_StrictLoader.add_constructor(None, _StrictLoader.construct_undefined)
 
 _ANCHOR_HINT = (
     "write the value out in full where it is needed; anchors and aliases make a file hard to "
     "read and can hide very large expansions"
 )
 
-
-def _alias_diagnostics(text: str, source: str) -> list[Diagnostic]:
-    """Exact locations of anchors and aliases (only run when one was detected)."""
-    found: list[Diagnostic] = []
-    count = 0
-    try:
-        for event in yaml.parse(text, Loader=_Base):
-            if isinstance(event, yaml.AliasEvent):
-                kind, name = "alias", f"*{event.anchor}"
-            elif getattr(event, "anchor", None):
-                kind, name = "anchor", f"&{getattr(event, 'anchor', '')}"
-            else:
-                continue
-            count += 1
-            if len(found) < 10:
-                m = event.start_mark
-                assert m is not None
-                found.append(
-                    Diagnostic(
-                        Code.ALIAS,
-                        f"{kind} {name!r} is not allowed",
-                        source,
-                        m.line + 1,
-                        m.column + 1,
-                        hint=_ANCHOR_HINT,
-                    )
-                )
-    except yaml.YAMLError:  # pragma: no cover - the text already parsed once
-        pass
-    if count > len(found):
-        last = found[-1]
-        more = count - len(found)
-        found[-1] = attrs.evolve(last, message=f"{last.message} (and {more} more)")
-    return found
-
-
-_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]", re.MULTILINE)
 
 _SYNTAX_HINTS = (
     ("mapping values are not allowed", "a value contains ': ' — put the whole value in quotes"),
@@ -290,6 +494,10 @@ _SYNTAX_HINTS = (
         "inside double quotes a backslash starts an escape: use single quotes",
     ),
     ("unacceptable character", "the file contains a control character: delete it"),
+    (
+        "did not find expected <document start>",
+        "a '...' line ends the document: delete it, or everything after it",
+    ),
 )
 
 
@@ -343,86 +551,82 @@ def _tab_diagnostics(text: str, source: str) -> list[Diagnostic]:
     return found
 
 
+def _at(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _fatal(sm: SourceMap, *diagnostics: Diagnostic) -> ParseResult:
+    return ParseResult(None, sm, list(diagnostics), True)
+
+
 def parse(text: str, source: str) -> ParseResult:
     """Parse one YAML document strictly. Never raises for bad input."""
     sm = SourceMap(source)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text:
-        before = text[: text.index("\x00")]
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        return ParseResult(
-            None,
+    if len(text) > MAX_BYTES or (
+        len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES
+    ):
+        return _fatal(
             sm,
-            [
-                Diagnostic(
-                    Code.ENCODING,
-                    "the file contains a NUL byte",
-                    source,
-                    line,
-                    col,
-                    hint="the file is binary or damaged: open it in a text editor and save it "
-                    "again as UTF-8",
-                )
-            ],
-            True,
+            Diagnostic(
+                Code.LIMIT,
+                f"the text is larger than {MAX_BYTES // 1048576} MB",
+                source,
+                1,
+                1,
+                hint="a standard set is normally well under 1 MB: check this is the right file",
+            ),
         )
-    loader = _StrictLoader(text, sm)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, col = _at(text, nul)
+        return _fatal(
+            sm,
+            Diagnostic(
+                Code.ENCODING,
+                "the file contains a NUL byte",
+                source,
+                line,
+                col,
+                hint="the file is binary or damaged: open it in a text editor and save it "
+                "again as UTF-8",
+            ),
+        )
+    reader = _Reader(text, sm)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        data = loader.get_single_data()
+        data = reader.read()
+    except _Stop:
+        return _fatal(sm, *reader.problems, *reader.anchor_diagnostics())
     except yaml.MarkedYAMLError as exc:
-        return ParseResult(None, sm, _syntax_diagnostics(exc, text, source), True)
+        return _fatal(sm, *_syntax_diagnostics(exc, text, source))
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        col = exc.position - (before.rfind("\n") + 1) + 1
-        return ParseResult(
-            None,
+        line, col = _at(text, exc.position)
+        return _fatal(
             sm,
-            [
-                Diagnostic(
-                    Code.ENCODING,
-                    f"character {exc.character!r} is not allowed in YAML",
-                    source,
-                    line,
-                    col,
-                    hint="delete the control character (it often comes from copying out of Word)",
-                )
-            ],
-            True,
+            Diagnostic(
+                Code.ENCODING,
+                f"character {exc.character!r} is not allowed in YAML",
+                source,
+                line,
+                col,
+                hint="delete the control character (it often comes from copying out of Word)",
+            ),
         )
     except yaml.YAMLError as exc:  # pragma: no cover - defensive: PyYAML's other errors
-        return ParseResult(None, sm, [Diagnostic(Code.YAML_SYNTAX, str(exc), source, 1, 1)], True)
-    except RecursionError:
-        return ParseResult(
-            None,
-            sm,
-            [
-                Diagnostic(
-                    Code.LIMIT,
-                    "the file is nested too deeply to read",
-                    source,
-                    1,
-                    1,
-                    hint="a standard set is only a few levels deep; check the indentation",
-                )
-            ],
-            True,
-        )
+        return _fatal(sm, Diagnostic(Code.YAML_SYNTAX, str(exc), source, 1, 1))
     finally:
         if gc_was_enabled:
             gc.enable()
-        loader.dispose()
+        reader.loader.dispose()
 
-    diagnostics = list(loader.problems)
-    if loader.aliases or _ANCHOR_RE.search(text):
-        aliases = _alias_diagnostics(text, source)
-        diagnostics.extend(aliases)
-        if loader.aliases:
-            return ParseResult(None, sm, diagnostics, True)
+    diagnostics = reader.problems + reader.anchor_diagnostics()
+    if reader.aliases:
+        return ParseResult(None, sm, diagnostics, True)
     if data is None:
         diagnostics.append(
             Diagnostic(
@@ -436,7 +640,7 @@ def parse(text: str, source: str) -> ParseResult:
         )
         return ParseResult(None, sm, diagnostics, True)
     if not isinstance(data, dict):
-        line, col = sm.container(data)
+        line, col = reader.root_pos[0], reader.root_pos[1]
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         diagnostics.append(
             Diagnostic(
@@ -455,6 +659,9 @@ def parse(text: str, source: str) -> ParseResult:
 
 def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> list[Diagnostic]:
     mark = exc.problem_mark or exc.context_mark
+    if (exc.context or "").startswith("while scanning a simple key") and exc.context_mark:
+        # libyaml notices the missing ':' on a later line; the key is where it is missing
+        mark = exc.context_mark
     line = mark.line + 1 if mark else 1
     col = mark.column + 1 if mark else 1
     problem = exc.problem or exc.context or "invalid YAML"
@@ -477,6 +684,12 @@ def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> li
     opened = _unclosed_quote(text, line)
     if opened:
         hint = f"a quote opened on line {opened} is never closed; add the closing quote"
+    nbsp = _nbsp_indent(text, line)
+    if nbsp:
+        hint = (
+            f"line {nbsp} is indented with non-breaking spaces (pasted from Word or a web "
+            "page): retype its indentation as ordinary spaces"
+        )
     message = problem
     if exc.context and exc.context not in problem:
         message = f"{problem} ({exc.context}"
@@ -495,3 +708,15 @@ def _unclosed_quote(text: str, upto: int) -> int:
             if value.startswith(quote) and (len(value) == 1 or not value.endswith(quote)):
                 return number
     return 0
+
+
+def _nbsp_indent(text: str, upto: int) -> int:
+    """The last line up to ``upto`` indented with a non-breaking space, or 0."""
+    if "\u00a0" not in text:
+        return 0
+    found = 0
+    for number, line in enumerate(text.splitlines()[:upto], start=1):
+        indent = line[: len(line) - len(line.lstrip(" \u00a0"))]
+        if "\u00a0" in indent:
+            found = number
+    return found

@@ -86,6 +86,30 @@ class Code(enum.Enum):
     UNREADABLE = ("SG115", Severity.ERROR, "the file cannot be read", "(a missing file)")
     LIMIT = ("SG116", Severity.ERROR, "the file exceeds a size limit", "(a 30 MB file)")
     EMPTY_VALUE = ("SG117", Severity.ERROR, "a field is present but empty", "evidence:")
+    TOO_DEEP = (
+        "SG118",
+        Severity.ERROR,
+        "the file is nested more deeply than the limit",
+        "title: [[[[[[[[ … 70 levels … ]]]]]]]]",
+    )
+    TOO_LONG = (
+        "SG119",
+        Severity.ERROR,
+        "a value is longer than the limit",
+        "guidance: {why: (more than 100,000 characters)}",
+    )
+    TOO_MANY_KEYS = (
+        "SG120",
+        Severity.ERROR,
+        "a mapping has more keys than the limit",
+        "references: (more than 10,000 entries)",
+    )
+    TOO_MANY_VALUES = (
+        "SG121",
+        Severity.ERROR,
+        "the file holds more values than the limit",
+        "evidence: [a, a, a, … 300,000 values …]",
+    )
 
     # -- SG2xx: ids, references, meaning -------------------------------------------------
     DUPLICATE_ID = (

@@ -8,6 +8,7 @@ raise :class:`~safeguard_standards.diagnostics.ChecklistError` with all the diag
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Union
 
@@ -73,12 +74,30 @@ def check_text(text: str, source: str = "<string>") -> LoadResult:
     return LoadResult(source, checklist, tuple(sort_diagnostics(found)), text)
 
 
+def _read_limited(path: Path) -> bytes | str:
+    """The bytes of a regular file, at most MAX_BYTES + 1 of them; or why it was not read.
+
+    The file is opened without blocking and checked *after* opening, so a named pipe, a
+    device such as /dev/zero or a folder is refused instead of hanging or filling memory.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return "folder"
+        if not stat.S_ISREG(mode):
+            return "special"
+        return handle.read(_yaml.MAX_BYTES + 1)
+
+
 def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
     def fail(
         message: str, hint: str, code: Code = Code.UNREADABLE
     ) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic(code, message, label, hint=hint)]
 
+    limit_hint = "a standard set is normally well under 1 MB: check this is the right file"
     try:
         if path.is_dir():
             return fail("this is a folder, not a file", "name a .yaml file inside it")
@@ -87,16 +106,32 @@ def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
             return fail(
                 f"the file is {size / 1048576:.1f} MB; the limit is "
                 f"{_yaml.MAX_BYTES // 1048576} MB",
-                "a standard set is normally well under 1 MB: check this is the right file",
+                limit_hint,
                 Code.LIMIT,
             )
-        raw = path.read_bytes()
+        raw = _read_limited(path)
     except FileNotFoundError:
         return fail("no such file", "check the path and the spelling of the file name")
     except PermissionError:
         return fail("permission denied", "check that you are allowed to read the file")
+    except IsADirectoryError:  # pragma: no cover - Windows reports folders this way
+        return fail("this is a folder, not a file", "name a .yaml file inside it")
     except OSError as exc:
         return fail(f"cannot be read: {exc.strerror or exc}", "check the path")
+    except ValueError:  # a NUL character in the path
+        return fail("the path contains a NUL character", "check the path")
+    if raw == "folder":
+        return fail("this is a folder, not a file", "name a .yaml file inside it")
+    if raw == "special":
+        return fail(
+            "this is not a regular file (a device, pipe or socket)",
+            "name a .yaml file; to check text from a pipe, save it to a file first",
+        )
+    assert isinstance(raw, bytes)
+    if len(raw) > _yaml.MAX_BYTES:  # it grew while being read
+        return fail(
+            f"the file is larger than {_yaml.MAX_BYTES // 1048576} MB", limit_hint, Code.LIMIT
+        )
     return _yaml.decode(raw, label)
 
 

@@ -191,9 +191,11 @@ def is_overlay_text(text: str) -> bool:
 def is_overlay_path(path: PathLike) -> bool:
     """Whether the file at ``path`` is an overlay (False when it cannot be read)."""
     try:
+        if not Path(path).is_file():  # a pipe or a device would block or never end
+            return False
         with open(path, encoding="utf-8", errors="replace") as handle:
             return is_overlay_text(handle.read(_yaml.MAX_BYTES))
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
