@@ -1,0 +1,603 @@
+"""The diff engine: matching by id and formerly, every kind of change, properties, snapshots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from safeguard_standards_cli import cli
+
+from safeguard_standards import Checklist, Question, Section, Standard, load_bundled, load_text
+from safeguard_standards.diff import Change, Diff, Kind, diff, format_diff, word_diff
+
+CASES = Path(__file__).resolve().parent / "cases"
+COMPLETE = (CASES / "valid" / "complete.yaml").read_text(encoding="utf-8")
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "diff"
+
+
+def variant(*edits: tuple[str, str]) -> Checklist:
+    """complete.yaml with text replacements applied (each must match exactly once)."""
+    text = COMPLETE
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return load_text(text, "variant.yaml")
+
+
+@pytest.fixture(scope="module")
+def base() -> Checklist:
+    return load_text(COMPLETE, "complete.yaml")
+
+
+def only(d: Diff) -> Change:
+    assert len(d) == 1, [c.to_dict() for c in d]
+    return d.changes[0]
+
+
+# -- nothing changed ------------------------------------------------------------------------------
+
+
+def test_a_set_compared_with_itself_has_no_changes(base: Checklist) -> None:
+    d = diff(base, base)
+    assert not d
+    assert len(d) == 0
+    assert format_diff(d).splitlines()[2] == "No differences."
+
+
+def test_layout_comments_and_quoting_are_not_changes(base: Checklist) -> None:
+    other = variant(
+        ("# A small set that uses every feature of dsl 1.\n", "# reformatted\n\n"),
+        ('version: "2025-26"', "version: '2025-26'"),
+        ("    intro: Leaders set the tone.", "    intro: >-\n      Leaders set the tone."),
+    )
+    assert not diff(base, other)
+
+
+def test_the_order_of_questions_in_a_standard_is_not_a_change(base: Checklist) -> None:
+    section = base.sections[0]
+    standard = section.standards[0]
+    shuffled = attrs.evolve(standard, questions=tuple(reversed(standard.questions)))
+    other = attrs.evolve(
+        base, sections=(attrs.evolve(section, standards=(shuffled,)), *base.sections[1:])
+    )
+    assert not diff(base, other)
+    assert not diff(other, base)
+
+
+# -- one change of each kind ----------------------------------------------------------------------
+
+NEW_QUESTION = """          - id: policy-approved
+"""
+ADDED = """          - id: online-filtering
+            text: Is online filtering tested each term?
+            type: yes-no
+            change_note: New this year.
+          - id: policy-approved
+"""
+
+
+def test_an_added_question_is_reported_with_its_number_and_note(base: Checklist) -> None:
+    c = only(diff(base, variant((NEW_QUESTION, ADDED))))
+    assert c.kind is Kind.ADDED
+    assert c.item == "question"
+    assert (c.id, c.old_id) == ("leadership.governance.online-filtering", "")
+    assert c.number == "1.1.4"
+    assert c.label == "Is online filtering tested each term?"
+    assert c.note == "New this year."
+
+
+def test_a_removed_question_is_reported_with_its_old_number(base: Checklist) -> None:
+    old = variant((NEW_QUESTION, ADDED))
+    c = only(diff(old, base))
+    assert c.kind is Kind.REMOVED
+    assert (c.id, c.old_id, c.old_number) == ("", "leadership.governance.online-filtering", "1.1.4")
+    assert c.label == "Is online filtering tested each term?"
+
+
+def test_rewording_gives_a_word_level_diff(base: Checklist) -> None:
+    new = variant(
+        (
+            "text: Is there a named governor who leads on safeguarding?",
+            "text: Is there a nominated governor who leads on safeguarding and online safety?",
+        )
+    )
+    c = only(diff(base, new))
+    assert (c.kind, c.field, c.id) == (
+        Kind.REWORDED,
+        "text",
+        "leadership.governance.named-governor",
+    )
+    assert [(w.op, w.text) for w in c.words if w.op != "="] == [
+        ("-", "named "),
+        ("+", "nominated "),
+        ("-", "safeguarding?"),
+        ("+", "safeguarding and online safety?"),
+    ]
+    assert "".join(w.text for w in c.words if w.op != "+") == c.old
+    assert "".join(w.text for w in c.words if w.op != "-") == c.new
+
+
+@pytest.mark.parametrize(
+    ("edit", "kind", "field"),
+    [
+        (("            type: number\n", "            type: percentage\n"), Kind.TYPE, "type"),
+        (
+            (
+                "              - {id: own, label: Our own arrangement}\n",
+                "              - {id: own, label: Our own arrangement}\n"
+                "              - {id: none, label: No filtering}\n",
+            ),
+            Kind.OPTIONS,
+            "options",
+        ),
+        (("            unit: governors\n", "            unit: people\n"), Kind.ANSWER, "unit"),
+        (
+            ("applies_to: {setting: [maintained, academy]}", "applies_to: {setting: [academy]}"),
+            Kind.APPLICABILITY,
+            "applies_to",
+        ),
+        (
+            ("named-governor, equals: yes}", "named-governor, equals: no}"),
+            Kind.CONDITION,
+            "ask_if",
+        ),
+        (("            in_return: true\n", ""), Kind.RETURN, "in_return"),
+        (("[Visit notes]", "[Visit notes, Termly report]"), Kind.EVIDENCE, "evidence"),
+        (
+            ("good: Regular visits with written notes.", "good: Termly visits with written notes."),
+            Kind.GUIDANCE,
+            "guidance.good",
+        ),
+        (
+            ("cite: [{ref: kcsie-2025, at: Part two}]", "cite: [{ref: kcsie-2025, at: Part one}]"),
+            Kind.CITATIONS,
+            "cite",
+        ),
+    ],
+)
+def test_each_kind_of_question_change(
+    base: Checklist, edit: tuple[str, str], kind: Kind, field: str
+) -> None:
+    c = only(diff(base, variant(edit)))
+    assert (c.kind, c.item, c.field) == (kind, "question", field)
+    assert c.id == c.old_id and c.number
+
+
+def test_evidence_and_citation_changes_list_what_went_and_what_came(base: Checklist) -> None:
+    c = only(diff(base, variant(("[Visit notes]", "[Visit notes, Termly report]"))))
+    assert (c.removed, c.added) == ((), ("Termly report",))
+    c = only(
+        diff(
+            base,
+            variant(
+                (
+                    "cite: [{ref: kcsie-2025, at: Part two}]",
+                    "cite: [{ref: kcsie-2025, at: Part one}]",
+                )
+            ),
+        )
+    )
+    assert (c.removed, c.added) == (("kcsie-2025, Part two",), ("kcsie-2025, Part one",))
+
+
+def test_a_rating_question_on_another_scale(base: Checklist) -> None:
+    new = variant(
+        (
+            "default_scale: grade\n",
+            "  done:\n    - {id: done, label: Done}\n    - {id: not-done, label: Not done}\n"
+            "default_scale: grade\n",
+        ),
+        ("            type: rating\n", "            type: rating\n            scale: done\n"),
+    )
+    kinds = {(c.kind, c.item, c.field) for c in diff(base, new)}
+    assert kinds == {(Kind.ADDED, "scale", ""), (Kind.SCALE, "question", "scale")}
+
+
+# -- matching: formerly, moves, renames -----------------------------------------------------------
+
+TEXT_QUESTION = """          - id: filtering-review
+            text: Describe the last review of your own filtering."""
+
+
+def test_a_question_renamed_with_formerly_is_matched(base: Checklist) -> None:
+    new = variant(
+        (
+            TEXT_QUESTION,
+            "          - id: filtering-check\n"
+            "            formerly: leadership.governance.filtering-review\n"
+            "            text: Describe the last review of your own filtering.",
+        )
+    )
+    c = only(diff(base, new))
+    assert c.kind is Kind.RENAMED
+    assert (c.old_id, c.id) == (
+        "leadership.governance.filtering-review",
+        "leadership.governance.filtering-check",
+    )
+
+
+MOVED_OUT = """          - id: policy-approved
+            text: When was the policy last approved?
+            type: date
+            evidence: [Minutes]
+            guidance: {why: Policies are reviewed yearly., good: Within the last 12 months.}
+"""
+NEW_SECTION = """
+  - id: policies
+    title: Policies
+    standards:
+      - id: review
+        title: Policy review
+        questions:
+          - id: policy-approved
+            formerly: leadership.governance.policy-approved
+            text: When was the policy last approved?
+            type: date
+            evidence: [Minutes]
+            guidance: {why: Policies are reviewed yearly., good: Within the last 12 months.}
+"""
+
+
+def test_a_question_moved_to_another_section_with_formerly(base: Checklist) -> None:
+    new = variant(
+        (MOVED_OUT, ""),
+        (
+            "                - {question: leadership.governance.named-governor, not_equals: no}\n",
+            "                - {question: leadership.governance.named-governor, not_equals: no}\n"
+            + NEW_SECTION,
+        ),
+    )
+    d = diff(base, new)
+    moved = d.of(Kind.MOVED)
+    assert len(moved) == 1
+    c = moved[0]
+    assert (c.old_id, c.id) == (
+        "leadership.governance.policy-approved",
+        "policies.review.policy-approved",
+    )
+    assert (c.old_number, c.number) == ("1.1.4", "2.1.1")
+    assert {(x.kind, x.item) for x in d} == {
+        (Kind.MOVED, "question"),
+        (Kind.ADDED, "section"),
+        (Kind.ADDED, "standard"),
+    }
+
+
+def test_children_of_a_renamed_section_follow_it_without_formerly(base: Checklist) -> None:
+    new = variant(
+        ("  - id: leadership\n", "  - id: governance\n    formerly: leadership\n"),
+        *[
+            (f"question: leadership.governance.{q}", f"question: governance.governance.{q}")
+            for q in ("filtering, in: [own]", "named-governor, not_equals: no")
+        ],
+        (
+            "ask_if: {question: leadership.governance.named-governor, equals: yes}",
+            "ask_if: {question: governance.governance.named-governor, equals: yes}",
+        ),
+    )
+    d = diff(base, new)
+    # the section is renamed; its standards and questions follow it; only the conditions that
+    # name the new ids change
+    assert {(c.kind, c.item) for c in d} == {
+        (Kind.RENAMED, "section"),
+        (Kind.CONDITION, "question"),
+    }
+    assert ("leadership.governance.named-governor", "governance.governance.named-governor") in (
+        d.matched
+    )
+
+
+def test_a_new_id_with_nearly_the_same_text_is_possibly_renamed(base: Checklist) -> None:
+    new = variant(
+        (
+            TEXT_QUESTION,
+            "          - id: filtering-check\n"
+            "            text: Describe the most recent review of your own filtering.",
+        )
+    )
+    c = only(diff(base, new))
+    assert c.kind is Kind.POSSIBLY_RENAMED
+    assert (c.old_id, c.id) == (
+        "leadership.governance.filtering-review",
+        "leadership.governance.filtering-check",
+    )
+    assert 0.8 <= c.similarity < 1
+    text = format_diff(diff(base, new))
+    assert "add `formerly: leadership.governance.filtering-review`" in text
+
+
+def test_a_new_id_with_different_text_is_added_and_removed(base: Checklist) -> None:
+    new = variant(
+        (
+            TEXT_QUESTION,
+            "          - id: filtering-check\n"
+            "            text: Who checks that filtering blocks harmful content?",
+        )
+    )
+    assert sorted(c.kind.value for c in diff(base, new)) == ["added", "removed"]
+
+
+# -- the set itself -------------------------------------------------------------------------------
+
+
+def test_set_level_changes(base: Checklist) -> None:
+    new = variant(
+        ("contact: audit@example.org}", "contact: audit@example.org, return_deadline: 2025-12-12}"),
+        ("    - {id: partly, label: Partly met, rag: amber, score: 1}\n", ""),
+        ("fe-college: FE college}", "fe-college: FE college, special: Special school}"),
+    )
+    d = diff(base, new)
+    got = {(c.kind, c.item, c.id, c.field) for c in d}
+    assert got == {
+        (Kind.CHANGED, "set", "", "publisher.return_deadline"),
+        (Kind.CHANGED, "scale", "grade", "levels"),
+        (Kind.CHANGED, "audience", "setting", "values"),
+    }
+    scale = d.of(Kind.CHANGED, item="scale")[0]
+    assert scale.removed == ("Partly met (partly; amber; score 1)",)
+    audience = d.of(item="audience")[0]
+    assert audience.added == ("Special school (special)",)
+
+
+def test_a_reference_replaced_everywhere_is_one_change(base: Checklist) -> None:
+    text = COMPLETE.replace("kcsie-2025", "kcsie-2026").replace("education 2025", "education 2026")
+    d = diff(base, load_text(text))
+    assert [(c.kind, c.item, c.old_id, c.id) for c in d] == [
+        (Kind.REPLACED, "reference", "kcsie-2025", "kcsie-2026")
+    ]
+
+
+def test_changes_come_set_first_then_in_document_order_then_removals(base: Checklist) -> None:
+    new = variant(
+        ("title: Example safeguarding self-assessment", "title: Example audit"),
+        ("            in_return: true\n", ""),
+        (MOVED_OUT, ""),
+        (
+            "text: How many governors have had safeguarding training?",
+            "text: How many governors have been trained?",
+        ),
+    )
+    order = [(c.kind.value, c.ref) for c in diff(base, new)]
+    assert order == [
+        ("changed", ""),
+        ("return-changed", "leadership.governance.named-governor"),
+        ("reworded", "leadership.governance.governors-trained"),
+        ("removed", "leadership.governance.policy-approved"),
+    ]
+
+
+# -- properties (Hypothesis) ----------------------------------------------------------------------
+
+WORDS = [
+    "does",
+    "the",
+    "setting",
+    "have",
+    "a",
+    "policy",
+    "for",
+    "staff",
+    "who",
+    "report",
+    "concerns",
+    "about",
+    "children",
+]
+QIDS = [f"q{i}" for i in range(12)]
+
+
+@st.composite
+def checklists(draw: st.DrawFn) -> Checklist:
+    sections = []
+    for i in range(draw(st.integers(1, 3))):
+        standards = []
+        for j in range(draw(st.integers(1, 3))):
+            qids = draw(st.lists(st.sampled_from(QIDS), min_size=1, max_size=5, unique=True))
+            questions = tuple(
+                Question(
+                    id=q,
+                    full_id=f"s{i}.t{j}.{q}",
+                    text=" ".join(draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=9))),
+                    type=draw(st.sampled_from(["yes-no", "text", "date"])),
+                    in_return=draw(st.booleans()),
+                )
+                for q in qids
+            )
+            standards.append(
+                Standard(id=f"t{j}", full_id=f"s{i}.t{j}", title=f"T{j}", questions=questions)
+            )
+        sections.append(Section(id=f"s{i}", title=f"S{i}", standards=tuple(standards)))
+    return Checklist(dsl=1, id="x", version="1", title="X", sections=tuple(sections))
+
+
+def _ids(c: Checklist) -> set[str]:
+    return (
+        {s.id for s in c.sections}
+        | {st.full_id for st in c.standards()}
+        | {q.full_id for q in c.questions()}
+    )
+
+
+@given(checklists())
+def test_property_a_set_has_no_changes_from_itself(c: Checklist) -> None:
+    assert diff(c, c).changes == ()
+
+
+@given(checklists(), checklists())
+@settings(max_examples=150)
+def test_property_every_id_of_both_versions_is_accounted_for(a: Checklist, b: Checklist) -> None:
+    d = diff(a, b)
+    items = ("section", "standard", "question")
+    gone = {
+        c.old_id for c in d if c.item in items and c.kind in (Kind.REMOVED, Kind.POSSIBLY_RENAMED)
+    }
+    came = {c.id for c in d if c.item in items and c.kind in (Kind.ADDED, Kind.POSSIBLY_RENAMED)}
+    matched_old = {o for o, _n in d.matched}
+    matched_new = {n for _o, n in d.matched}
+    assert matched_old | gone == _ids(a) and not matched_old & gone
+    assert matched_new | came == _ids(b) and not matched_new & came
+
+
+def _shuffle_unchanged(c: Checklist, other: Checklist, rnd: object) -> Checklist:
+    """``c`` with the questions of every section that is the same in ``other`` reordered."""
+    import random
+
+    assert isinstance(rnd, random.Random)
+    same = {s.id for s in c.sections if other.sections and s in other.sections}
+    sections = []
+    for s in c.sections:
+        if s.id in same:
+            standards = []
+            for stn in s.standards:
+                questions = list(stn.questions)
+                rnd.shuffle(questions)
+                standards.append(attrs.evolve(stn, questions=tuple(questions)))
+            s = attrs.evolve(s, standards=tuple(standards))
+        sections.append(s)
+    return attrs.evolve(c, sections=tuple(sections))
+
+
+@given(checklists(), checklists(), st.randoms(use_true_random=False))
+@settings(max_examples=150)
+def test_property_changes_do_not_depend_on_question_order_in_unchanged_sections(
+    a: Checklist, b: Checklist, rnd: object
+) -> None:
+    # make some sections identical in both, so that there is something to shuffle
+    same = {s.id: s for s in a.sections[::2]}
+    b = attrs.evolve(b, sections=tuple(same.get(s.id, s) for s in b.sections))
+    expected = diff(a, b).changes
+    assert diff(a, _shuffle_unchanged(b, a, rnd)).changes == expected
+    assert diff(_shuffle_unchanged(a, b, rnd), b).changes == expected
+
+
+def test_word_diff_rebuilds_both_texts() -> None:
+    old, new = "Is there an attendance policy?", "Does the attendance policy follow the guidance?"
+    ops = word_diff(old, new)
+    assert "".join(w.text for w in ops if w.op != "+") == old
+    assert "".join(w.text for w in ops if w.op != "-") == new
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+def test_json_output_round_trips_the_change_list(base: Checklist) -> None:
+    new = variant(("            in_return: true\n", ""))
+    data = json.loads(format_diff(diff(base, new), "json"))
+    assert data["old"] == data["new"] == "example@2025-26"
+    assert data["counts"] == {"return-changed": 1}
+    assert data["changes"] == [
+        {
+            "kind": "return-changed",
+            "item": "question",
+            "id": "leadership.governance.named-governor",
+            "old_id": "leadership.governance.named-governor",
+            "field": "in_return",
+            "old": "yes",
+            "new": "no",
+            "number": "1.1.1",
+            "old_number": "1.1.1",
+            "label": "Is there a named governor who leads on safeguarding?",
+        }
+    ]
+
+
+def test_markdown_and_html_show_deleted_and_inserted_words(base: Checklist) -> None:
+    new = variant(("text: How many governors", "text: How many trustees"))
+    md = format_diff(diff(base, new), "md")
+    assert "How many ~~governors~~ **trustees** have had safeguarding training?" in md
+    page = format_diff(diff(base, new), "html")
+    assert page.startswith("<!doctype html>")
+    assert "<s>governors</s> <strong>trustees</strong>" in page
+    with pytest.raises(ValueError):
+        format_diff(diff(base, new), "pdf")
+
+
+# -- the bundled sets: expected change lists ------------------------------------------------------
+
+BUNDLED_PAIRS = [
+    ("kcsie", "2024-25", "2025-26"),
+    ("section11", "2023-25", "2025-27"),
+    ("vcs_checklist", "2024-25", "2025-26"),
+]
+
+
+@pytest.mark.parametrize(("set_id", "old", "new"), BUNDLED_PAIRS, ids=lambda x: str(x))
+def test_bundled_versions_snapshot(snapshot, set_id: str, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    d = diff(load_bundled(set_id, old), load_bundled(set_id, new))
+    snapshot.snapshot_dir = SNAPSHOTS
+    lines = [
+        f"{c.kind.value:<22} {c.item:<9} {c.old_id or '-'} -> {c.id or '-'} {c.field}".rstrip()
+        for c in d
+    ]
+    snapshot.assert_match("\n".join(lines) + "\n", f"{set_id}-{old}-{new}.txt")
+
+
+def test_kcsie_2025_changes_are_found() -> None:
+    d = diff(load_bundled("kcsie", "2024-25"), load_bundled("kcsie", "2025-26"))
+    added = {c.id for c in d.of(Kind.ADDED, item="question")}
+    assert "online-safety.online-risks.generative-ai" in added
+    assert "alternative-provision.placements.ap-guidance-review" in added
+    assert [c.old_id for c in d.of(Kind.REMOVED, item="question")] == [
+        "specific-harms.mental-health.mh-lead-training"
+    ]
+    assert [(c.old_id, c.id) for c in d.of(Kind.MOVED)] == [
+        (
+            "policies.core-policies.attendance-policy",
+            "missing-education.attendance.attendance-policy",
+        )
+    ]
+    assert [(c.old_id, c.id) for c in d.of(Kind.REPLACED)] == [("kcsie-2024", "kcsie-2025")]
+    # every change note of the new version is attached to a change
+    noted = {c.id for c in d if c.note}
+    with_notes = {q.full_id for q in load_bundled("kcsie", "2025-26").questions() if q.change_note}
+    assert with_notes <= noted
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_diff_markdown_and_exit_code(tmp_path: Path) -> None:
+    code, out, _ = run("diff", "kcsie@2024-25", "kcsie@2025-26")
+    assert code == 0
+    assert out.startswith("# Changes: kcsie@2024-25 → kcsie@2025-26")
+    code, _, _ = run("diff", "kcsie@2024-25", "kcsie@2025-26", "--exit-code")
+    assert code == 1
+    path = str(CASES / "valid" / "complete.yaml")
+    code, out, _ = run("diff", path, path, "--exit-code")
+    assert (code, out.splitlines()[2]) == (0, "No differences.")
+
+
+def test_cli_diff_writes_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "changes.json"
+    code, out, _ = run(
+        "diff",
+        "vcs_checklist@2024-25",
+        "vcs_checklist@2025-26",
+        "--format",
+        "json",
+        "-o",
+        str(target),
+    )
+    assert code == 0, out
+    assert out.startswith(f"wrote {target} (")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["new"] == "vcs_checklist@2025-26" and data["changes"]
+
+
+def test_cli_diff_bad_arguments(tmp_path: Path) -> None:
+    code, _, err = run("diff", "kcsie@2099-00", "kcsie")
+    assert code == 2 and "kcsie has no version '2099-00'" in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("dsl: 1\nid: x\n", encoding="utf-8")
+    code, _, err = run("diff", str(broken), "kcsie")
+    assert code == 1 and f"{broken}:1:1: SG111" in err
