@@ -223,7 +223,9 @@ def _newline(text: str) -> str:
 
 def _plain_ok(value: str) -> bool:
     """Whether ``value`` can be written unquoted and still read back as the same text."""
-    if not value or value != value.strip() or re.search(r"[:#\[\]{},&*!|>'\"%@`]", value):
+    if not value or value != value.strip() or value[0] in "-?:,[]{}#&*!|>'\"%@`":
+        return False
+    if ": " in value or " #" in value or value.endswith(":") or re.search(r"[,\[\]{}]", value):
         return False
     from ._yaml import parse
 
@@ -335,6 +337,14 @@ class _Editor:
         start = entry.key_start
         end = _trim_end(text, entry.value_start, entry.value_end)
         if entry.flow:
+            # drop the separator before the pair ("…, key: value"), or after it when the pair
+            # comes first ("{key: value, …"); overlapping deletions are merged in result()
+            i = start
+            while i > 0 and text[i - 1] in " \t\r\n":
+                i -= 1
+            if i > 0 and text[i - 1] == ",":
+                self.edits.append((i - 1, end, ""))
+                return
             j = end
             while j < len(text) and text[j] in " \t":
                 j += 1
@@ -342,14 +352,7 @@ class _Editor:
                 j += 1
                 while j < len(text) and text[j] in " \t":
                     j += 1
-                self.edits.append((start, j, ""))
-                return
-            i = start
-            while i > 0 and text[i - 1] in " \t\r\n":
-                i -= 1
-            if i > 0 and text[i - 1] == ",":
-                i -= 1
-            self.edits.append((i, end, ""))
+            self.edits.append((start, j, ""))
             return
         comments = []
         if entry.style in ("|", ">"):
@@ -369,19 +372,25 @@ class _Editor:
             self.edits.append((line_start, line_end, kept))
         else:
             # the first key of a list item ("- change_note: …"): keep the dash, drop the pair
-            kept = " " + " ".join(comments) if comments else ""
+            kept = " ".join(comments)
             eol = line_end - (2 if text[:line_end].endswith("\r\n") else 1)
             eol = max(eol, end)
-            self.edits.append((start, eol, kept.rstrip() if kept else ""))
+            self.edits.append((start, eol, kept))
             # "- " followed by nothing: drop the trailing space after the dash
             if not kept and text[start - 1 : start] == " ":
                 self.edits.append((start - 1, start, ""))
 
     def result(self) -> str:
         text = self.text
+        # merge deletions that overlap (two pairs removed from one flow mapping)
+        merged: list[tuple[int, int, str]] = []
+        for start, end, replacement in sorted(self.edits):
+            if merged and start < merged[-1][1] and replacement == merged[-1][2] == "":
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]), "")
+            else:
+                merged.append((start, end, replacement))
         points = sorted(
-            [(s, e, r) for s, e, r in self.edits]
-            + [(at, at, "".join(lines)) for at, lines in self.inserts_after.items()],
+            merged + [(at, at, "".join(lines)) for at, lines in self.inserts_after.items()],
             key=lambda t: (t[0], t[1]),
             reverse=True,
         )

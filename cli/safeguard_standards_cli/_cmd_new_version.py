@@ -9,6 +9,13 @@ import click
 
 from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
 
+
+def _fail(message: str, hint: str = "") -> ContentProblem:
+    """Print a problem with its hint; the ContentProblem returned exits 1 quietly."""
+    click.echo(f"safeguard: {message}" + (f"\n    hint: {hint}" if hint else ""), err=True)
+    return ContentProblem("")
+
+
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -92,7 +99,7 @@ def new_version_cmd(
             result.text, next_version, effective_from=effective_from, effective_to=effective_to
         )
     except NewVersionError as exc:
-        raise ContentProblem(f"{result.source}: {exc.message}", exc.hint) from None
+        raise _fail(f"{result.source}: {exc.message}", exc.hint) from None
 
     if output == "-":
         target = None
@@ -117,7 +124,7 @@ def new_version_cmd(
         click.echo(made.text, nl=False)
         return
     if target.exists():
-        raise ContentProblem(
+        raise _fail(
             f"{target} already exists; nothing was written",
             "new-version never overwrites a file: choose another path with -o, or move the "
             "existing file away first",
