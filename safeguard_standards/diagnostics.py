@@ -285,6 +285,12 @@ class Code(enum.Enum):
         "an overlay removes every question of a standard or every standard of a section",
         "remove:\n  - a.b.only-question   # remove a.b itself instead",
     )
+    OVERLAY_CHAIN = (
+        "SG312",
+        Severity.ERROR,
+        "overlays extend overlays more deeply than the limit",
+        "extends: overlay-20.yaml   # which extends overlay-19.yaml, … 20 overlays deep",
+    )
     # -- SG4xx: rendering ------------------------------------------------------------------
 
     @property

@@ -85,6 +85,9 @@ __all__ = [
 _SCHEMA_FILE = "overlay.schema.json"
 _EXTENDS = re.compile(r"^extends[ \t]*:", re.MULTILINE)
 
+#: Most overlays one chain of ``extends`` may pass through (SG312); each is a file to read.
+MAX_OVERLAY_CHAIN = 20
+
 #: Fields ``modify: set`` may change, by kind of item.
 SETTABLE: dict[str, tuple[str, ...]] = {
     "question": (
@@ -1006,6 +1009,12 @@ def check_overlay_text(
     if _base_spec_is_path(spec):
         path = (Path(base_dir) if base_dir is not None else Path()) / spec
         key = str(path.resolve())
+        if len(_chain) > MAX_OVERLAY_CHAIN:
+            return stop(
+                Code.OVERLAY_CHAIN,
+                f"more than {MAX_OVERLAY_CHAIN} overlays extend one another here",
+                "let this overlay extend the standard set (or an overlay near it) directly",
+            )
         if key in _chain:
             circle = " → ".join(Path(c).name for c in (*_chain, key))
             return stop(
@@ -1045,9 +1054,10 @@ def check_overlay_text(
             return stop(Code.OVERLAY_BASE_UNKNOWN, f"extends {spec!r}: {exc.message}", exc.hint)
     if base_result.checklist is None or not base_result.ok:
         errors = base_result.errors
-        if any(d.code is Code.OVERLAY_CYCLE for d in errors):
-            cycle = next(d for d in errors if d.code is Code.OVERLAY_CYCLE)
-            return stop(Code.OVERLAY_CYCLE, cycle.message, cycle.hint)
+        for passed_on in (Code.OVERLAY_CYCLE, Code.OVERLAY_CHAIN):
+            if any(d.code is passed_on for d in errors):
+                first_of = next(d for d in errors if d.code is passed_on)
+                return stop(passed_on, first_of.message, first_of.hint)
         first = str(errors[0]).splitlines()[0] if errors else base_result.source
         n = len(errors)
         return stop(
