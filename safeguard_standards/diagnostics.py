@@ -292,6 +292,31 @@ class Code(enum.Enum):
         "extends: overlay-20.yaml   # which extends overlay-19.yaml, … 20 overlays deep",
     )
     # -- SG4xx: rendering ------------------------------------------------------------------
+    # Raised as safeguard_standards.render.RenderError(message, hint, code).
+    RENDER_UNSUPPORTED = (
+        "SG401",
+        Severity.ERROR,
+        "this kind of document cannot be rendered in this format",
+        "(safeguard render kcsie --as guidance --format csv)",
+    )
+    RENDER_LOGO = (
+        "SG402",
+        Severity.ERROR,
+        "the publisher's logo is outside the set's folder, missing, too large or not an image",
+        "publisher: {name: Northshire SCP, logo: ../../logo.png}",
+    )
+    RENDER_CSS = (
+        "SG403",
+        Severity.ERROR,
+        "restyling CSS would fetch a file or address (@import, url()) or end the style element",
+        "(--css with @import url(https://example.org/x.css))",
+    )
+    RENDER_PDF_ENGINE = (
+        "SG404",
+        Severity.ERROR,
+        "PDF output needs WeasyPrint and its Pango libraries, which are missing",
+        "(a slim image without libpango-1.0-0 libpangoft2-1.0-0)",
+    )
 
     @property
     def code(self) -> str:
