@@ -166,6 +166,20 @@ def test_guidance_contents_give_the_right_page_numbers(spec):
             assert _norm(md_to_text(q.guidance.why))[:50] in pdf.text
     assert "/AcroForm" not in pdf.root
     assert "/StructTreeRoot" in pdf.root
+    # the PDF outline (bookmarks) lists sections and standards, not "Why we ask"
+    outline = _outline_titles(pdf.reader.outline)
+    assert set(titles) <= outline
+    assert "Why we ask" not in outline
+
+
+def _outline_titles(items: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for item in items:
+        if isinstance(item, list):
+            found |= _outline_titles(item)
+        else:
+            found.add(_norm(item.title))
+    return found
 
 
 def test_action_plan_pdf_is_landscape_with_a_row_per_standard(complete):
