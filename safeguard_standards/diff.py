@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -150,8 +151,8 @@ class Change:
     #: For list-like fields (evidence, citations, options, levels): entries gone and new.
     removed: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
-    #: For reworded prose: the word-level diff of ``old`` → ``new``.
-    words: tuple[WordOp, ...] = ()
+    #: Whether ``old`` and ``new`` are prose, shown as a word-level diff (:attr:`words`).
+    prose: bool = False
     #: Printed number (``1.2.3``) in the new and the old version, where there is one.
     number: str = ""
     old_number: str = ""
@@ -161,6 +162,12 @@ class Change:
     note: str = ""
     #: For possibly-renamed pairs: how similar the two texts are (0-1).
     similarity: float = 0.0
+
+    @property
+    def words(self) -> tuple[WordOp, ...]:
+        """For prose: the word-level diff of ``old`` → ``new`` (computed when first asked for,
+        so that a diff costs nothing for the wording nobody looks at)."""
+        return word_diff(self.old, self.new) if self.prose else ()
 
     @property
     def ref(self) -> str:
@@ -254,6 +261,7 @@ class Diff:
 _TOKEN = re.compile(r"^\s+|\S+\s*")
 
 
+@functools.lru_cache(maxsize=4096)
 def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
     """The word-level diff of two texts (difflib over words, each with the spaces after it).
 
@@ -262,6 +270,13 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)
     ops: list[WordOp] = []
+    # the words both texts start and end with need no matching (most edits are small)
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
 
     def push(op: Literal["=", "-", "+"], text: str) -> None:
         if not text:
@@ -271,13 +286,16 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
         else:
             ops.append(WordOp(op, text))
 
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    push("=", "".join(a[:head]))
+    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
+    matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            push("=", "".join(a[i1:i2]))
+            push("=", "".join(a_mid[i1:i2]))
         else:
-            push("-", "".join(a[i1:i2]))
-            push("+", "".join(b[j1:j2]))
+            push("-", "".join(a_mid[i1:i2]))
+            push("+", "".join(b_mid[j1:j2]))
+    push("=", "".join(a[len(a) - tail :]))
     return tuple(ops)
 
 
@@ -308,8 +326,10 @@ def _condition_text(cond: Condition | None) -> str:
     return f"{cond.question} {sign} {values}"
 
 
-def _cite_text(cite: Citation) -> str:
-    return cite.ref + (f", {cite.at}" if cite.at else "") + (f" ({cite.note})" if cite.note else "")
+def _cite_text(cite: Citation, ref: str | None = None) -> str:
+    """``ref, at (note)``; ``ref`` replaces the citation's own key when given."""
+    key = cite.ref if ref is None else ref
+    return key + (f", {cite.at}" if cite.at else "") + (f" ({cite.note})" if cite.note else "")
 
 
 def _num_text(value: float | None) -> str:
@@ -376,13 +396,13 @@ class _Differ:
     ) -> None:
         """Citations added and removed, not counting those that only follow a replaced
         reference (``kcsie-2024, Part two`` → ``kcsie-2025, Part two``)."""
-        swapped = [attrs.evolve(c, ref=self.replaced.get(c.ref, c.ref)) for c in old]
-        before = [_cite_text(c) for c in swapped]
+        replaced = self.replaced
+        before = [_cite_text(c, replaced.get(c.ref, c.ref)) for c in old]
         after = [_cite_text(c) for c in new]
         removed, added = _list_delta(before, after)
         if not removed and not added:
             return
-        as_written = {_cite_text(s): _cite_text(c) for s, c in zip(swapped, old, strict=True)}
+        as_written = {b: _cite_text(c) for b, c in zip(before, old, strict=True)}
         self.add(
             Kind.CITATIONS,
             item,
@@ -422,7 +442,7 @@ class _Differ:
             field=field,
             old=old,
             new=new,
-            words=word_diff(old, new) if prose else (),
+            prose=prose,
             **extra,
         )
 
@@ -632,6 +652,8 @@ class _Differ:
         self.cites("standard", ids, old.cite, new.cite, **extra)
 
     def question(self, old: Question, new: Question, ids: tuple[str, str]) -> None:
+        # Each field is compared before anything is built: most changed questions differ in
+        # one or two fields only.
         extra: dict[str, Any] = {
             "number": self.new_numbers.get(new.full_id, ""),
             "old_number": self.old_numbers.get(old.full_id, ""),
@@ -639,72 +661,83 @@ class _Differ:
             "note": new.change_note,
         }
         item: ItemKind = "question"
-        self.field(Kind.REWORDED, item, ids, "text", old.text, new.text, prose=True, **extra)
-        self.field(Kind.TYPE, item, ids, "type", old.type, new.type, **extra)
-        if old.type == new.type:
+        if old.text != new.text:
+            self.field(Kind.REWORDED, item, ids, "text", old.text, new.text, prose=True, **extra)
+        if old.type != new.type:
+            self.field(Kind.TYPE, item, ids, "type", old.type, new.type, **extra)
+        elif old.scale != new.scale:
             self.field(Kind.SCALE, item, ids, "scale", old.scale, new.scale, **extra)
-        old_options = [f"{o.label} ({o.id})" for o in old.options]
-        new_options = [f"{o.label} ({o.id})" for o in new.options]
-        if old_options != new_options and sorted(old_options) == sorted(new_options):
-            # The same options in another order: on a form the order is what people see.
-            self.field(
-                Kind.OPTIONS,
-                item,
-                ids,
-                "options",
-                "\n".join(old_options),
-                "\n".join(new_options),
-                **extra,
-            )
-        else:
-            self.listed(Kind.OPTIONS, item, ids, "options", old_options, new_options, **extra)
+        if old.options != new.options:
+            old_options = [f"{o.label} ({o.id})" for o in old.options]
+            new_options = [f"{o.label} ({o.id})" for o in new.options]
+            if sorted(old_options) == sorted(new_options):
+                # The same options in another order: on a form the order is what people see.
+                self.field(
+                    Kind.OPTIONS,
+                    item,
+                    ids,
+                    "options",
+                    "\n".join(old_options),
+                    "\n".join(new_options),
+                    **extra,
+                )
+            else:
+                self.listed(Kind.OPTIONS, item, ids, "options", old_options, new_options, **extra)
         for name in ("unit", "min", "max", "required", "priority"):
             a, b = getattr(old, name), getattr(new, name)
+            if a == b:
+                continue
             if isinstance(a, bool):
                 a, b = ("yes" if a else "no"), ("yes" if b else "no")
             elif name in ("min", "max"):
                 a, b = _num_text(a), _num_text(b)
             self.field(Kind.ANSWER, item, ids, name, a, b, **extra)
-        self.field(
-            Kind.APPLICABILITY,
-            item,
-            ids,
-            "applies_to",
-            _applies_text(old.applies_to),
-            _applies_text(new.applies_to),
-            **extra,
-        )
-        self.field(
-            Kind.CONDITION,
-            item,
-            ids,
-            "ask_if",
-            _condition_text(old.ask_if),
-            _condition_text(new.ask_if),
-            **extra,
-        )
-        self.field(
-            Kind.RETURN,
-            item,
-            ids,
-            "in_return",
-            "yes" if old.in_return else "no",
-            "yes" if new.in_return else "no",
-            **extra,
-        )
-        self.listed(Kind.EVIDENCE, item, ids, "evidence", old.evidence, new.evidence, **extra)
-        for part in ("why", "good", "support"):
+        if old.applies_to != new.applies_to:
             self.field(
-                Kind.GUIDANCE,
+                Kind.APPLICABILITY,
                 item,
                 ids,
-                f"guidance.{part}",
-                getattr(old.guidance, part),
-                getattr(new.guidance, part),
-                prose=True,
+                "applies_to",
+                _applies_text(old.applies_to),
+                _applies_text(new.applies_to),
                 **extra,
             )
-        self.cites(item, ids, old.cite, new.cite, **extra)
+        if old.ask_if != new.ask_if:
+            self.field(
+                Kind.CONDITION,
+                item,
+                ids,
+                "ask_if",
+                _condition_text(old.ask_if),
+                _condition_text(new.ask_if),
+                **extra,
+            )
+        if old.in_return != new.in_return:
+            self.field(
+                Kind.RETURN,
+                item,
+                ids,
+                "in_return",
+                "yes" if old.in_return else "no",
+                "yes" if new.in_return else "no",
+                **extra,
+            )
+        if old.evidence != new.evidence:
+            self.listed(Kind.EVIDENCE, item, ids, "evidence", old.evidence, new.evidence, **extra)
+        if old.guidance != new.guidance:
+            for part in ("why", "good", "support"):
+                self.field(
+                    Kind.GUIDANCE,
+                    item,
+                    ids,
+                    f"guidance.{part}",
+                    getattr(old.guidance, part),
+                    getattr(new.guidance, part),
+                    prose=True,
+                    **extra,
+                )
+        if old.cite != new.cite:
+            self.cites(item, ids, old.cite, new.cite, **extra)
 
 
 def _label_of(x: Any) -> str:
@@ -801,11 +834,18 @@ def _pair_renames(
     if not old_left or not new_left:
         return []
     new_words = [(q, _words(q.text)) for q in new_left]
+    new_sets = [frozenset(w) for _q, w in new_words]
+    # A cheap first filter on the sets of words (a little below the threshold, since sets
+    # ignore repeated words), then difflib's own upper bounds, then the ratio itself.
+    floor = RENAME_SIMILARITY - 0.2
     for oq in old_left:
         ow = _words(oq.text)
+        os_ = frozenset(ow)
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(ow)
-        for nq, nw in new_words:
+        for (nq, nw), ns in zip(new_words, new_sets, strict=True):
+            if 2 * len(os_ & ns) < floor * (len(os_) + len(ns)):
+                continue
             matcher.set_seq1(nw)
             if matcher.real_quick_ratio() < RENAME_SIMILARITY:
                 continue
@@ -880,11 +920,14 @@ def diff(old: Checklist, new: Checklist) -> Diff:
         new_parent: str,
         parents: dict[str, str],
     ) -> None:
+        same_parent = item == "section" or parents.get(new_parent) == old_parent
+        if old_id == new_id and same_parent:
+            return
         old_short = old_id.rsplit(".", 1)[-1]
         new_short = new_id.rsplit(".", 1)[-1]
         number = d.new_numbers.get(new_id, "")
         old_number = d.old_numbers.get(old_id, "")
-        if item != "section" and parents.get(new_parent) != old_parent:
+        if not same_parent:
             kind = Kind.MOVED
         elif old_short != new_short:
             kind = Kind.RENAMED
@@ -911,7 +954,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
             os_ = old_sections[sec_map[s.id]]
             matched.append((os_.id, s.id))
             moved_or_renamed("section", os_.id, s.id, "", "", {})
-            if os_ != s or os_.id != s.id:
+            if (os_.title, os_.intro, os_.applies_to) != (s.title, s.intro, s.applies_to):
                 d.section(os_, s, (os_.id, s.id))
         else:
             d.add(
@@ -956,7 +999,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
                         old_id=oq.full_id,
                         old=oq.text,
                         new=q.text,
-                        words=word_diff(oq.text, q.text),
+                        prose=True,
                         number=d.new_numbers.get(q.full_id, ""),
                         old_number=d.old_numbers.get(oq.full_id, ""),
                         label=q.text,
