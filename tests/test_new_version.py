@@ -12,7 +12,8 @@ from safeguard_standards_cli import cli
 from safeguard_standards import bundled_root, check_text, load_text
 from safeguard_standards._newversion import NewVersionError, new_version_text, next_version_name
 
-CASES = Path(__file__).resolve().parent / "cases"
+TESTS = Path(__file__).resolve().parent
+CASES = TESTS / "cases"
 COMPLETE = (CASES / "valid" / "complete.yaml").read_text(encoding="utf-8")
 
 
@@ -255,3 +256,52 @@ def test_cli_new_version_of_an_overlay(tmp_path: Path) -> None:
     target = tmp_path / "somewhere-kcsie-2026-27.yaml"
     assert out.splitlines()[0] == f"wrote {target}"
     assert "extends: kcsie@2026-27" in target.read_text(encoding="utf-8")
+
+
+def test_the_annual_update_in_five_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/annual-update.md, end to end, with a national set kept as files."""
+    monkeypatch.chdir(tmp_path)
+    national = Path(str(bundled_root())) / "kcsie" / "2025-26.yaml"
+    Path("kcsie").mkdir()
+    Path("kcsie/2025-26.yaml").write_text(national.read_text(encoding="utf-8"), encoding="utf-8")
+    example = (TESTS / ".." / "examples" / "northshire-kcsie-2025-26.yaml").read_text(
+        encoding="utf-8"
+    )
+    Path("ns-2025-26.yaml").write_text(
+        example.replace("extends: kcsie@2025-26", "extends: kcsie/2025-26.yaml"),
+        encoding="utf-8",
+    )
+    # the national set moves on (what the project does each summer)
+    assert run("new-version", "kcsie/2025-26.yaml")[0] == 0
+    # 1. what changed nationally (nothing yet in this draft)
+    code, out, _ = run("diff", "kcsie/2025-26.yaml", "kcsie/2026-27.yaml")
+    assert code == 0 and "effective.from" in out
+    # 2. next year's overlay
+    code, out, err = run("new-version", "ns-2025-26.yaml", "--version", "2026-27")
+    assert code == 0, err
+    text = Path("ns-2026-27.yaml").read_text(encoding="utf-8")
+    assert "extends: kcsie/2026-27.yaml" in text
+    assert "return_deadline: 2026-12-12" in text
+    # 3. this year's change
+    Path("ns-2026-27.yaml").write_text(
+        text.replace("return_deadline: 2026-12-12", "return_deadline: 2026-12-11"),
+        encoding="utf-8",
+    )
+    # 4. check it
+    code, out, _ = run("validate", "ns-2026-27.yaml")
+    assert code == 0, out
+    # 5. the "what changed since last year" document for schools
+    code, out, err = run(
+        "render",
+        "ns-2026-27.yaml",
+        "--as",
+        "changes",
+        "--since",
+        "ns-2025-26.yaml",
+        "--format",
+        "md",
+        "-o",
+        "-",
+    )
+    assert code == 0, err
+    assert "Returns are due by 11 December 2026 (it was 12 December 2025)." in out
