@@ -32,9 +32,10 @@ before its first row is written.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -145,7 +146,7 @@ def _add_styles(wb: Any) -> None:
     top_wrap = Alignment(wrap_text=True, vertical="top")
     thin = Side(style="thin", color="A6A6A6")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    answer_fill = PatternFill("solid", fgColor="FFF8DC")
+    answer_fill = PatternFill("solid", fgColor=_ANSWER_FILL)
     unlocked = Protection(locked=False)
     for style in (
         NamedStyle(STYLES.title, font=Font(bold=True, size=16)),
@@ -173,15 +174,32 @@ def _add_styles(wb: Any) -> None:
         wb.add_named_style(style)
 
 
+@functools.lru_cache(maxsize=1)
+def _cell_class() -> Any:
+    """openpyxl's Cell with a cheap ``repr``: write-only ``append`` tries each styled cell as
+    a value first and formats its repr into an error it then discards (60,000 times for a
+    5,000-question form)."""
+    from openpyxl.cell.cell import Cell
+
+    class _Cell(Cell):  # type: ignore[misc]
+        __slots__ = ()
+
+        def __init__(self, worksheet: Any, value: object = None) -> None:
+            super().__init__(worksheet, row=1, column=1, value=value)
+
+        def __repr__(self) -> str:
+            return "<Cell>"
+
+    return _Cell
+
+
 class _CellMaker:
     """Makes styled write-only cells quickly: the style of the first cell made with a style
     name is copied to later ones, instead of looking the name up again."""
 
     def __init__(self, ws: Any) -> None:
-        from openpyxl.cell import WriteOnlyCell
-
         self._ws = ws
-        self._new = WriteOnlyCell
+        self._new = _cell_class()
         self._arrays: dict[str, Any] = {}
 
     def __call__(self, value: str | None = None, style: str = "") -> Any:
@@ -204,6 +222,58 @@ class _CellMaker:
         return cell
 
 
+_ANSWER_FILL = "FFF8DC"
+#: Points per line of 11-point text.
+_LINE_HEIGHT = 15.0
+
+
+def _lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def _fit_row(
+    ws: Any, row: int, cells: Iterable[tuple[str | None, float]], minimum: int = 1
+) -> None:
+    """Set the height of ``row`` (before it is written) to fit its wrapped text.
+
+    LibreOffice does not fit row heights when it opens an .xlsx, so without this wrapped text
+    would overlap the next row on screen and in print. The height is fixed, so a long answer
+    typed later may need the row made taller (allowed on the protected sheets).
+    """
+    lines = max([minimum, *(_lines(t, w) for t, w in cells if t)])
+    if lines > 1:
+        ws.row_dimensions[row].height = _LINE_HEIGHT * lines + 2
+
+
+def _open_columns(ws: Any, letters: Sequence[str]) -> None:
+    """Unlock and wrap whole columns (before the sheet's first row is written)."""
+    from openpyxl.styles import Alignment, Protection
+
+    for letter in letters:
+        dim = ws.column_dimensions[letter]
+        dim.protection = Protection(locked=False)
+        dim.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _mark_open(ws: Any, cells: str) -> None:
+    """Colour and box the open cells in use (a conditional format that always holds, added
+    last so that the RAG colours of answers win)."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Border, PatternFill, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    ws.conditional_formatting.add(
+        cells,
+        FormulaRule(
+            formula=["TRUE"],
+            fill=PatternFill("solid", fgColor=_ANSWER_FILL, bgColor=_ANSWER_FILL),
+            border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        ),
+    )
+
+
 def _protect(ws: Any) -> None:
     """Protect a sheet without a password, still letting people filter, sort and resize."""
     p = ws.protection
@@ -215,8 +285,7 @@ def _protect(ws: Any) -> None:
 
 
 def _footer(ws: Any, doc: DocumentView) -> None:
-    ws.oddFooter.left.text = _header_text(f"{doc.title} — {doc.kind_label}")
-    ws.oddFooter.center.text = _header_text(doc.version)
+    ws.oddFooter.left.text = _header_text(f"{doc.title} — {doc.kind_label} {doc.version}")
     ws.oddFooter.right.text = "Page &P of &N"
 
 
@@ -353,13 +422,19 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     ws.column_dimensions["B"].width = 70
     _footer(ws, doc)
     ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     make = _CellMaker(ws)
     row = 0
+    widths = (34.0, 70.0)
 
     def put(*cells: Any) -> None:
         nonlocal row
-        ws.append(list(cells))
         row += 1
+        texts = [c.value if c is not None and isinstance(c.value, str) else None for c in cells]
+        _fit_row(ws, row, zip(texts, widths, strict=False))
+        ws.append(list(cells))
 
     put(make(doc.title, STYLES.title))
     put(make(doc.kind_label, STYLES.heading))
@@ -450,6 +525,8 @@ def _answers(
     for cid, width in _WIDTHS.items():
         ws.column_dimensions[letters[cid]].width = width
     ws.column_dimensions[letters["type_id"]].hidden = True
+    open_columns = [letters[c] for c in ("answer", "evidence", "notes")]
+    _open_columns(ws, open_columns)
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
@@ -464,11 +541,13 @@ def _answers(
     sheet = quote_sheetname(ws.title)
     answer_col = letters["answer"]
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
-    # In write-only mode ``append`` writes a row at once, so a cell object can be appended
-    # again in a later row: the blank answer cells and the section and standard titles are
-    # made once, not once per row (performance goal G8).
-    blank = make(None, STYLES.answer)
-    blank_date = make(None, STYLES.answer_date)
+    # Performance goal G8 (5,000 rows): openpyxl's cost is per cell written, so
+    # * the blank Answer, Evidence and Notes cells are not written at all: their columns are
+    #   unlocked and wrapped (a cell with no record takes its column's format, in Excel and
+    #   LibreOffice alike), and a conditional format colours the rows in use;
+    # * in write-only mode ``append`` writes a row at once, so one cell object can be appended
+    #   again in later rows: section and standard titles are made once.
+    blank_date = make(None, STYLES.answer_date)  # a date answer needs its number format
     row = 1
     for section in doc.sections:
         section_cell = make(section.title, STYLES.text)
@@ -476,19 +555,35 @@ def _answers(
             standard_cell = make(standard.title, STYLES.text)
             for q in standard.questions:
                 row += 1
+                text = plain_text(q.text)
+                answer_type = _answer_type_text(q)
+                prompts = "; ".join(plain_text(e) for e in q.evidence)
+                _fit_row(
+                    ws,
+                    row,
+                    (
+                        (section.title, _WIDTHS["section"]),
+                        (standard.title, _WIDTHS["standard"]),
+                        (text, _WIDTHS["question"]),
+                        (answer_type, _WIDTHS["type"]),
+                        (q.condition, _WIDTHS["answer_if"]),
+                        (prompts, _WIDTHS["evidence_prompts"]),
+                    ),
+                    minimum=2,  # room to write an answer
+                )
                 ws.append(
                     [
                         q.number,
                         q.full_id,
                         section_cell,
                         standard_cell,
-                        make(plain_text(q.text), STYLES.text),
-                        make(_answer_type_text(q), STYLES.text),
+                        make(text, STYLES.text),
+                        make(answer_type, STYLES.text),
                         make(q.condition, STYLES.text) if q.condition else None,
-                        make("; ".join(plain_text(e) for e in q.evidence), STYLES.text),
-                        blank_date if q.answer.control == "date" else blank,
-                        blank,
-                        blank,
+                        make(prompts, STYLES.text),
+                        blank_date if q.answer.control == "date" else None,
+                        None,
+                        None,
                         _type_id(q, checklist),
                     ]
                 )
@@ -514,6 +609,7 @@ def _answers(
                             ),
                         ),
                     )
+        _mark_open(ws, f"{open_columns[0]}2:{open_columns[-1]}{row}")
     _protect(ws)
     return ws.title, row
 
@@ -564,6 +660,7 @@ def _summary(wb: Any, doc: DocumentView, answers: str, last: int) -> None:
     first_row = 4
     for r, section in enumerate(doc.sections, start=first_row):
         where = f'{ref_rng},"{section.number}.*"'
+        _fit_row(ws, r, [(f"{section.number} {section.title}", 44.0)])
         cells = [
             make(f"{section.number} {section.title}", STYLES.text),
             make.formula(f"=COUNTIFS({where})"),
@@ -595,6 +692,8 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     widths = {"ref": 8, "id": 28, "section": 20, "standard": 30, "question": 50}
     for i, (cid, _) in enumerate(head, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(cid, 22)
+    fixed = 5 if any(cid == "question" for cid, _ in head) else 4
+    _open_columns(ws, [get_column_letter(i) for i in range(fixed + 1, len(head) + 1)])
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
@@ -604,13 +703,20 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     _footer(ws, doc)
     make = _CellMaker(ws)
     ws.append([make(label, STYLES.header) for _, label in head])
-    fixed = 5 if any(cid == "question" for cid, _ in head) else 4
-    blank = make(None, STYLES.answer)  # appended in every row: see _answers
-    for values in rows:
-        ws.append([make(v, STYLES.text) for v in values[:fixed]] + [blank] * (len(values) - fixed))
+    for r, values in enumerate(rows, start=2):  # plan cells: their open columns (_answers)
+        _fit_row(
+            ws,
+            r,
+            ((v, widths.get(cid, 22)) for (cid, _), v in zip(head, values[:fixed], strict=False)),
+            minimum=2,
+        )
+        ws.append([make(v, STYLES.text) for v in values[:fixed]])
     last = len(rows) + 1
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"
+        if len(head) > fixed:
+            first, end = get_column_letter(fixed + 1), get_column_letter(len(head))
+            _mark_open(ws, f"{first}2:{end}{last}")
         for i, (cid, _) in enumerate(head, start=1):
             if cid == "rag":
                 col = get_column_letter(i)
