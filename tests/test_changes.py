@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from safeguard_standards_cli import cli
 
-from safeguard_standards import Checklist, load_bundled, load_text
+from safeguard_standards import Checklist, load_bundled, load_set, load_text
 from safeguard_standards.render import RenderError, RenderOptions, render
 from safeguard_standards.render._view import md_to_text
 
@@ -215,3 +215,31 @@ def test_cli_render_local_changes_of_an_overlay() -> None:
     assert "## Local questions (5)" in text
     assert "## National questions left out (2)" in text
     assert "Returns are due by 12 December 2025." in text
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium is not installed")
+def test_html_has_no_accessibility_violations(tmp_path: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    local = load_set(str(EXAMPLE))
+    page_file = tmp_path / "changes.html"
+    previous = load_bundled("kcsie", "2024-25")
+    page_file.write_bytes(render(local, "changes", "html", RenderOptions(previous=previous)))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(("file:", "data:"))
+                    else route.abort()
+                ),
+            )
+            page.goto(page_file.as_uri())
+            result = Axe().run(page)
+        finally:
+            browser.close()
+    assert [v["id"] for v in result.response["violations"]] == []
