@@ -219,7 +219,7 @@ def test_cli_render_local_changes_of_an_overlay() -> None:
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium is not installed")
 def test_html_has_no_accessibility_violations(tmp_path: Path) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
     from playwright.sync_api import sync_playwright
 
     local = load_set(str(EXAMPLE))
