@@ -53,7 +53,9 @@ class Context:
 
     def at(self, node: Any, field: str | None = None) -> Location:
         """Location of ``field`` of a model node (of the node itself if unknown)."""
-        loc: Location = node.loc
+        loc: Location = getattr(node, "loc", None) or Location(
+            self.sm.source if self.sm is not None else "", 0, 0
+        )  # an Option has no loc of its own: its fields are found through the raw mapping
         if field is None or self.sm is None:
             return loc
         raw = self._raw.get(id(node))
@@ -99,7 +101,7 @@ def _duplicates(
         if not node.id:
             continue
         if node.id in seen:
-            first = seen[node.id].loc
+            first = ctx.at(seen[node.id], "id")
             yield ctx.diag(
                 Code.DUPLICATE_ID,
                 ctx.at(node, "id"),

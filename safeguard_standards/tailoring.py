@@ -552,7 +552,8 @@ class _Resolver:
         self.built(built)
         for field in sets:
             if field == "guidance" and kind == "question":
-                given = {p: getattr(built.guidance, p) for p in sets["guidance"]}
+                parts = attrs.fields_dict(Guidance)  # an unknown part is reported by the schema
+                given = {p: getattr(built.guidance, p) for p in sets["guidance"] if p in parts}
                 values["guidance"] = attrs.evolve(node.guidance, **given)
             elif field == "scale" and kind == "question":
                 values["scale"] = built.scale
@@ -658,7 +659,8 @@ class _Resolver:
             )
             return
         what = contents[0]
-        items = [d for d in entry[what] if isinstance(d, dict)]
+        listed = entry[what] if isinstance(entry[what], list) else []  # the schema reports it
+        items = [d for d in listed if isinstance(d, dict)]
         if not positions:
             if what != "sections":
                 self.diag(
