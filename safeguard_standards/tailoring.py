@@ -565,7 +565,8 @@ class _Resolver:
             else:
                 values["scale"] = ""
         defaults = {f.name: f.default for f in attrs.fields(type(node))}
-        for field in entry.get("unset") or ():
+        unset = entry.get("unset")
+        for field in unset if isinstance(unset, list) else ():  # else: the schema reports it
             if not isinstance(field, str):
                 continue
             if field not in UNSETTABLE[kind]:
@@ -887,8 +888,7 @@ class _Resolver:
                 standards.append(_mark(node))
             node = self.register(attrs.evolve(sec.node, standards=tuple(standards)), sec.node)
             sections.append(_mark(node))
-        line, col = 1, 1
-        return attrs.evolve(
+        resolved = attrs.evolve(
             with_settings,
             sections=tuple(sections),
             references=tuple(_mark(r) for r in with_settings.references),
@@ -896,8 +896,12 @@ class _Resolver:
             default_scale=self.default_scale,
             source=self.source,
             extends=self.extends,
-            loc=Location(self.source, line, col),
+            loc=Location(self.source, 1, 1),
         )
+        # set-level fields the overlay gives (default_scale…) are located in the overlay
+        self.builder.raw[id(resolved)] = self.data
+        self.alive.append(resolved)
+        return resolved
 
 
 def _mark(node: Any) -> Any:
