@@ -291,6 +291,16 @@ def test_overlays_can_extend_overlays(tmp_path: Path) -> None:
             [("SG204", 1, 10)],
             id="national-item-broken-by-the-overlay",
         ),
+        pytest.param(
+            "default_scale: nope\n",
+            [("SG212", 2, 16)],
+            id="set-level-field-checked-by-the-rules",
+        ),
+        pytest.param(
+            "modify:\n  - id: leadership.governance.filtering\n    unset: ask_if\n",
+            [("SG306", 3, 9), ("SG112", 4, 12)],
+            id="unset-not-a-list",
+        ),
     ],
 )
 def test_diagnostics_point_into_the_overlay(
