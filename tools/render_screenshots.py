@@ -44,7 +44,7 @@ def _html_shots(tmp: Path) -> None:
         browser.close()
 
 
-def _pdf_page(data: bytes, page: int, name: str, tmp: Path, dpi: int = 45) -> None:
+def _pdf_page(data: bytes, page: int, name: str, tmp: Path, dpi: int = 60) -> None:
     pdf = tmp / f"{name}.pdf"
     pdf.write_bytes(data)
     out = IMAGES / name
