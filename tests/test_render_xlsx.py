@@ -433,3 +433,61 @@ def test_bundled_sets_render_as_workbooks(set_id: str, version: str) -> None:
         else [s.full_id for s in c.standards()]
     )
     assert [r[1] for r in plan.iter_rows(min_row=2, values_only=True)] == expected
+
+
+# -- the fast row writer ----------------------------------------------------------------------
+
+
+def _dump(wb: Workbook) -> dict[str, Any]:
+    """What a person would see of every sheet: values, formats, protection, heights."""
+    out: dict[str, Any] = {}
+    for ws in wb.worksheets:
+        cells = {
+            coordinate: (
+                cell.value,
+                cell.data_type,
+                cell.style,
+                cell.protection.locked,
+                cell.alignment.wrap_text,
+                cell.number_format,
+                cell.fill.fgColor.rgb,
+            )
+            for (r, c), cell in sorted(ws._cells.items())
+            for coordinate in [cell.coordinate]
+        }
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+        columns = {
+            k: (d.width, d.hidden, d.protection.locked) for k, d in ws.column_dimensions.items()
+        }
+        out[ws.title] = (cells, heights, columns, ws.max_row, ws.max_column)
+    return out
+
+
+@pytest.mark.parametrize("source", ["complete", "evil", "kcsie", "vcs_checklist"])
+def test_fast_rows_write_what_openpyxl_append_writes(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeguard_standards.render import _xlsx
+
+    c = evil() if source == "evil" else complete() if source == "complete" else None
+    c = c or sg.load_bundled(source)
+    per_question = RenderOptions(per="question")
+    fast = [_dump(workbook(c)), _dump(workbook(c, "action-plan", per_question))]
+    monkeypatch.setattr(_xlsx, "FAST_ROWS", False)
+    slow = [_dump(workbook(c)), _dump(workbook(c, "action-plan", per_question))]
+    assert fast == slow
+
+
+def test_the_fast_row_writer_is_available_with_this_openpyxl() -> None:
+    from safeguard_standards.render import _xlsx
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("x")
+    writer = _xlsx._RowWriter(ws, _xlsx._CellMaker(ws))
+    assert writer._send is not None, "openpyxl changed: rows fall back to the slow path (G8)"
+    writer.row(1, [("=1+1", ""), ("a & <b>", "")])
+    out = io.BytesIO()
+    wb.save(out)
+    back = load_workbook(out)["x"]
+    assert (back["A1"].value, back["A1"].data_type) == ("'=1+1", "s")
+    assert back["B1"].value == "a & <b>"

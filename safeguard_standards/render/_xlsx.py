@@ -33,9 +33,10 @@ before its first row is written.
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -211,7 +212,7 @@ class _CellMaker:
                 self._arrays[style] = array = cell._style
             cell._style = array.__copy__()
         if value is not None:
-            cell.value = neutralise(value)
+            cell.value = _clean(value)
             cell.data_type = "s"  # text from the set is never a formula
         return cell
 
@@ -242,9 +243,15 @@ def _fit_row(
     would overlap the next row on screen and in print. The height is fixed, so a long answer
     typed later may need the row made taller (allowed on the protected sheets).
     """
+    height = _row_height(cells, minimum)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _row_height(cells: Iterable[tuple[str | None, float]], minimum: int = 1) -> float | None:
+    """The height (points) that fits the cells' wrapped text; None for a single line."""
     lines = max([minimum, *(_lines(t, w) for t, w in cells if t)])
-    if lines > 1:
-        ws.row_dimensions[row].height = _LINE_HEIGHT * lines + 2
+    return _LINE_HEIGHT * lines + 2 if lines > 1 else None
 
 
 def _open_columns(ws: Any, letters: Sequence[str]) -> None:
@@ -512,6 +519,114 @@ _HOW_TO_PLAN = (
 )
 
 
+#: Whether the Answers sheet may use the fast row writer (tests switch it off to compare).
+FAST_ROWS = True
+
+_Cell = tuple[str | None, str]  # (text, named style or "")
+
+
+class _RowWriter:
+    """Writes a write-only sheet's rows, each given as (text, style name) pairs.
+
+    Fast path (performance goal G8): openpyxl spends about 16 µs on every cell it writes, so a
+    5,000-question Answers sheet cost a second. Here each row is composed as SpreadsheetML
+    text, parsed once by lxml and written into openpyxl's own write-only stream: the same
+    ``<row>``/``<c t="inlineStr">`` markup openpyxl writes, with the style indexes openpyxl
+    assigns. It needs lxml and openpyxl's write-only internals (``_get_writer``, ``_writer``,
+    ``_rows``); without them, or with :data:`FAST_ROWS` off, rows go through the public
+    ``append`` instead, with the same result (tests compare the two).
+    """
+
+    def __init__(self, ws: Any, make: _CellMaker) -> None:
+        self.ws = ws
+        self.make = make
+        self._style_ids: dict[str, int] = {}
+        self._send: Any = None
+        if FAST_ROWS:
+            self._send = self._open_stream()
+
+    def _open_stream(self) -> Any:
+        try:
+            etree: Any = importlib.import_module("lxml.etree")
+            from openpyxl.xml import LXML
+        except ImportError:  # pragma: no cover - lxml is a dependency of python-docx
+            return None
+        ws = self.ws
+        if not LXML or ws._rows is not None or not hasattr(ws, "_get_writer"):
+            return None  # pragma: no cover - another openpyxl
+        ws._get_writer()
+
+        def stream() -> Generator[None, str, None]:
+            xf = ws._writer.xf.send(True)
+            with xf.element("sheetData"):
+                try:
+                    while True:
+                        xf.write(etree.fromstring((yield)))
+                except GeneratorExit:
+                    pass
+            ws._writer.xf.send(None)
+
+        rows = stream()
+        next(rows)
+        ws._rows = rows  # closed by the sheet when the workbook is saved
+        return rows.send
+
+    def _style_id(self, style: str) -> int:
+        sid = self._style_ids.get(style)
+        if sid is None:
+            sid = self._style_ids[style] = int(self.make(None, style).style_id)
+        return sid
+
+    def row(self, r: int, cells: Sequence[_Cell], height: float | None = None) -> None:
+        """Write row ``r`` (rows must come in order, from 1)."""
+        if self._send is None:
+            if height:
+                self.ws.row_dimensions[r].height = height
+            self.ws.append([self.make(t, st) if st else _clean(t) for t, st in cells])
+            return
+        out = [f'<row r="{r}"']
+        if height:
+            out.append(f' ht="{height:g}" customHeight="1"')
+        out.append(">")
+        for col, (text, style) in enumerate(cells, start=1):
+            s = f' s="{self._style_id(style)}"' if style else ""
+            if text is None:
+                if s:
+                    out.append(f'<c r="{_letter(col)}{r}"{s}/>')
+                continue
+            out.append(
+                f'<c r="{_letter(col)}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
+                f"{_xml_text(_clean_text(text))}</t></is></c>"
+            )
+        out.append("</row>")
+        self._send("".join(out))
+
+
+@functools.lru_cache(maxsize=64)
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column))
+
+
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def _clean_text(text: str) -> str:
+    """Text as a cell holds it: neutralised (see :func:`~._csv.neutralise`), without the
+    control characters XML cannot carry (openpyxl would refuse them)."""
+    return _ILLEGAL.sub("", neutralise(text))
+
+
+def _clean(text: str | None) -> str | None:
+    """:func:`_clean_text`, passing None through."""
+    return None if text is None else _clean_text(text)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _answers(
     wb: Any, doc: DocumentView, lists: _Lists, names: list[tuple[str, str]]
 ) -> tuple[str, int]:
@@ -535,32 +650,27 @@ def _answers(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     _footer(ws, doc)
     make = _CellMaker(ws)
-    ws.append([make(label, STYLES.header) for _, label in ANSWER_COLUMNS])
+    rows = _RowWriter(ws, make)
+    rows.row(1, [(label, STYLES.header) for _, label in ANSWER_COLUMNS])
 
     checklist = doc.checklist
     sheet = quote_sheetname(ws.title)
     answer_col = letters["answer"]
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
-    # Performance goal G8 (5,000 rows): openpyxl's cost is per cell written, so
-    # * the blank Answer, Evidence and Notes cells are not written at all: their columns are
-    #   unlocked and wrapped (a cell with no record takes its column's format, in Excel and
-    #   LibreOffice alike), and a conditional format colours the rows in use;
-    # * in write-only mode ``append`` writes a row at once, so one cell object can be appended
-    #   again in later rows: section and standard titles are made once.
-    blank_date = make(None, STYLES.answer_date)  # a date answer needs its number format
+    # The blank Answer, Evidence and Notes cells are not written at all (15,000 cells in a
+    # 5,000-question set, performance goal G8): their columns are unlocked and wrapped, a cell
+    # with no record takes its column's format in Excel and LibreOffice alike, and a
+    # conditional format colours the rows in use. A date answer is written, empty, for its
+    # date format.
     row = 1
     for section in doc.sections:
-        section_cell = make(section.title, STYLES.text)
         for standard in section.standards:
-            standard_cell = make(standard.title, STYLES.text)
             for q in standard.questions:
                 row += 1
                 text = plain_text(q.text)
                 answer_type = _answer_type_text(q)
                 prompts = "; ".join(plain_text(e) for e in q.evidence)
-                _fit_row(
-                    ws,
-                    row,
+                height = _row_height(
                     (
                         (section.title, _WIDTHS["section"]),
                         (standard.title, _WIDTHS["standard"]),
@@ -571,21 +681,24 @@ def _answers(
                     ),
                     minimum=2,  # room to write an answer
                 )
-                ws.append(
+                is_date = q.answer.control == "date"
+                rows.row(
+                    row,
                     [
-                        q.number,
-                        q.full_id,
-                        section_cell,
-                        standard_cell,
-                        make(text, STYLES.text),
-                        make(answer_type, STYLES.text),
-                        make(q.condition, STYLES.text) if q.condition else None,
-                        make(prompts, STYLES.text),
-                        blank_date if q.answer.control == "date" else None,
-                        None,
-                        None,
-                        _type_id(q, checklist),
-                    ]
+                        (q.number, ""),
+                        (q.full_id, ""),
+                        (section.title, STYLES.text),
+                        (standard.title, STYLES.text),
+                        (text, STYLES.text),
+                        (answer_type, STYLES.text),
+                        (q.condition or None, STYLES.text),
+                        (prompts, STYLES.text),
+                        (None, STYLES.answer_date if is_date else ""),
+                        (None, ""),
+                        (None, ""),
+                        (_type_id(q, checklist), ""),
+                    ],
+                    height,
                 )
                 names.append((defined_name(q.full_id), f"{sheet}!${answer_col}${row}"))
                 key = _validation_key(q.answer, lists)
@@ -701,16 +814,12 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     _footer(ws, doc)
-    make = _CellMaker(ws)
-    ws.append([make(label, STYLES.header) for _, label in head])
+    writer = _RowWriter(ws, _CellMaker(ws))
+    writer.row(1, [(label, STYLES.header) for _, label in head])
     for r, values in enumerate(rows, start=2):  # plan cells: their open columns (_answers)
-        _fit_row(
-            ws,
-            r,
-            ((v, widths.get(cid, 22)) for (cid, _), v in zip(head, values[:fixed], strict=False)),
-            minimum=2,
-        )
-        ws.append([make(v, STYLES.text) for v in values[:fixed]])
+        fitted = zip(head, values[:fixed], strict=False)
+        height = _row_height(((v, widths.get(cid, 22)) for (cid, _), v in fitted), minimum=2)
+        writer.row(r, [(v, STYLES.text) for v in values[:fixed]], height)
     last = len(rows) + 1
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"
