@@ -685,8 +685,8 @@ def _answers(
                 rows.row(
                     row,
                     [
-                        (q.number, ""),
-                        (q.full_id, ""),
+                        (q.number, STYLES.text),
+                        (q.full_id, STYLES.text),
                         (section.title, STYLES.text),
                         (standard.title, STYLES.text),
                         (text, STYLES.text),
