@@ -485,9 +485,11 @@ def test_the_fast_row_writer_is_available_with_this_openpyxl() -> None:
     ws = wb.create_sheet("x")
     writer = _xlsx._RowWriter(ws, _xlsx._CellMaker(ws))
     assert writer._send is not None, "openpyxl changed: rows fall back to the slow path (G8)"
-    writer.row(1, [("=1+1", ""), ("a & <b>", "")])
+    writer.row(1, [("=1+1", ""), ("a & <b>", ""), ("  kept  ", ""), ("bell\x07", "")])
     out = io.BytesIO()
     wb.save(out)
     back = load_workbook(out)["x"]
     assert (back["A1"].value, back["A1"].data_type) == ("'=1+1", "s")
     assert back["B1"].value == "a & <b>"
+    assert back["C1"].value == "  kept  "
+    assert back["D1"].value == "bell"  # XML cannot carry control characters

@@ -594,9 +594,11 @@ class _RowWriter:
                 if s:
                     out.append(f'<c r="{_letter(col)}{r}"{s}/>')
                 continue
+            value = _clean_text(text)
+            space = ' xml:space="preserve"' if value != value.strip() else ""  # as openpyxl
             out.append(
-                f'<c r="{_letter(col)}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
-                f"{_xml_text(_clean_text(text))}</t></is></c>"
+                f'<c r="{_letter(col)}{r}"{s} t="inlineStr"><is><t{space}>'
+                f"{_xml_text(value)}</t></is></c>"
             )
         out.append("</row>")
         self._send("".join(out))
