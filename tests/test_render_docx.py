@@ -314,3 +314,13 @@ def test_document_properties() -> None:
     assert props.author == "Example Safeguarding Partnership"
     assert props.keywords == "example@2025-26"
     assert props.created.date().isoformat() == "2025-09-01"
+
+
+def test_a_long_title_is_clipped_in_the_properties_not_on_the_page() -> None:
+    long = "A very long title " * 20
+    text = COMPLETE.read_text(encoding="utf-8").replace(
+        "title: Example safeguarding self-assessment", f"title: {long.strip()}", 1
+    )
+    doc = document(sg.load_text(text, "long.yaml"))
+    assert len(doc.core_properties.title) == 255  # Word's limit for a property
+    assert doc.paragraphs[0].text == long.strip()

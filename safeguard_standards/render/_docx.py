@@ -111,10 +111,11 @@ class _Doc:
         self._styles()
         self.ids: dict[str, str] = {str(st.name): str(st.style_id) for st in self.d.styles}
         props = self.d.core_properties
-        props.title = view.document_title
-        props.subject = view.kind_label
-        props.author = view.publisher.name if view.publisher else "safeguard-standards"
-        props.keywords = view.checklist.ref
+        # Word's document properties hold at most 255 characters (python-docx raises beyond)
+        props.title = _clip(view.document_title)
+        props.subject = _clip(view.kind_label)
+        props.author = _clip(view.publisher.name if view.publisher else "safeguard-standards")
+        props.keywords = _clip(view.checklist.ref)
         props.comments = ""
         props.last_modified_by = props.author
         props.created = props.modified = _when(view.generated_on)
@@ -233,6 +234,11 @@ class _Doc:
         out = io.BytesIO()
         self.d.save(out)
         return out.getvalue()
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis) for a document property."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _when(generated_on: str) -> datetime.datetime:
