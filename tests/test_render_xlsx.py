@@ -493,3 +493,17 @@ def test_the_fast_row_writer_is_available_with_this_openpyxl() -> None:
     assert back["B1"].value == "a & <b>"
     assert back["C1"].value == "  kept  "
     assert back["D1"].value == "bell"  # XML cannot carry control characters
+
+
+def test_a_long_title_fits_the_footer_and_properties() -> None:
+    long = "A very long title " * 20
+    text = COMPLETE.read_text(encoding="utf-8").replace(
+        "title: Example safeguarding self-assessment", f"title: {long.strip()}", 1
+    )
+    wb = workbook(sg.load_text(text, "long.yaml"))
+    assert wb["Cover"]["A1"].value == long.strip()
+    assert len(wb.properties.title) == 255
+    for ws in wb.worksheets:
+        footer = ws.oddFooter
+        parts = (footer.left.text or "", footer.center.text or "", footer.right.text or "")
+        assert sum(len(p) for p in parts) < 255, ws.title

@@ -292,8 +292,14 @@ def _protect(ws: Any) -> None:
 
 
 def _footer(ws: Any, doc: DocumentView) -> None:
-    ws.oddFooter.left.text = _header_text(f"{doc.title} — {doc.kind_label} {doc.version}")
+    # Excel allows 255 characters in a whole header or footer
+    title = doc.title if len(doc.title) <= 120 else doc.title[:119] + "…"
+    ws.oddFooter.left.text = _header_text(f"{title} — {doc.kind_label} {doc.version}")
     ws.oddFooter.right.text = "Page &P of &N"
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _header_text(text: str) -> str:
@@ -851,8 +857,9 @@ def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
     doc = build_document(checklist, kind, options)
     wb = Workbook(write_only=True)
     _add_styles(wb)
-    wb.properties.title = doc.document_title
-    wb.properties.creator = doc.publisher.name if doc.publisher else "safeguard-standards"
+    # document properties: at most 255 characters, as in Word
+    wb.properties.title = _clip(doc.document_title)
+    wb.properties.creator = _clip(doc.publisher.name if doc.publisher else "safeguard-standards")
     lists = _Lists()
     names: list[tuple[str, str]] = []
     _cover(wb, doc, names, with_sign_off=kind != "action-plan")
