@@ -783,7 +783,9 @@ def render_docx(view: ChangesView) -> bytes:
     from docx.shared import RGBColor
 
     document = docx.Document()
-    document.core_properties.title = view.title
+    # a Word document property holds 255 characters at most (python-docx raises beyond)
+    title = view.title if len(view.title) <= 255 else view.title[:254] + "…"
+    document.core_properties.title = title
     document.add_heading(view.title, level=0)
     document.add_paragraph(view.facts)
     document.add_paragraph(view.intro)
