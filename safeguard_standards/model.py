@@ -386,6 +386,9 @@ class Checklist:
     source: str = attrs.field(default="", eq=False)
     #: For a set resolved from an overlay: the SET it extends (``kcsie@2025-26``); else "".
     extends: str = attrs.field(default="", eq=False)
+    _questions_by_id: dict[str, Question] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
     loc: Location = _loc()
 
     @property
@@ -404,11 +407,15 @@ class Checklist:
                 yield from standard.questions
 
     def question(self, full_id: str) -> Question | None:
-        """The question with this full id, or None."""
-        for q in self.questions():
-            if q.full_id == full_id:
-                return q
-        return None
+        """The question with this full id, or None (an index built on first use)."""
+        index = self._questions_by_id
+        if index is None:
+            index = {}
+            for q in self.questions():
+                index.setdefault(q.full_id, q)
+            # A cache, not state: frozen classes may still fill their own private slot.
+            object.__setattr__(self, "_questions_by_id", index)
+        return index.get(full_id)
 
     def reference(self, key: str) -> Reference | None:
         for r in self.references:
