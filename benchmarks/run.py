@@ -734,6 +734,8 @@ def _render_floor(
     if fmt == "html" and kind in ("form", "guidance"):
         floor = process([PYTHON, FLOORS, "markdown", source], runs)
         return floor.seconds, "libyaml parse + markdown-it of every prose field", "", None
+    if fmt == "pdf":  # the changes document: no plain equivalent to lay out
+        return None, "", "", None
     floor = process([PYTHON, FLOORS, "parse", source], runs)
     return floor.seconds, "libyaml parse", "", None
 

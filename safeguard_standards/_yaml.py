@@ -307,7 +307,12 @@ class _Reader:
         )
 
     def _node(self) -> Any:
-        """Read one node (the document's top value) and everything inside it."""
+        """Read one node (the document's top value) and everything inside it.
+
+        This loop runs once per YAML event (a 5,000-question set has about 200,000), so the
+        common cases (a plain key, a text value, the end of a mapping) are handled inline and
+        everything unusual (tags, anchors, duplicate keys, limits) in helper methods.
+        """
         get = self.loader.get_event
         stack: list[_Frame] = []
         top: _Frame | None = None  # the innermost open mapping or sequence
@@ -316,64 +321,78 @@ class _Reader:
         implicit = _IMPLICIT
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        need_key, skip = _NEED_KEY, _SKIP
         values = self.values
         pos: ValuePos
         while True:
             event = get()
             cls = event.__class__
-            if cls is scalar_event or cls is map_start or cls is seq_start or cls is alias_event:
+            if cls is scalar_event:
+                values += 1
+                if values > MAX_VALUES or event.anchor is not None:
+                    self._unusual(event, values)
+                value = event.value
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1, event.style, value)
+                if len(value) > MAX_STRING:
+                    self._scalar(event, True)  # reports the limit and stops
+                tag = event.tag
+                if top is not None and top.key is need_key and top.is_map:
+                    # a key: a name, taken as written (yes stays 'yes', 1 stays '1')
+                    keys = top.keys
+                    if (
+                        tag is None
+                        and value != "<<"
+                        and value not in keys
+                        and len(keys) < MAX_KEYS
+                        and not top.muted
+                    ):
+                        top.key = value
+                        top.key_line = pos[0]
+                        top.key_col = pos[1]
+                    else:
+                        self._key(top, event, cls, value, mark)
+                    continue
+                if tag is not None or (event.implicit[0] and implicit.get(value[:1])):
+                    value = self._scalar(event, top is not None and self._muted(top))
+            elif cls is map_start or cls is seq_start:
                 values += 1
                 mark = event.start_mark
-                if values > MAX_VALUES:
+                if values > MAX_VALUES or event.anchor is not None:
+                    self._unusual(event, values)
+                if len(stack) >= MAX_DEPTH:
                     self._problem(
-                        Code.TOO_MANY_VALUES,
+                        Code.TOO_DEEP,
                         mark,
-                        f"the file holds more than {MAX_VALUES:,} values",
-                        "a standard set needs far fewer: check that this is the right file",
+                        f"the file is nested more than {MAX_DEPTH} levels deep here",
+                        "a standard set is never more than about 12 levels deep: check the "
+                        "brackets and the indentation",
                         limit=True,
                     )
-                if event.anchor is not None:
-                    self._anchor_event(event, cls is alias_event)
-                as_key = top is not None and top.key is _NEED_KEY and top.is_map
-                if cls is scalar_event:
-                    value = event.value
-                    if as_key or (event.tag is None and not event.implicit[0]):
-                        # a key is a name as written; a quoted value is text
-                        if len(value) > MAX_STRING:
-                            self._scalar(event, True)  # reports the limit
-                    elif event.tag is None and not implicit.get(value[:1]):
-                        if len(value) > MAX_STRING:
-                            self._scalar(event, True)
-                    else:
-                        value = self._scalar(event, top is not None and self._muted(top))
-                    pos = (mark.line + 1, mark.column + 1, event.style, event.value)
-                elif cls is alias_event:
-                    value = None  # never expanded
-                    pos = (mark.line + 1, mark.column + 1, None, None)
-                else:
-                    if len(stack) >= MAX_DEPTH:
-                        self._problem(
-                            Code.TOO_DEEP,
-                            mark,
-                            f"the file is nested more than {MAX_DEPTH} levels deep here",
-                            "a standard set is never more than about 12 levels deep: check the "
-                            "brackets and the indentation",
-                            limit=True,
-                        )
-                    is_map = cls is map_start
-                    tag = event.tag
-                    muted = top is not None and self._muted(top)
-                    refused = tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ)
-                    if refused and not (muted or as_key):
-                        self._refused_tag(tag, mark)
-                    top = _Frame(
-                        {} if is_map else [],
-                        is_map,
-                        mark.line + 1,
-                        mark.column + 1,
-                        muted or as_key or refused,
-                    )
-                    stack.append(top)
+                is_map = cls is map_start
+                as_key = top is not None and top.key is need_key and top.is_map
+                muted = top is not None and self._muted(top)
+                tag = event.tag
+                refused = tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ)
+                if refused and not (muted or as_key):
+                    self._refused_tag(tag, mark)
+                top = _Frame(
+                    {} if is_map else [],
+                    is_map,
+                    mark.line + 1,
+                    mark.column + 1,
+                    muted or as_key or refused,
+                )
+                stack.append(top)
+                continue
+            elif cls is alias_event:
+                values += 1
+                self._unusual(event, values)
+                mark = event.start_mark
+                value = None  # never expanded
+                pos = (mark.line + 1, mark.column + 1, None, None)
+                if top is not None and top.key is need_key and top.is_map:
+                    top.key = skip
                     continue
             elif top is not None:  # the end of a mapping or sequence
                 frame = stack.pop()
@@ -386,14 +405,17 @@ class _Reader:
                     sm_maps[id(value)] = (frame.line, frame.col, frame.keys)
                 else:
                     sm_seqs[id(value)] = (frame.line, frame.col, frame.keys)
-                as_key = top is not None and top.key is _NEED_KEY and top.is_map
-                if as_key and top is not None and not top.muted:
-                    self._problem(
-                        Code.WRONG_TYPE,
-                        (frame.line, frame.col),
-                        "a key must be a plain name, not a list or mapping",
-                        "write the key as a single word followed by ':'",
-                    )
+                if top is not None and top.key is need_key and top.is_map:
+                    # a list or mapping used as a key
+                    if not top.muted:
+                        self._problem(
+                            Code.WRONG_TYPE,
+                            (frame.line, frame.col),
+                            "a key must be a plain name, not a list or mapping",
+                            "write the key as a single word followed by ':'",
+                        )
+                    top.key = skip
+                    continue
             else:  # pragma: no cover - the parser yields nothing else inside a document
                 raise yaml.YAMLError(f"unexpected {cls.__name__}")
 
@@ -401,16 +423,28 @@ class _Reader:
                 self.values = values
                 self.root_pos = pos
                 return value
-            if not top.is_map:
+            if top.is_map:
+                key = top.key
+                if key is not skip:
+                    top.data[key] = value
+                    top.keys[key] = (top.key_line, top.key_col, pos)
+                top.key = need_key
+            else:
                 top.data.append(value)
                 top.keys.append(pos)
-            elif as_key:
-                self._key(top, event, cls, value, event.start_mark)
-            else:
-                if top.key is not _SKIP:
-                    top.data[top.key] = value
-                    top.keys[top.key] = (top.key_line, top.key_col, pos)
-                top.key = _NEED_KEY
+
+    def _unusual(self, event: Any, values: int) -> None:
+        """An event past the value limit, or carrying an anchor or being an alias."""
+        if values > MAX_VALUES:
+            self._problem(
+                Code.TOO_MANY_VALUES,
+                event.start_mark,
+                f"the file holds more than {MAX_VALUES:,} values",
+                "a standard set needs far fewer: check that this is the right file",
+                limit=True,
+            )
+        if event.anchor is not None:
+            self._anchor_event(event, event.__class__ is yaml.AliasEvent)
 
     @staticmethod
     def _muted(frame: _Frame) -> bool:
