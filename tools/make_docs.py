@@ -1,7 +1,7 @@
 """Generate docs/dsl.md (from the JSON Schema) and docs/errors.md (from the Code catalogue).
 
-    python tools/make_docs.py          # write both
-    python tools/make_docs.py --check  # exit 1 if either is out of date (tests run this)
+python tools/make_docs.py          # write both
+python tools/make_docs.py --check  # exit 1 if either is out of date (tests run this)
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ an error with the hint "quote it". Every problem is reported with file, line and
 see [errors.md](errors.md).
 
 For editor autocompletion and hover help (VS Code with the YAML extension, or any editor
-using yaml-language-server), print the schema once with `safeguard schema > standard-set.schema.json`
-and put this first line in the file:
+using yaml-language-server), print the schema once with
+`safeguard schema > standard-set.schema.json` and put this first line in the file:
 
 ```yaml
 # yaml-language-server: $schema=./standard-set.schema.json

@@ -21,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_schema as base
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from safeguard_standards import tailoring
+
 _DOTTED = base.DOTTED
 _SET_PROPS = base.SCHEMA["properties"]  # type: ignore[index]
 _QUESTION_PROPS = base.QUESTION["properties"]  # type: ignore[index]
@@ -74,21 +77,9 @@ SETTABLE: dict[str, object] = {
     ),
 }
 
-UNSETTABLE = [
-    "scale",
-    "unit",
-    "min",
-    "max",
-    "priority",
-    "evidence",
-    "guidance",
-    "cite",
-    "applies_to",
-    "ask_if",
-    "change_note",
-    "expectation",
-    "intro",
-]
+# What `unset` may clear: the union of what each kind of item allows (defined once, in the
+# library, which also checks it per kind).
+UNSETTABLE = sorted({f for fields in tailoring.UNSETTABLE.values() for f in fields})
 
 MODIFY = base.obj(
     "Change fields of one section, standard or question of the set this overlay extends.",

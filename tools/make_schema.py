@@ -197,7 +197,9 @@ QUESTION = obj(
         },
         "evidence": {
             "type": "array",
-            "description": "Evidence prompts: what the organisation could show to support its answer.",
+            "description": (
+                "Evidence prompts: what the organisation could show to support its answer."
+            ),
             "items": text("One evidence prompt."),
         },
         "guidance": GUIDANCE,
@@ -385,7 +387,8 @@ SCHEMA: dict[str, object] = {
             "type": "object",
             "description": (
                 "Dimensions of who completes the audit (e.g. `setting`, `agency`), each with its "
-                "values. Questions use them in `applies_to`; `--for setting=academy` filters by them."
+                "values. Questions use them in `applies_to`; `--for setting=academy` filters by "
+                "them."
             ),
             "propertyNames": {"pattern": SLUG},
             "additionalProperties": obj(
@@ -446,7 +449,8 @@ def render() -> str:
     return json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n"
 
 
-TARGET = Path(__file__).resolve().parent.parent / "safeguard_standards/schema/standard-set.schema.json"
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "safeguard_standards" / "schema" / "standard-set.schema.json"
 
 if __name__ == "__main__":
     if "--check" in sys.argv:

@@ -425,25 +425,6 @@ def _table_xml(
 # -- title page, header and footer -------------------------------------------------------------
 
 
-def _facts(view: DocumentView) -> list[tuple[str, str]]:
-    facts = [("Version", view.version)]
-    if view.effective:
-        facts.append(("In force", view.effective))
-    pub = view.publisher
-    if pub is not None:
-        facts.append(("Published by", pub.name))
-        if pub.contact:
-            facts.append(("Contact", pub.contact))
-        if pub.url:
-            facts.append(("Website", pub.url))
-        if pub.return_deadline:
-            facts.append(("Return by", pub.return_deadline))
-    facts.extend(view.audience)
-    if view.generated_on:
-        facts.append(("Produced on", view.generated_on))
-    return facts
-
-
 _PICTURE_TYPES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;")
 
 
@@ -464,7 +445,7 @@ def _title_page(doc: _Doc, page_break: bool = True) -> None:
     _logo(doc)
     doc.add(_text_para(doc, "Title", view.title))
     doc.add(_text_para(doc, "Subtitle", view.kind_label))
-    for label, value in _facts(view):
+    for label, value in view.cover_facts():
         inner = _run_xml(f"{label}: ", bold=True)
         if label == "Website" and value.lower().startswith(("https://", "http://")):
             inner += _link_xml(doc, value, value)

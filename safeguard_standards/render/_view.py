@@ -547,6 +547,25 @@ class DocumentView:
         for section in self.sections:
             yield from section.questions()
 
+    def cover_facts(self) -> list[tuple[str, str]]:
+        """Label/value pairs for a title page: version, period, publisher, audience, date."""
+        facts = [("Version", self.version)]
+        if self.effective:
+            facts.append(("In force", self.effective))
+        pub = self.publisher
+        if pub is not None:
+            facts.append(("Published by", pub.name))
+            if pub.contact:
+                facts.append(("Contact", pub.contact))
+            if pub.url:
+                facts.append(("Website", pub.url))
+            if pub.return_deadline:
+                facts.append(("Return by", pub.return_deadline))
+        facts.extend(self.audience)
+        if self.generated_on:
+            facts.append(("Produced on", self.generated_on))
+        return facts
+
 
 _MONTHS = [
     "January",

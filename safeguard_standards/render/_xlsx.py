@@ -453,22 +453,7 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     put(make(doc.kind_label, STYLES.heading))
     put()
     c = doc.checklist
-    pub = doc.publisher
-    facts: list[tuple[str, str]] = [("Version", doc.version)]
-    if doc.effective:
-        facts.append(("In force", doc.effective))
-    if pub is not None:
-        facts.append(("Published by", pub.name))
-        if pub.contact:
-            facts.append(("Contact", pub.contact))
-        if pub.url:
-            facts.append(("Website", pub.url))
-        if pub.return_deadline:
-            facts.append(("Return by", pub.return_deadline))
-    facts.extend((dim, value) for dim, value in doc.audience)
-    if doc.generated_on:
-        facts.append(("Produced on", doc.generated_on))
-    facts.append(("Standard set", c.ref))
+    facts = [*doc.cover_facts(), ("Standard set", c.ref)]
     for label, value in facts:
         put(make(label, STYLES.label), make(value, STYLES.text))
 
