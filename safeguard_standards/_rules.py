@@ -132,6 +132,26 @@ def _unique_ids(ctx: Context) -> Iterator[Diagnostic]:
         yield from _duplicates(ctx, scale.levels, f"level of scale {scale.id!r}", _const(""))
 
 
+#: Option ids that would collide with other field names in a rendered form
+#: (``<full id>.evidence`` is the evidence box; a PDF names an option ``<full id>.<option>``).
+RESERVED_OPTION_IDS = ("evidence",)
+
+
+@rule("reserved-ids")
+def _reserved_ids(ctx: Context) -> Iterator[Diagnostic]:
+    for q in ctx.checklist.questions():
+        for option in q.options:
+            if option.id in RESERVED_OPTION_IDS:
+                yield ctx.diag(
+                    Code.RESERVED_ID,
+                    ctx.at(option, "id"),
+                    f"option id {option.id!r} is reserved: '{q.full_id}.{option.id}' is the "
+                    "name of the question's evidence box in every rendered form",
+                    "choose another id for the option, e.g. 'has-evidence'",
+                    q.full_id,
+                )
+
+
 @rule("formerly")
 def _formerly(ctx: Context) -> Iterator[Diagnostic]:
     c = ctx.checklist

@@ -178,6 +178,12 @@ class Code(enum.Enum):
         "formerly names the item itself or is used twice",
         "id: q1\nformerly: a.b.q1   # same full id",
     )
+    RESERVED_ID = (
+        "SG213",
+        Severity.ERROR,
+        "an id is reserved for a form field",
+        "options:\n  - {id: evidence, label: …}",
+    )
     NO_DEFAULT_SCALE = (
         "SG212",
         Severity.ERROR,
