@@ -323,6 +323,12 @@ class Code(enum.Enum):
         "PDF output needs WeasyPrint and its Pango libraries, which are missing",
         "(a slim image without libpango-1.0-0 libpangoft2-1.0-0)",
     )
+    RENDER_EMPTY = (
+        "SG405",
+        Severity.ERROR,
+        "the document would have no questions in it",
+        "(--as return-form for a set where no question has in_return: true)",
+    )
 
     @property
     def code(self) -> str:

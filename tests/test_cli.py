@@ -129,3 +129,12 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stderr.strip() == "[]"
+
+
+def test_an_empty_document_is_refused_not_written(tmp_path: Path) -> None:
+    out = tmp_path / "vcs-return.pdf"
+    code, _, err = run("render", "vcs_checklist", "--as", "return-form", "-o", str(out))
+    assert code == 1
+    assert "SG405" in err
+    assert "in_return" in err
+    assert not out.exists()

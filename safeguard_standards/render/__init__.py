@@ -127,4 +127,27 @@ def render(
             f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
             "SG401",
         )
+    if kind in ("form", "return-form", "guidance", "action-plan"):
+        _require_questions(checklist, kind, options or RenderOptions())
     return fn(checklist, options or RenderOptions())
+
+
+def _require_questions(checklist: Checklist, kind: str, options: RenderOptions) -> None:
+    """Refuse to write a blank document that people would take for a real one."""
+    if kind == "return-form":
+        if not any(q.in_return for q in checklist.questions()):
+            raise RenderError(
+                f"{checklist.ref} marks no question 'in_return: true', so its return form "
+                "would be empty",
+                "render the full form (--as form), or mark the questions the partnership "
+                "collects with 'in_return: true' (in a partnership overlay, see "
+                "docs/tailoring.md)",
+                "SG405",
+            )
+    elif next(checklist.questions(), None) is None:
+        chosen = ", ".join(f"{d}={v}" for d, v in options.audience)
+        raise RenderError(
+            f"no question of {checklist.ref} applies" + (f" to {chosen}" if chosen else ""),
+            "check the --for selection",
+            "SG405",
+        )
