@@ -30,10 +30,14 @@ SCHEMA = ROOT / "safeguard_standards" / "schema" / "standard-set.schema.json"
 def _load(path: str) -> Any:
     import yaml
 
+    class Loader(yaml.CSafeLoader):  # type: ignore[misc]
+        """libyaml, with dates kept as text (JSON Schema has no date type)."""
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_str)
     text = Path(path).read_text(encoding="utf-8")
     gc.disable()
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
+        return yaml.load(text, Loader=Loader)
     finally:
         gc.enable()
 

@@ -154,6 +154,43 @@ def in_process(fn: Callable[[], object], runs: int, warm: bool = True) -> Sample
     return Sample(statistics.median(times))
 
 
+def pair(
+    ours: Sequence[str], floor: Sequence[str], runs: int, warm: bool = True
+) -> tuple[Sample, Sample]:
+    """Both commands, alternating run by run, so that both see the same machine load."""
+    if warm:
+        spawn(ours)
+        spawn(floor)
+    times: tuple[list[float], list[float]] = ([], [])
+    peaks: tuple[list[int], list[int]] = ([], [])
+    for _ in range(runs):
+        for i, command in enumerate((ours, floor)):
+            seconds, peak = spawn(command)
+            times[i].append(seconds)
+            peaks[i].append(peak)
+    samples = [
+        Sample(statistics.median(t), int(statistics.median(p)))
+        for t, p in zip(times, peaks, strict=True)
+    ]
+    return samples[0], samples[1]
+
+
+def pair_in_process(
+    ours: Callable[[], object], floor: Callable[[], object], runs: int
+) -> tuple[Sample, Sample]:
+    """Both functions, alternating call by call (after one warm-up call each)."""
+    ours()
+    floor()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for i, fn in enumerate((ours, floor)):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+    return Sample(statistics.median(times[0])), Sample(statistics.median(times[1]))
+
+
 def parallel(commands: Sequence[Sequence[str]], runs: int) -> Sample:
     """Median wall time of running all ``commands`` at once (one process each)."""
     global _spawner
@@ -338,8 +375,7 @@ def startup(b: Bench) -> None:
     skeleton = [PYTHON, FLOORS, "click-skeleton"]
     g = "Start-up"
     if b.wanted(g, "--help"):
-        ours = process([*sg, "--help"], b.runs)
-        floor = process([*skeleton, "--help"], b.runs)
+        ours, floor = pair([*sg, "--help"], [*skeleton, "--help"], b.runs)
         b.add(
             Row(
                 g,
@@ -354,8 +390,7 @@ def startup(b: Bench) -> None:
             )
         )
     if b.wanted(g, "--version"):
-        ours = process([*sg, "--version"], b.runs)
-        floor = process([*skeleton, "--help"], b.runs)
+        ours, floor = pair([*sg, "--version"], [*skeleton, "--help"], b.runs)
         b.add(
             Row(
                 g,
@@ -369,8 +404,7 @@ def startup(b: Bench) -> None:
             )
         )
     if b.wanted(g, "list"):
-        ours = process([*sg, "list"], b.runs)
-        floor = process([*skeleton, "list"], b.runs)
+        ours, floor = pair([*sg, "list"], [*skeleton, "list"], b.runs)
         b.add(
             Row(g, "safeguard list", "process", ours.seconds, "s", floor.seconds, "click skeleton")
         )
@@ -402,8 +436,9 @@ def validate_bundled(b: Bench) -> None:
     files = bundled_files()
     size = sum(Path(f).stat().st_size for f in files)
     if b.wanted(g, "validate bundled"):
-        ours = process([*_safeguard(), "validate"], b.runs)
-        floor = process([PYTHON, FLOORS, "parse-validate", *files], b.runs)
+        ours, floor = pair(
+            [*_safeguard(), "validate"], [PYTHON, FLOORS, "parse-validate", *files], b.runs
+        )
         b.add(
             Row(
                 g,
@@ -431,8 +466,7 @@ def validate_bundled(b: Bench) -> None:
             finally:
                 gc.enable()
 
-        ours = in_process(lambda: [check_set(s) for s in specs], b.runs)
-        floor = in_process(parse_all, b.runs)
+        ours, floor = pair_in_process(lambda: [check_set(s) for s in specs], parse_all, b.runs)
         b.add(
             Row(
                 g,
@@ -468,8 +502,11 @@ def validate_synthetic(b: Bench, files: dict[int, Path]) -> None:
         mb = path.stat().st_size / 1e6
         label = f"{n:,} questions ({mb:.1f} MB)"
         if b.wanted(g, f"validate {n}"):
-            ours = process([*_safeguard(), "validate", str(path)], b.runs_for(n >= 5000))
-            floor = process([PYTHON, FLOORS, "parse-validate", str(path)], b.runs_for(n >= 5000))
+            ours, floor = pair(
+                [*_safeguard(), "validate", str(path)],
+                [PYTHON, FLOORS, "parse-validate", str(path)],
+                b.runs_for(n >= 5000),
+            )
             b.add(
                 Row(
                     g,
@@ -508,8 +545,11 @@ def validate_synthetic(b: Bench, files: dict[int, Path]) -> None:
                     gc.enable()
 
             runs = b.runs_for(n >= 5000)
-            ours = in_process(lambda text=text: check_text(text, "s.yaml"), runs)  # type: ignore[misc]
-            floor = in_process(parse, runs)
+            ours, floor = pair_in_process(
+                lambda text=text: check_text(text, "s.yaml"),  # type: ignore[misc]
+                parse,
+                runs,
+            )
             b.add(
                 Row(
                     g,
@@ -530,8 +570,11 @@ def diffs(b: Bench, files: dict[int, Path]) -> None:
     sg = _safeguard()
     if 500 in files and b.wanted(g, "diff 500"):
         old, new = files[500], files[500].with_name("synthetic-500-v1.yaml")
-        ours = process([*sg, "diff", str(old), str(new)], b.runs)
-        floor = process([PYTHON, FLOORS, "parse-validate", str(old), str(new)], b.runs)
+        ours, floor = pair(
+            [*sg, "diff", str(old), str(new)],
+            [PYTHON, FLOORS, "parse-validate", str(old), str(new)],
+            b.runs,
+        )
         b.add(
             Row(
                 g,
@@ -546,9 +589,12 @@ def diffs(b: Bench, files: dict[int, Path]) -> None:
             )
         )
     if b.wanted(g, "diff kcsie"):
-        ours = process([*sg, "diff", "kcsie@2024-25", "kcsie@2025-26"], b.runs)
         kcsie = [f for f in bundled_files() if "/kcsie/" in f]
-        floor = process([PYTHON, FLOORS, "parse-validate", *kcsie], b.runs)
+        ours, floor = pair(
+            [*sg, "diff", "kcsie@2024-25", "kcsie@2025-26"],
+            [PYTHON, FLOORS, "parse-validate", *kcsie],
+            b.runs,
+        )
         b.add(
             Row(
                 g,
@@ -617,15 +663,19 @@ def renders(b: Bench) -> None:
         runs = b.runs_for(slow)
         out = b.work / f"kcsie-{kind}.{fmt}"
         cmd = [*sg, "render", "kcsie", "--as", kind, "--format", fmt, "-o", str(out)]
-        ours = process(cmd, runs, warm=not slow)
+        floor_cmd, label, floor_out = _render_floor(b, kind, fmt, kcsie, kcsie_file)
+        if floor_cmd is None:
+            ours, floor = process(cmd, runs, warm=not slow), None
+        else:
+            ours, floor = pair(cmd, floor_cmd, runs, warm=not slow)
         opts = RenderOptions(previous=previous if kind == "changes" else None)
         ours_ip = in_process(lambda k=kind, f=fmt, o=opts: render(kcsie, k, f, o), runs)  # type: ignore[misc]
-        floor, label, note, unit_rows = _render_floor(b, kind, fmt, kcsie, kcsie_file, runs)
         peak = ours.peak_bytes / MIB if ours.peak_bytes else None
         measure = f"render --as {kind} --format {fmt}"
+        floor_s = floor.seconds if floor else None
         if fmt == "pdf":
             pages = _pages(out)
-            speed = pages / ours.seconds
+            floor_pages = _pages(floor_out) if floor and floor_out else None
             b.add(
                 Row(
                     g,
@@ -633,7 +683,7 @@ def renders(b: Bench) -> None:
                     "process",
                     ours.seconds,
                     "s",
-                    floor,
+                    floor_s,
                     label,
                     peak_mib=peak,
                 )
@@ -643,16 +693,16 @@ def renders(b: Bench) -> None:
                     g,
                     f"{measure}: pages per second",
                     "process",
-                    speed,
+                    pages / ours.seconds,
                     "pages/s",
-                    unit_rows,
+                    floor_pages / floor.seconds if floor and floor_pages else None,
                     label,
                     Target(9, "pages/s") if kind == "form" else None,
-                    note=note,
+                    note=f"plain stylesheet: {floor_pages} pages" if floor_pages else "",
                 )
             )
         else:
-            b.add(Row(g, measure, "process", ours.seconds, "s", floor, label, peak_mib=peak))
+            b.add(Row(g, measure, "process", ours.seconds, "s", floor_s, label, peak_mib=peak))
         b.add(Row(g, measure, "in-process", ours_ip.seconds, "s"))
     if b.wanted(g, "pdf 2 workers", slow=True):
         jobs = [
@@ -708,36 +758,27 @@ def _html_for_pdf(checklist: Any, kind: str) -> str:
 
 
 def _render_floor(
-    b: Bench, kind: str, fmt: str, checklist: Any, source: str, runs: int
-) -> tuple[float | None, str, str, float | None]:
-    """(floor seconds, label, note, floor pages/s) for one render row."""
+    b: Bench, kind: str, fmt: str, checklist: Any, source: str
+) -> tuple[list[str] | None, str, Path | None]:
+    """(floor command, its label, the PDF it writes) for one render row."""
     if fmt == "pdf" and kind != "changes":
         html_path = b.work / f"plain-{kind}.html"
         html_path.write_text(_plain_html(_html_for_pdf(checklist, kind)), encoding="utf-8")
         out = b.work / f"plain-{kind}.pdf"
-        floor = process([PYTHON, FLOORS, "weasyprint-plain", str(html_path), str(out)], runs)
-        pages = _pages(out)
-        return (
-            floor.seconds,
-            "WeasyPrint, same HTML, plain stylesheet",
-            f"plain stylesheet: {pages} pages",
-            pages / floor.seconds,
-        )
+        command = [PYTHON, FLOORS, "weasyprint-plain", str(html_path), str(out)]
+        return command, "WeasyPrint, same HTML, plain stylesheet", out
     if fmt == "docx" and kind in ("form", "return-form"):
-        out = b.work / "plain.docx"
-        floor = process([PYTHON, FLOORS, "docx-plain", source, str(out)], runs)
-        return floor.seconds, "python-docx, a plain table a question", "", None
+        command = [PYTHON, FLOORS, "docx-plain", source, str(b.work / "plain.docx")]
+        return command, "python-docx, a plain table a question", None
     if fmt == "xlsx" and kind in ("form", "return-form"):
-        out = b.work / "plain.xlsx"
-        floor = process([PYTHON, FLOORS, "xlsx-plain", source, str(out)], runs)
-        return floor.seconds, "openpyxl write_only, a row a question", "", None
+        command = [PYTHON, FLOORS, "xlsx-plain", source, str(b.work / "plain.xlsx")]
+        return command, "openpyxl write_only, a row a question", None
     if fmt == "html" and kind in ("form", "guidance"):
-        floor = process([PYTHON, FLOORS, "markdown", source], runs)
-        return floor.seconds, "libyaml parse + markdown-it of every prose field", "", None
+        command = [PYTHON, FLOORS, "markdown", source]
+        return command, "libyaml parse + markdown-it of every prose field", None
     if fmt == "pdf":  # the changes document: no plain equivalent to lay out
-        return None, "", "", None
-    floor = process([PYTHON, FLOORS, "parse", source], runs)
-    return floor.seconds, "libyaml parse", "", None
+        return None, "", None
+    return [PYTHON, FLOORS, "parse", source], "libyaml parse", None
 
 
 def render_targets(b: Bench, files: dict[int, Path]) -> None:
@@ -760,11 +801,10 @@ def render_targets(b: Bench, files: dict[int, Path]) -> None:
             continue
         out = b.work / f"synthetic-{n}-{kind}.{fmt}"
         cmd = [*sg, "render", str(files[n]), "--as", kind, "--format", fmt, "-o", str(out)]
-        ours = process(cmd, b.runs_for(n >= 5000))
         floor_cmd = [PYTHON, FLOORS, floor_name, str(files[n])]
         if floor_name != "markdown":
             floor_cmd.append(str(b.work / f"floor-{n}.{fmt}"))
-        floor = process(floor_cmd, b.runs_for(n >= 5000))
+        ours, floor = pair(cmd, floor_cmd, b.runs_for(n >= 5000))
         what = f"{n:,} rows" if fmt == "xlsx" else f"{n:,} questions"
         b.add(
             Row(
@@ -779,6 +819,22 @@ def render_targets(b: Bench, files: dict[int, Path]) -> None:
                 ours.peak_bytes / MIB if ours.peak_bytes else None,
             )
         )
+
+
+def warm_up(work: Path) -> None:
+    """Run every code path once, so that no measured run pays for compiling bytecode."""
+    sample = str(ROOT / "tests" / "cases" / "valid" / "complete.yaml")
+    for fmt in ("html", "pdf", "docx", "xlsx", "md", "csv", "json"):
+        out = str(work / f"warm.{fmt}")
+        spawn([*_safeguard(), "render", sample, "--as", "form", "--format", fmt, "-o", out])
+    spawn([*_safeguard(), "diff", "kcsie@2024-25", "kcsie@2025-26"])
+    floors = [["click-skeleton", "--help"], ["parse-validate", sample], ["markdown", sample]]
+    floors += [["docx-plain", sample, str(work / "w.docx")]]
+    floors += [["xlsx-plain", sample, str(work / "w.xlsx")]]
+    html = work / "warm.html"
+    floors += [["weasyprint-plain", str(html), str(work / "w.pdf")]]
+    for args in floors:
+        spawn([PYTHON, FLOORS, *args])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -800,6 +856,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         b = Bench(args.runs, args.quick, args.only, work)
         sizes = (50, 500) if args.quick else (50, 500, 5000)
+        print("Warming the bytecode cache (one render in every format) …", file=sys.stderr)
+        warm_up(work)
         print("Measuring (medians; the table follows):", file=sys.stderr)
         started = time.perf_counter()
         startup(b)
