@@ -11,10 +11,13 @@ NUL bytes, invalid UTF-8, unreadable files, pipes, devices).
 
 Every entry runs through the real command line, ``safeguard validate PATH``, in its own
 process with safety bounds: at most 200 MiB of address space and 2 s of CPU time (and a
-wall-clock timeout for anything that would hang). The test then checks the exit status
-(1 for broken input, 0 for valid), that no traceback was printed, and that the printed
-diagnostics are exactly the expected ``path:line:col: CODE`` lines. These bounds are safety
-limits, not timing benchmarks; speed is measured in ``benchmarks/run.py``.
+wall-clock timeout for anything that would hang). To keep this quick, the processes are forked
+from a runner that has already imported the command line (tests/_corpus_runner.py), which also
+measures each one's CPU time and peak memory; a sample of entries, and the unreadable file,
+run in brand-new interpreters instead, exactly as a user runs them. The test checks the exit
+status, that no traceback was printed, and that the printed diagnostics are exactly the
+expected ``path:line:col: CODE`` lines. These bounds are safety limits, not timing
+benchmarks; speed is measured in ``benchmarks/run.py``.
 """
 
 from __future__ import annotations
