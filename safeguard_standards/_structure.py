@@ -62,13 +62,19 @@ def _is_valid_fast(data: Any) -> bool | None:
         return None
 
 
-def check_structure(data: Any, sm: SourceMap) -> list[Diagnostic]:
-    """Every structural problem in ``data``, located through ``sm``."""
+def check_structure(data: Any, sm: SourceMap, limit: int | None = None) -> list[Diagnostic]:
+    """Every structural problem in ``data``, located through ``sm``.
+
+    With ``limit``, stops once that many have been found (the loader lists at most
+    ``loader.MAX_DIAGNOSTICS`` per file; finding 250,000 would take minutes).
+    """
     if _is_valid_fast(data):
         return []
     found: list[Diagnostic] = []
     for error in _full_validator().iter_errors(data):
         found.extend(_diagnose(error, data, sm))
+        if limit is not None and len(found) >= limit:
+            break
     return found
 
 

@@ -10,6 +10,7 @@ match on them, never on the wording. ``docs/errors.md`` is generated from this c
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 
 import attrs
@@ -109,6 +110,12 @@ class Code(enum.Enum):
         Severity.ERROR,
         "the file holds more values than the limit",
         "evidence: [a, a, a, … 300,000 values …]",
+    )
+    TOO_MANY_PROBLEMS = (
+        "SG122",
+        Severity.ERROR,
+        "the file has more problems than are listed",
+        "evidence: [1, 1, 1, … 5,000 numbers where text belongs …]",
     )
 
     # -- SG2xx: ids, references, meaning -------------------------------------------------
@@ -417,6 +424,13 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
+@functools.lru_cache(maxsize=1)
+def _source_lines(text: str) -> list[str]:
+    # Diagnostics of one file are printed one after another with the same text: split it
+    # once, not once per diagnostic (a file with a thousand problems would be quadratic).
+    return text.splitlines()
+
+
 def format_diagnostic(diagnostic: Diagnostic, source_text: str | None = None) -> str:
     """``file:line:col: CODE message`` then the hint; with ``source_text``, the line and a caret."""
     d = diagnostic
@@ -425,7 +439,7 @@ def format_diagnostic(diagnostic: Diagnostic, source_text: str | None = None) ->
     head = f"{where}: {d.code.code} {kind}{d.message}"
     lines = [head]
     if source_text is not None and d.line > 0:
-        src_lines = source_text.splitlines()
+        src_lines = _source_lines(source_text)
         if d.line <= len(src_lines):
             text = src_lines[d.line - 1].replace("\t", " ")
             if len(text) > 160:

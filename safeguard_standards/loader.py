@@ -26,6 +26,9 @@ __all__ = ["LoadResult", "check_path", "check_text", "load", "load_path", "load_
 
 PathLike = Union[str, "os.PathLike[str]"]
 
+#: Most diagnostics listed for one file (SG122 says there were more).
+MAX_DIAGNOSTICS = 1_000
+
 
 @attrs.frozen
 class LoadResult:
@@ -77,15 +80,32 @@ def check_text(text: str, source: str = "<string>") -> LoadResult:
 def _check_text(text: str, source: str) -> LoadResult:
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
-        return LoadResult(source, None, tuple(sort_diagnostics(parsed.diagnostics)), text)
+        return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
     found = list(parsed.diagnostics)
-    found.extend(check_structure(parsed.data, parsed.sourcemap))
+    found.extend(check_structure(parsed.data, parsed.sourcemap, limit=MAX_DIAGNOSTICS + 1))
     checklist, raw = build(parsed.data, parsed.sourcemap)
     found.extend(run_rules(checklist, parsed.sourcemap, raw))
     # A value YAML already refused (a tag, a duplicate key) is not reported twice.
-    yaml_spots = {(d.line, d.column) for d in parsed.diagnostics}
-    found = [d for d in found if d in parsed.diagnostics or (d.line, d.column) not in yaml_spots]
-    return LoadResult(source, checklist, tuple(sort_diagnostics(found)), text)
+    from_yaml = set(parsed.diagnostics)
+    yaml_spots = {(d.line, d.column) for d in from_yaml}
+    found = [d for d in found if d in from_yaml or (d.line, d.column) not in yaml_spots]
+    return LoadResult(source, checklist, _listed(found, source), text)
+
+
+def _listed(found: list[Diagnostic], source: str) -> tuple[Diagnostic, ...]:
+    """The diagnostics sorted, at most MAX_DIAGNOSTICS of them, then SG122 if there were more."""
+    ordered = sort_diagnostics(found)
+    if len(ordered) <= MAX_DIAGNOSTICS:
+        return tuple(ordered)
+    more = Diagnostic(
+        Code.TOO_MANY_PROBLEMS,
+        f"the file has more than {MAX_DIAGNOSTICS:,} problems; the first {MAX_DIAGNOSTICS:,} "
+        "are listed",
+        source,
+        hint="fix these and check again; a file with this many problems may be the wrong "
+        "file, or damaged",
+    )
+    return (*ordered[:MAX_DIAGNOSTICS], more)
 
 
 def _read_limited(path: Path) -> bytes | str:

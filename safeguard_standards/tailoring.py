@@ -57,8 +57,8 @@ from . import _yaml
 from ._build import _Builder
 from ._rules import run_rules
 from ._structure import _diagnose
-from .diagnostics import Code, Diagnostic, sort_diagnostics
-from .loader import LoadResult, PathLike, _read
+from .diagnostics import Code, Diagnostic
+from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read
 from .model import (
     Checklist,
     Condition,
@@ -180,6 +180,8 @@ def _check_structure(data: Any, sm: _yaml.SourceMap) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for error in _full_validator().iter_errors(data):
         found.extend(_diagnose(error, data, sm))
+        if len(found) > MAX_DIAGNOSTICS:  # only this many are listed (SG122)
+            break
     return found
 
 
@@ -930,13 +932,13 @@ def apply_overlay(
     """
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
-        return LoadResult(source, None, tuple(sort_diagnostics(parsed.diagnostics)), text)
+        return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
     found = list(parsed.diagnostics)
     found.extend(_check_structure(parsed.data, parsed.sourcemap))
     label = extends or str(parsed.data.get("extends") or base.ref)
     checklist, more = _resolve(base, parsed.data, parsed.sourcemap, label)
     found.extend(more)
-    return LoadResult(source, checklist, tuple(sort_diagnostics(found)), text)
+    return LoadResult(source, checklist, _listed(found, source), text)
 
 
 def _resolve(
@@ -999,18 +1001,18 @@ def check_overlay_text(
 
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
-        return LoadResult(source, None, tuple(sort_diagnostics(parsed.diagnostics)), text)
+        return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
     data, sm = parsed.data, parsed.sourcemap
     found = list(parsed.diagnostics)
     found.extend(_check_structure(data, sm))
     spec = data.get("extends")
     if not isinstance(spec, str) or not spec.strip():
-        return LoadResult(source, None, tuple(sort_diagnostics(found)), text)
+        return LoadResult(source, None, _listed(found, source), text)
     at = _extends_at(data, sm)
 
     def stop(code: Code, message: str, hint: str) -> LoadResult:
         found.append(Diagnostic(code, message, source, at[0], at[1], hint=hint))
-        return LoadResult(source, None, tuple(sort_diagnostics(found)), text)
+        return LoadResult(source, None, _listed(found, source), text)
 
     if _base_spec_is_path(spec):
         path = (Path(base_dir) if base_dir is not None else Path()) / spec
@@ -1076,7 +1078,7 @@ def check_overlay_text(
     resolved, more = _resolve(base, data, sm, label, base_result.diagnostics)
     resolved = attrs.evolve(resolved, extends=spec)
     found.extend(more)
-    return LoadResult(source, resolved, tuple(sort_diagnostics(found)), text)
+    return LoadResult(source, resolved, _listed(found, source), text)
 
 
 def check_overlay_path(

@@ -214,6 +214,9 @@ GENERATED: dict[str, Callable[[Path], Path]] = {
     "device-dev-zero": _dev_zero,
     "not-a-directory": _not_a_directory,
     "overlay-chain-3000": _overlay_chain,
+    "problems-1500": _text(
+        _with_line(31, "            evidence:\n" + "\n".join(["              - 1"] * 1500))
+    ),
 }
 
 #: Entries whose input only fails for a process without the privilege to read everything.

@@ -144,6 +144,42 @@ def test_text_size_limit_applies_to_text_given_directly() -> None:
     assert _refused("é" * (_yaml.MAX_BYTES // 2 + 1), Code.LIMIT) == (1, 1)
 
 
+# -- problems listed ----------------------------------------------------------------------------
+
+
+def _numbers_as_evidence(n: int) -> str:
+    base = (ROOT / "tests" / "corpus" / "base.yaml").read_text(encoding="utf-8").splitlines()
+    return "\n".join([*base[:30], f"            evidence: [{', '.join(['1'] * n)}]", *base[31:]])
+
+
+def test_at_most_max_diagnostics_are_listed_then_sg122() -> None:
+    from safeguard_standards.loader import MAX_DIAGNOSTICS
+
+    exactly = check_text(_numbers_as_evidence(MAX_DIAGNOSTICS), "t.yaml").diagnostics
+    assert [d.code for d in exactly] == [Code.IMPLICIT_TYPE] * MAX_DIAGNOSTICS
+    found = check_text(_numbers_as_evidence(20_000), "t.yaml").diagnostics
+    assert len(found) == MAX_DIAGNOSTICS + 1
+    assert [d.code for d in found[:-1]] == [Code.IMPLICIT_TYPE] * MAX_DIAGNOSTICS
+    # the first ones in the file, in order: item k of the list is at column 24 + 3 k
+    assert [(d.line, d.column) for d in found[:3]] == [(31, 24), (31, 27), (31, 30)]
+    last = found[-1]
+    assert (last.code, last.line) == (Code.TOO_MANY_PROBLEMS, 0)
+    assert last.hint
+
+
+def test_an_overlay_lists_at_most_max_diagnostics_too(tmp_path: Path) -> None:
+    from safeguard_standards.loader import MAX_DIAGNOSTICS
+
+    base = (ROOT / "tests" / "corpus" / "base.yaml").read_text(encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    overlay = tmp_path / "overlay.yaml"
+    numbers = ", ".join(["1"] * 5000)  # ids must be text: 5,000 problems
+    overlay.write_text(f"dsl: 1\nextends: base.yaml\nremove: [{numbers}]\n", encoding="utf-8")
+    found = check_set(str(overlay)).diagnostics
+    assert len(found) == MAX_DIAGNOSTICS + 1
+    assert found[-1].code is Code.TOO_MANY_PROBLEMS
+
+
 # -- overlay chains ------------------------------------------------------------------------------
 
 
@@ -214,6 +250,7 @@ def test_docs_state_each_limit_and_its_code() -> None:
         (f"{_yaml.MAX_KEYS:,}", "SG120"),
         (f"{_yaml.MAX_VALUES:,}", "SG121"),
         (str(MAX_OVERLAY_CHAIN), "SG312"),
+        ("1,000", "SG122"),
     ]:
         row = re.search(rf"^\|[^\n]*\b{code}\b[^\n]*$", text, re.MULTILINE)
         assert row, f"docs/limits.md has no table row for {code}"
