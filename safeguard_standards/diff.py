@@ -1304,18 +1304,20 @@ def format_diff(d: Diff, fmt: str = "md") -> str:
     """The diff as Markdown (``md``), a self-contained HTML page (``html``) or ``json``.
 
     In Markdown, deleted words are ``~~struck~~`` and inserted words **bold**; the HTML page
-    is the same Markdown rendered with markdown-it-py (raw HTML off).
+    is the same Markdown rendered with markdown-it-py (raw HTML and images off).
     """
     if fmt == "json":
         return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    text = _markdown(d)
+    from .render._view import md_inert, md_to_html
+
+    # Wording from the sets is shown as text by any viewer: no raw HTML, no images.
+    text = md_inert(_markdown(d))
     if fmt == "md":
         return text
     if fmt == "html":
-        from markdown_it import MarkdownIt
         from markupsafe import escape
 
-        body = MarkdownIt("js-default").render(text)
+        body = str(md_to_html(text))
         title = str(escape(text.splitlines()[0].lstrip("# ")))
         return _HTML_PAGE.format(title=title, body=body)
     raise ValueError(f"unknown diff format {fmt!r}: use md, html or json")

@@ -246,15 +246,48 @@ def _criterion(value: Any, criterion: str) -> bool:
     return fnmatch.fnmatchcase(text, pattern)
 
 
+def _split_args(text: str) -> list[str]:
+    """Top-level comma-separated arguments (commas inside quotes or brackets don't count)."""
+    args, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and ch == "," and depth == 0:
+            args.append(text[start:i])
+            start = i + 1
+    args.append(text[start:])
+    return args
+
+
+def _text_value(wb: Workbook, expr: str) -> str:
+    """A text expression of the Summary: "literal", a cell, A&B, SUBSTITUTE(x,"a","b")."""
+    parts = _split_args(expr.replace("&", ","))  # top-level & joins, like a comma here
+    if len(parts) > 1 and not expr.startswith("SUBSTITUTE("):
+        return "".join(_text_value(wb, part) for part in parts)
+    if expr.startswith('"'):
+        return expr[1:-1].replace('""', '"')
+    m = re.fullmatch(r"SUBSTITUTE\((.*)\)", expr)
+    if m:
+        inner, old, new = _split_args(m.group(1))
+        return _text_value(wb, inner).replace(_text_value(wb, old), _text_value(wb, new))
+    sheet, _, cell = expr.rpartition("!")
+    value = wb[sheet.strip("'")][cell.replace("$", "")].value
+    return "" if value is None else str(value)
+
+
 def evaluate(wb: Workbook, ws: Any, formula: str) -> int:
     """A small evaluator for the formulas the Summary uses: COUNTIFS, A-B, SUM(range)."""
     body = formula.removeprefix("=")
     m = re.fullmatch(r"COUNTIFS\((.*)\)", body)
     if m:
-        args = re.findall(r"('[^']+'![$A-Z0-9:]+|\"(?:[^\"]|\"\")*\")", m.group(1))
+        args = _split_args(m.group(1))
         pairs = list(zip(args[::2], args[1::2], strict=True))
         ranges = [resolve(wb, r) for r, _ in pairs]
-        crits = [c[1:-1].replace('""', '"') for _, c in pairs]
+        crits = [_text_value(wb, c) for _, c in pairs]
         return sum(
             all(_criterion(rng[i], crit) for rng, crit in zip(ranges, crits, strict=True))
             for i in range(len(ranges[0]))

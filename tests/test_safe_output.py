@@ -18,10 +18,8 @@ server must receive no request at all: rendering never reaches the network. Logo
 the folder of the set (absolute, ``..``, ``file:``, a symbolic link out) and extra CSS that
 could fetch or break out are refused.
 
-Known and reported, marked ``xfail(strict=True)`` so that a fix turns them red until the
-marker goes: the Markdown outputs copy prose as written (raw HTML and images stay live for a
-viewer that renders them); ``diff --format html`` turns Markdown images into ``<img>``; the
-XLSX summary formulas can hold a level label longer than Excel's 255-character constants.
+The XLSX summary's formulas also stay within Excel's 255-character limit for text constants
+(they refer to the Lists cells instead of quoting level labels).
 """
 
 from __future__ import annotations
@@ -392,23 +390,11 @@ def subjects(server: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     }
 
 
-_MD_REASON = (
-    "the Markdown renderers copy prose fields as they are (render/_markdown.py: 'The set's "
-    "prose is Markdown already and is copied as it is'), so raw HTML and ![images](http://...) "
-    "in a description, question text, evidence or guidance reach the .md file, live for any "
-    "viewer that renders HTML or images (the changes document too): reported to the lead"
-)
-
-
 def _render_params() -> list[Any]:
     params: list[Any] = []
     for subject in ("set", "overlay"):
         for kind, fmt in available():
-            if fmt == "md" and kind != "action-plan":
-                mark = pytest.mark.xfail(strict=True, reason=_MD_REASON)
-                params.append(pytest.param(subject, kind, fmt, marks=mark))
-            else:
-                params.append((subject, kind, fmt))
+            params.append((subject, kind, fmt))
     return params
 
 
@@ -939,24 +925,12 @@ def test_the_diff_document_shows_hostile_text_as_text_and_runs_nothing(
     _no_request()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="diff.py renders the diff's Markdown with MarkdownIt('js-default') with images on, "
-    "so ![x](http://…) in a text field becomes <img src=http://…>, fetched when the page is "
-    "opened (the renderers use .disable('image')): reported to the lead",
-)
 def test_the_diff_document_loads_nothing(subjects: dict[str, Subject]) -> None:
     doc = _diff_html(subjects)
     loaded = [(t, v) for t, n, v in doc.urls if n != "href" and not v.startswith(("data:", "#"))]
     assert loaded == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the XLSX summary's COUNTIFS formulas quote each level label as a text constant; "
-    "Excel allows 255 characters in a formula's text constant, so a longer label makes a "
-    "formula Excel cannot read (render/_xlsx.py): reported to the lead",
-)
 @pytest.mark.parametrize("kind", ["form", "return-form"])
 def test_xlsx_formula_text_constants_fit_excel(subjects: dict[str, Subject], kind: str) -> None:
     import openpyxl

@@ -27,7 +27,7 @@ import attrs
 from ..diff import Change, Diff, Kind, WordOp, diff, word_diff
 from ..model import AppliesTo, Checklist, Question
 from . import RenderError, RenderOptions, renderer
-from ._view import condition_text, logo_data_uri, md_to_text
+from ._view import condition_text, logo_data_uri, md_escape, md_inert, md_to_text
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -615,9 +615,14 @@ def _view(checklist: Checklist, options: RenderOptions) -> ChangesView:
 # -- Markdown -------------------------------------------------------------------------------------
 
 
+# The view holds plain text (prose already turned to text), so everything is escaped as plain
+# text; only the summary is Markdown, made inert. A viewer shows it all and runs nothing.
+
+
 def _md_runs(runs: Sequence[Run], mark: str) -> str:
     out = []
-    for text, marked in runs:
+    for raw, marked in runs:
+        text = md_escape(raw)
         if not marked:
             out.append(text)
             continue
@@ -632,12 +637,12 @@ def _md_runs(runs: Sequence[Run], mark: str) -> str:
 
 
 def _md_entry(e: Entry) -> list[str]:
-    lines = [f"### {e.heading}", ""]
+    lines = [f"### {md_escape(e.heading)}", ""]
     meta = []
     if e.was_where:
-        meta.append(f"Now in: {e.where}. It was in: {e.was_where}.")
+        meta.append(f"Now in: {md_escape(e.where)}. It was in: {md_escape(e.was_where)}.")
     elif e.where:
-        meta.append(f"In: {e.where}.")
+        meta.append(f"In: {md_escape(e.where)}.")
     if e.in_return:
         meta.append("On the return form.")
     if meta:
@@ -646,26 +651,26 @@ def _md_entry(e: Entry) -> list[str]:
         lines += [f"**Before:** {_md_runs(e.before, '~~')}", ""]
         lines += [f"**Now:** {_md_runs(e.now, '**')}", ""]
     for d in e.details:
-        lines.append(f"- {d}")
+        lines.append(f"- {md_escape(d)}")
     if e.details:
         lines.append("")
     if e.note:
-        lines += [f"> **Note:** {' '.join(e.note.split())}", ""]
+        lines += [f"> **Note:** {md_escape(' '.join(e.note.split()))}", ""]
     return lines
 
 
 def render_markdown(view: ChangesView) -> str:
     """The document as Markdown."""
-    lines = [f"# {view.title}", "", view.facts, "", view.intro, "", "## Summary", ""]
-    lines += [view.summary, ""]
+    lines = [f"# {md_escape(view.title)}", "", md_escape(view.facts), "", md_escape(view.intro)]
+    lines += ["", "## Summary", "", md_inert(view.summary), ""]
     if view.empty:
         lines += ["Nothing has changed.", ""]
     if view.whole:
         lines += ["## Changes to the whole audit", ""]
-        lines += [f"- {w}" for w in view.whole]
+        lines += [f"- {md_escape(w)}" for w in view.whole]
         lines.append("")
     for _anchor, heading, entries in view.sections():
-        lines += [f"## {heading}", ""]
+        lines += [f"## {md_escape(heading)}", ""]
         for e in entries:
             lines += _md_entry(e)
     return "\n".join(lines).rstrip() + "\n"

@@ -1,6 +1,7 @@
 """Markdown rendering: forms, return forms, guidance and action plans as CommonMark text.
 
-The set's prose is Markdown already and is copied as it is; titles and labels are plain text.
+The set's prose is Markdown already and is copied through :func:`._view.md_inert`, so a viewer
+that renders raw HTML or images still shows it as text and loads nothing.
 Answer spaces are task-list boxes (``- [ ] Yes``) and blank lines to write on, so the file reads
 well as text, on GitHub, or converted onwards (pandoc).
 """
@@ -22,6 +23,8 @@ from ._view import (
     action_plan_headers,
     action_plan_rows,
     build_document,
+    md_escape,
+    md_inert_checklist,
     resolve_per,
 )
 
@@ -29,12 +32,11 @@ __all__ = ["render_markdown"]
 
 _BLANK = "_______________________________________________"
 _REQUIRES = {"action": "record an action", "justification": "say why", "evidence": "give evidence"}
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
 def _plain(text: str) -> str:
     """Plain text made safe inside Markdown (titles, labels)."""
-    return _SPECIAL.sub(r"\\\1", text)
+    return md_escape(text)
 
 
 def _one_line(markdown: str) -> str:
@@ -103,11 +105,11 @@ def _question_form(q: QuestionView) -> Iterator[str]:
     yield f"#### {q.number} {_one_line(q.text)}"
     yield ""
     if q.condition:
-        yield f"*{q.condition}.*"
+        yield f"*{_plain(q.condition)}.*"
         yield ""
     a = q.answer
     if a.control in ("radio", "checkbox"):
-        yield f"{a.description}:"
+        yield f"{_plain(a.description)}:"
         yield ""
         for c in a.choices:
             line = f"- [ ] {_plain(c.label)}"
@@ -115,10 +117,11 @@ def _question_form(q: QuestionView) -> Iterator[str]:
                 line += f": {_one_line(c.describe)}"
             yield line
     elif a.control == "text":
-        yield f"{a.description}: {_BLANK}"
+        yield f"{_plain(a.description)}: {_BLANK}"
     else:
         unit = f" {_plain(a.unit)}" if a.unit and a.unit != "%" else a.unit
-        yield f"Answer: ____________{unit} ({a.description[0].lower()}{a.description[1:]})"
+        described = _plain(a.description[0].lower() + a.description[1:])
+        yield f"Answer: ____________{unit} ({described})"
     yield ""
     if q.evidence:
         yield "Evidence could include:"
@@ -208,7 +211,7 @@ def _question_guidance(doc: DocumentView, q: QuestionView) -> Iterator[str]:
     yield ""
     yield f"#### {q.number} {_one_line(q.text)}"
     yield ""
-    facts = q.answer.description
+    facts = _plain(q.answer.description)
     if q.answer.choices and q.answer.type != "rating":
         facts += ": " + " / ".join(_plain(c.label) for c in q.answer.choices)
     facts += "."
@@ -217,7 +220,7 @@ def _question_guidance(doc: DocumentView, q: QuestionView) -> Iterator[str]:
     if q.question.priority:
         facts += f" Priority: {q.question.priority}."
     if q.condition:
-        facts += f" {q.condition}."
+        facts += f" {_plain(q.condition)}."
     yield f"*{facts}*"
     parts = (
         ("Why we ask", q.guidance.why),
@@ -270,7 +273,7 @@ def _action_plan(doc: DocumentView, per: str) -> Iterator[str]:
 def render_markdown(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> str:
     """The Markdown document of ``kind`` (form, return-form, guidance, action-plan)."""
     opts = options or RenderOptions()
-    doc = build_document(checklist, kind, opts)
+    doc = build_document(md_inert_checklist(checklist), kind, opts)
     if kind in ("form", "return-form"):
         lines = _form(doc)
     elif kind == "guidance":

@@ -28,9 +28,10 @@ from __future__ import annotations
 import base64
 import functools
 import mimetypes
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
@@ -997,3 +998,73 @@ def _runs_text(runs: Sequence[Run]) -> str:
             if target != link_text:
                 out.append(f" ({target})")
     return "".join(out)
+
+
+# -- Markdown output that stays inert -----------------------------------------------------------
+
+#: Model fields holding Markdown prose (the schema's Markdown fields, and evidence prompts,
+#: which renderers also treat as Markdown). Titles and labels are plain text, which each
+#: renderer escapes in its own way.
+_PROSE = frozenset(
+    {
+        "text",
+        "why",
+        "good",
+        "support",
+        "description",
+        "change_summary",
+        "intro",
+        "expectation",
+        "guidance",
+        "describe",
+        "change_note",
+        "evidence",
+    }
+)
+_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[ \t]*$|`+[^`]*`+)", re.MULTILINE | re.DOTALL)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: str) -> str:
+    """Plain text (a title, a label) made literal inside Markdown: specials backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_inert(text: str) -> str:
+    """Markdown that any viewer shows as text: no raw HTML, no images that load on opening.
+
+    Outside code spans and fenced blocks, ``<`` is backslash-escaped (so ``<script>`` and
+    ``<img onerror=…>`` show as written) and ``![alt](url)`` becomes ``!`` and a plain link.
+    Links are left to the viewer, whose link validation refuses ``javascript:`` and the like.
+    """
+    if "<" not in text and "![" not in text:
+        return text
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside code
+        parts[i] = parts[i].replace("<", "\\<").replace("![", "\\![")
+    return "".join(parts)
+
+
+def md_inert_checklist(checklist: Checklist) -> Checklist:
+    """A copy of ``checklist`` whose Markdown prose went through :func:`md_inert`."""
+    return cast(Checklist, _inert(checklist, prose=False))
+
+
+def _inert(value: Any, prose: bool) -> Any:
+    if isinstance(value, str):
+        return md_inert(value) if prose else value
+    if isinstance(value, tuple):
+        return tuple(_inert(v, prose) for v in value)
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            if not field.init or field.name == "loc":
+                continue
+            old = getattr(value, field.name)
+            new = _inert(old, field.name in _PROSE)
+            if new is not old and new != old:
+                changes[field.name.lstrip("_")] = new
+        return attrs.evolve(value, **changes) if changes else value
+    return value

@@ -47,6 +47,7 @@ from ._csv import action_plan_table, neutralise, plain_text
 from ._view import (
     ORGANISATION_FIELDS,
     SIGN_OFF_FIELDS,
+    YES_NO,
     AnswerSpace,
     DocumentView,
     Field,
@@ -309,6 +310,10 @@ def _header_text(text: str) -> str:
 # -- lists (hidden sheet) ---------------------------------------------------------------------
 
 
+#: The hidden sheet holding the dropdown lists.
+LISTS_SHEET = "Lists"
+
+
 class _Lists:
     """The hidden Lists sheet's columns, each a named range used by a dropdown."""
 
@@ -324,6 +329,17 @@ class _Lists:
             name = f"{_PREFIX}LIST_{len(self.columns)}"
             self._by_values[key] = name
         return name
+
+    def cell_for(self, values: Sequence[str], index: int) -> str:
+        """Absolute reference of entry ``index`` of the list of ``values`` (added if new).
+
+        Formulas that count answers refer to this cell rather than quoting the label: the
+        cell holds exactly what the dropdown puts in an answer cell, however long it is.
+        """
+        from openpyxl.utils import get_column_letter, quote_sheetname
+
+        column = int(self.name_for(values).rsplit("_", 1)[1])
+        return f"{quote_sheetname(LISTS_SHEET)}!${get_column_letter(column)}${index + 1}"
 
     def write(self, wb: Any, ws: Any) -> None:
         from openpyxl.utils import get_column_letter, quote_sheetname
@@ -731,20 +747,29 @@ def _criterion(text: str) -> str:
     return _string_literal("=" + escaped)
 
 
-def _summary(wb: Any, doc: DocumentView, answers: str, last: int) -> None:
+def _criterion_of(cell: str) -> str:
+    """An exact-match COUNTIFS criterion for the text in ``cell`` (wildcards escaped)."""
+    inner = cell
+    for char in ("~", "*", "?"):
+        inner = f'SUBSTITUTE({inner},"{char}","~{char}")'
+    return '"="&' + inner
+
+
+def _summary(wb: Any, doc: DocumentView, answers: str, last: int, lists: _Lists) -> None:
     from openpyxl.utils import get_column_letter, quote_sheetname
 
     ws = wb.create_sheet("Summary")
-    # (heading, type id, label) of the level columns
+    # (heading, type id, the Lists cell holding the answer's text) of the level columns
     levels: list[tuple[str, str, str]] = []
     several = len(doc.scales) > 1
     for scale in doc.scales:
-        for level in scale.levels:
+        labels = [level.label for level in scale.levels]
+        for i, level in enumerate(scale.levels):
             head = f"{level.label} ({scale.id})" if several else level.label
-            levels.append((head, f"rating:{scale.id}", level.label))
-    has_yes_no = any(q.question.type == "yes-no" for q in doc.questions())
-    if has_yes_no:
-        levels += [("Yes", "yes-no", "Yes"), ("No", "yes-no", "No")]
+            levels.append((head, f"rating:{scale.id}", lists.cell_for(labels, i)))
+    if any(q.question.type == "yes-no" for q in doc.questions()):
+        yes_no = [c.label for c in YES_NO]
+        levels += [(label, "yes-no", lists.cell_for(yes_no, i)) for i, label in enumerate(yes_no)]
     headings = ["Section", "Questions", "Answered", "Not answered"] + [h for h, _, _ in levels]
     ws.column_dimensions["A"].width = 44
     for i in range(2, len(headings) + 1):
@@ -775,9 +800,9 @@ def _summary(wb: Any, doc: DocumentView, answers: str, last: int) -> None:
         ]
         cells.extend(
             make.formula(
-                f"=COUNTIFS({where},{type_rng},{_criterion(t)},{ans_rng},{_criterion(lbl)})"
+                f"=COUNTIFS({where},{type_rng},{_criterion(t)},{ans_rng},{_criterion_of(cell)})"
             )
-            for _, t, lbl in levels
+            for _, t, cell in levels
         )
         ws.append(cells)
     total_row = first_row + len(doc.sections)
@@ -850,9 +875,9 @@ def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
     _cover(wb, doc, names, with_sign_off=kind != "action-plan")
     if kind != "action-plan":
         answers, last = _answers(wb, doc, lists, names)
-        _summary(wb, doc, answers, last)
+        _summary(wb, doc, answers, last, lists)
     _action_plan(wb, doc, options, lists)
-    lists.write(wb, wb.create_sheet("Lists"))
+    lists.write(wb, wb.create_sheet(LISTS_SHEET))
     for name, ref in names:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     out = io.BytesIO()
