@@ -131,7 +131,12 @@ def load_bundled(set_id: str, version: str | None = None) -> Checklist:
 
 
 def _is_path(spec: str) -> bool:
-    return spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec or Path(spec).exists()
+    if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
+        return True
+    try:
+        return Path(spec).exists()
+    except (OSError, ValueError):  # a name too long for the system, or with a NUL in it
+        return False
 
 
 def check_set(spec: str) -> LoadResult:

@@ -487,3 +487,15 @@ FRESH_SAMPLE = (
 def test_entry_in_a_fresh_process(name: str, tmp_path: Path) -> None:
     """The same result from ``python -m safeguard_standards_cli`` in a new interpreter."""
     _check(ENTRIES[name], _fresh_process(ENTRIES[name], tmp_path))
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "a" * 300 + ".yaml", "nul\x00byte.yaml"])
+def test_impossible_names_are_reported_not_crashed_on(name: str) -> None:
+    """A SET argument the operating system cannot even look up: a message, exit 1 or 2."""
+    from click.testing import CliRunner
+    from safeguard_standards_cli._app import cli
+
+    result = CliRunner().invoke(cli, ["validate", name])
+    assert result.exit_code in (1, 2), result.output
+    assert "internal error" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

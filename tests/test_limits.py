@@ -255,3 +255,18 @@ def test_docs_state_each_limit_and_its_code() -> None:
         row = re.search(rf"^\|[^\n]*\b{code}\b[^\n]*$", text, re.MULTILINE)
         assert row, f"docs/limits.md has no table row for {code}"
         assert number in row.group(0), (code, number, row.group(0))
+
+
+def test_the_benchmark_sets_are_valid_and_within_the_limits() -> None:
+    """benchmarks/synth.py writes valid dsl 1; its 5,000-question set passes every limit."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
+    assert spec is not None and spec.loader is not None
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    for n, variant in ((50, 0), (50, 1), (5000, 0)):
+        result = check_text(synth.make_set(n, variant), f"synthetic-{n}.yaml")
+        assert result.diagnostics == (), [str(d) for d in result.diagnostics[:3]]
+        assert result.checklist is not None
+        assert sum(1 for _ in result.checklist.questions()) in range(n - n // 50, n + n // 50 + 1)
