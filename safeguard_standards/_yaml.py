@@ -2,14 +2,19 @@
 
 PyYAML's ``safe_load`` silently keeps the last of two duplicate keys, follows aliases (so an
 alias bomb can expand exponentially), builds dates from unquoted dates and reads ``no`` as
-False. Here:
+False; its C composer recurses once per nesting level (a deep enough file crashes the
+interpreter) and libyaml's scanner slows down quadratically with flow nesting. Here:
 
-* the C loader (libyaml) parses, with the garbage collector paused; the pure-Python loader is
-  the fallback where PyYAML was built without libyaml;
+* libyaml (the C parser) produces events and :class:`_Reader` builds dicts and lists from them
+  in one flat loop, with the garbage collector paused; no node graph is composed. The
+  pure-Python parser is the fallback where PyYAML was built without libyaml;
+* the limits (:data:`MAX_BYTES`, :data:`MAX_DEPTH`, :data:`MAX_STRING`, :data:`MAX_KEYS`,
+  :data:`MAX_VALUES`; docs/limits.md) are checked as each event arrives, and reading stops at
+  the first one crossed, with its own code;
 * every mapping and sequence records where it, its keys and its values start, in a
-  :class:`SourceMap` keyed by the container's ``id()``; nothing keeps the node graph alive;
+  :class:`SourceMap` keyed by the container's ``id()``;
 * duplicate keys, anchors and aliases, merge keys and tags are reported as diagnostics, and an
-  alias is never expanded (it constructs as ``None``), so an alias bomb costs nothing;
+  alias is never expanded (it reads as ``None``), so an alias bomb costs nothing;
 * unquoted dates stay strings; whether a scalar was quoted is recorded, so that a later stage
   can say "quote it" when YAML turned ``1.10`` into a number where text was expected.
 """
@@ -457,12 +462,6 @@ class _Reader:
             self._anchor("alias", f"*{event.anchor}", event.start_mark)
         else:
             self._anchor("anchor", f"&{event.anchor}", event.start_mark)
-
-    def _key_text(self, event: Any) -> str:
-        """A key is a name: its text as written, whatever YAML would resolve it to."""
-        if len(event.value) > MAX_STRING:
-            self._scalar(event, True)  # reports the limit
-        return str(event.value)
 
     def _key(self, frame: _Frame, event: Any, cls: type, key: Any, mark: Any) -> None:
         """Take the node just read as the next key of ``frame``."""
