@@ -391,7 +391,9 @@ def _ask_if(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.diag(
                     Code.ASK_IF_ANSWER,
                     where,
-                    f"{cond.question!r} is a {target.type} question; conditions can only test "
+                    f"{cond.question!r} is "
+                    + (f"a {target.type} question" if target.type else "a question with no type")
+                    + "; conditions can only test "
                     "yes-no, rating and choice answers",
                     "make the earlier question yes-no or choice, or drop the condition",
                     q.full_id,

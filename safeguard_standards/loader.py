@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Union
 
@@ -81,15 +82,26 @@ def _check_text(text: str, source: str) -> LoadResult:
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
         return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
-    found = list(parsed.diagnostics)
-    found.extend(check_structure(parsed.data, parsed.sourcemap, limit=MAX_DIAGNOSTICS + 1))
+    checked = check_structure(parsed.data, parsed.sourcemap, limit=MAX_DIAGNOSTICS + 1)
     checklist, raw = build(parsed.data, parsed.sourcemap)
-    found.extend(run_rules(checklist, parsed.sourcemap, raw))
-    # A value YAML already refused (a tag, a duplicate key) is not reported twice.
-    from_yaml = set(parsed.diagnostics)
-    yaml_spots = {(d.line, d.column) for d in from_yaml}
-    found = [d for d in found if d in from_yaml or (d.line, d.column) not in yaml_spots]
+    checked.extend(run_rules(checklist, parsed.sourcemap, raw))
+    found = once_per_spot(parsed.diagnostics, checked)
     return LoadResult(source, checklist, _listed(found, source), text)
+
+
+def once_per_spot(*stages: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Every diagnostic, except those at a line and column an earlier stage reported.
+
+    A value YAML already refused (a tag, a duplicate key) is not reported again as a wrong
+    type or a missing field: the consequence would only repeat the cause.
+    """
+    kept: list[Diagnostic] = []
+    taken: set[tuple[int, int]] = set()
+    for stage in stages:
+        batch = list(stage)
+        kept.extend(d for d in batch if (d.line, d.column) not in taken)
+        taken |= {(d.line, d.column) for d in batch if d.line}
+    return kept
 
 
 def _listed(found: list[Diagnostic], source: str) -> tuple[Diagnostic, ...]:

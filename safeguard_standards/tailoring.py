@@ -58,7 +58,7 @@ from ._build import _Builder
 from ._rules import run_rules
 from ._structure import _diagnose
 from .diagnostics import Code, Diagnostic
-from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read
+from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read, once_per_spot
 from .model import (
     Checklist,
     Condition,
@@ -1006,8 +1006,8 @@ def check_overlay_text(
     if parsed.fatal or parsed.data is None:
         return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
     data, sm = parsed.data, parsed.sourcemap
-    found = list(parsed.diagnostics)
-    found.extend(_check_structure(data, sm))
+    structure = _check_structure(data, sm)
+    found = [*parsed.diagnostics, *structure]
     spec = data.get("extends")
     if not isinstance(spec, str) or not spec.strip():
         return LoadResult(source, None, _listed(found, source), text)
@@ -1081,7 +1081,10 @@ def check_overlay_text(
     resolved, more = _resolve(base, data, sm, label, base_result.diagnostics)
     resolved = attrs.evolve(resolved, extends=spec)
     found.extend(more)
-    return LoadResult(source, resolved, _listed(found, source), text)
+    # one report per spot: YAML first, then the schema, then resolving
+    later = found[len(parsed.diagnostics) + len(structure) :]
+    staged = once_per_spot(parsed.diagnostics, structure, later)
+    return LoadResult(source, resolved, _listed(staged, source), text)
 
 
 def check_overlay_path(

@@ -51,7 +51,7 @@ def test_a_set_compared_with_itself_has_no_changes(base: Checklist) -> None:
 
 def test_layout_comments_and_quoting_are_not_changes(base: Checklist) -> None:
     other = variant(
-        ("# A small set that uses every feature of dsl 1.\n", "# reformatted\n\n"),
+        (COMPLETE.splitlines(keepends=True)[0], "# reformatted\n\n"),
         ('version: "2025-26"', "version: '2025-26'"),
         ("    intro: Leaders set the tone.", "    intro: >-\n      Leaders set the tone."),
     )
