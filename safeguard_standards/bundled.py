@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .loader import LoadResult, check_path, check_text
-from .model import Checklist
-
 if TYPE_CHECKING:
     from importlib.abc import Traversable
+
+    from .loader import LoadResult
+    from .model import Checklist
+
+# The loader (YAML, the model, the rules) is imported by the functions that load, so that
+# listing the bundled sets stays cheap.
 
 __all__ = [
     "BundledSet",
@@ -85,13 +88,20 @@ def bundled_sets() -> list[BundledSet]:
         versions = []
         for f in folder.iterdir():
             if f.is_file() and _VERSION_FILE.match(f.name):
-                text = f.read_text(encoding="utf-8")
-                m = _STATUS.search(text)
-                versions.append((f.name[: -len(".yaml")], m.group(1) if m else "published"))
+                versions.append((f.name[: -len(".yaml")], _status_of(f)))
         versions.sort()
         if versions:
             out.append(BundledSet(folder.name, tuple(v for v, _ in versions), tuple(versions)))
     return out
+
+
+def _status_of(resource: Traversable) -> str:
+    """The ``status:`` a file declares (published when none): read from its first lines,
+    where the metadata is, and from the whole file only if it is not there."""
+    with resource.open("rb") as handle:
+        head = handle.read(8192).decode("utf-8", errors="replace")
+    m = _STATUS.search(head) or _STATUS.search(resource.read_text(encoding="utf-8"))
+    return m.group(1) if m else "published"
 
 
 def _label(set_id: str, version: str) -> str:
@@ -121,6 +131,8 @@ def _find_bundled(set_id: str, version: str | None) -> tuple[Traversable, str]:
 
 def check_bundled(set_id: str, version: str | None = None) -> LoadResult:
     """Check a bundled set (latest published version unless one is named)."""
+    from .loader import check_text
+
     resource, chosen = _find_bundled(set_id, version)
     return check_text(resource.read_text(encoding="utf-8"), _label(set_id, chosen))
 
@@ -150,6 +162,8 @@ def check_set(spec: str) -> LoadResult:
 
         if is_overlay_path(spec):
             return check_overlay_path(spec)
+        from .loader import check_path
+
         return check_path(spec)
     set_id, _, version = spec.partition("@")
     return check_bundled(set_id, version or None)
