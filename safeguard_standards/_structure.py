@@ -23,37 +23,47 @@ __all__ = ["check_structure", "schema", "schema_text"]
 _SCHEMA_FILE = "standard-set.schema.json"
 
 
-@functools.lru_cache(maxsize=1)
-def schema_text() -> str:
-    """The JSON Schema of the DSL, as shipped in the package."""
-    return (files("safeguard_standards") / "schema" / _SCHEMA_FILE).read_text(encoding="utf-8")
+@functools.lru_cache(maxsize=4)
+def shipped_schema_text(name: str) -> str:
+    """A JSON Schema shipped in the package's ``schema/`` folder, as text."""
+    return (files("safeguard_standards") / "schema" / name).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    """The JSON Schema of the DSL, parsed."""
-    result: dict[str, Any] = json.loads(schema_text())
+@functools.lru_cache(maxsize=4)
+def shipped_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in the package's ``schema/`` folder, parsed."""
+    result: dict[str, Any] = json.loads(shipped_schema_text(name))
     return result
 
 
-@functools.lru_cache(maxsize=1)
-def _fast_validator() -> Any:
+def schema_text() -> str:
+    """The JSON Schema of the DSL, as shipped in the package."""
+    return shipped_schema_text(_SCHEMA_FILE)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the DSL, parsed."""
+    return shipped_schema(_SCHEMA_FILE)
+
+
+@functools.lru_cache(maxsize=4)
+def _fast_validator(name: str) -> Any:
     try:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - the fallback when the wheel is missing
         return None
-    return jsonschema_rs.validator_for(schema())
+    return jsonschema_rs.validator_for(shipped_schema(name))
 
 
-@functools.lru_cache(maxsize=1)
-def _full_validator() -> Any:
+@functools.lru_cache(maxsize=4)
+def _full_validator(name: str) -> Any:
     import jsonschema
 
-    return jsonschema.Draft202012Validator(schema())
+    return jsonschema.Draft202012Validator(shipped_schema(name))
 
 
-def _is_valid_fast(data: Any) -> bool | None:
-    validator = _fast_validator()
+def _is_valid_fast(data: Any, name: str) -> bool | None:
+    validator = _fast_validator(name)
     if validator is None:  # pragma: no cover
         return None
     try:
@@ -62,16 +72,19 @@ def _is_valid_fast(data: Any) -> bool | None:
         return None
 
 
-def check_structure(data: Any, sm: SourceMap, limit: int | None = None) -> list[Diagnostic]:
-    """Every structural problem in ``data``, located through ``sm``.
+def check_structure(
+    data: Any, sm: SourceMap, limit: int | None = None, schema_file: str = _SCHEMA_FILE
+) -> list[Diagnostic]:
+    """Every structural problem in ``data`` against a shipped schema, located through ``sm``.
 
-    With ``limit``, stops once that many have been found (the loader lists at most
+    ``schema_file`` names the schema (the DSL's by default; overlays pass theirs). With
+    ``limit``, stops once that many have been found (the loader lists at most
     ``loader.MAX_DIAGNOSTICS`` per file; finding 250,000 would take minutes).
     """
-    if _is_valid_fast(data):
+    if _is_valid_fast(data, schema_file):
         return []
     found: list[Diagnostic] = []
-    for error in _full_validator().iter_errors(data):
+    for error in _full_validator(schema_file).iter_errors(data):
         found.extend(_diagnose(error, data, sm))
         if limit is not None and len(found) >= limit:
             break

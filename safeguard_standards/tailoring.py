@@ -43,11 +43,8 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 from __future__ import annotations
 
 import difflib
-import functools
-import json
 import re
 from collections.abc import Iterable, Iterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +53,7 @@ import attrs
 from . import _yaml
 from ._build import _Builder
 from ._rules import run_rules
-from ._structure import _diagnose
+from ._structure import check_structure, shipped_schema, shipped_schema_text
 from .diagnostics import Code, Diagnostic
 from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read, once_per_spot
 from .model import (
@@ -140,49 +137,19 @@ _ID_HINT = (
 # -- the overlay schema ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
 def overlay_schema_text() -> str:
     """The JSON Schema of overlays, as shipped in the package."""
-    return (files("safeguard_standards") / "schema" / _SCHEMA_FILE).read_text(encoding="utf-8")
+    return shipped_schema_text(_SCHEMA_FILE)
 
 
-@functools.lru_cache(maxsize=1)
 def overlay_schema() -> dict[str, Any]:
     """The JSON Schema of overlays, parsed."""
-    result: dict[str, Any] = json.loads(overlay_schema_text())
-    return result
-
-
-@functools.lru_cache(maxsize=1)
-def _fast_validator() -> Any:
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover
-        return None
-    return jsonschema_rs.validator_for(overlay_schema())
-
-
-@functools.lru_cache(maxsize=1)
-def _full_validator() -> Any:
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(overlay_schema())
+    return shipped_schema(_SCHEMA_FILE)
 
 
 def _check_structure(data: Any, sm: _yaml.SourceMap) -> list[Diagnostic]:
-    fast = _fast_validator()
-    if fast is not None:
-        try:
-            if fast.is_valid(data):
-                return []
-        except (ValueError, TypeError, OverflowError):
-            pass
-    found: list[Diagnostic] = []
-    for error in _full_validator().iter_errors(data):
-        found.extend(_diagnose(error, data, sm))
-        if len(found) > MAX_DIAGNOSTICS:  # only this many are listed (SG122)
-            break
-    return found
+    # the same two-stage check as a standard set's; only this many are listed (SG122)
+    return check_structure(data, sm, limit=MAX_DIAGNOSTICS + 1, schema_file=_SCHEMA_FILE)
 
 
 # -- recognising an overlay ---------------------------------------------------------------------
