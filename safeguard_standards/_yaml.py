@@ -636,7 +636,8 @@ def parse(text: str, source: str) -> ParseResult:
     except _Stop:
         return _fatal(sm, *reader.problems, *reader.anchor_diagnostics())
     except yaml.MarkedYAMLError as exc:
-        return _fatal(sm, *_syntax_diagnostics(exc, text, source))
+        deep = _depth_problems(text, source, exc)
+        return _fatal(sm, *(deep or _syntax_diagnostics(exc, text, source)))
     except yaml.reader.ReaderError as exc:
         line, col = _at(text, exc.position)
         return _fatal(
@@ -688,6 +689,64 @@ def parse(text: str, source: str) -> ParseResult:
         )
         return ParseResult(None, sm, diagnostics, True)
     return ParseResult(data, sm, diagnostics, False)
+
+
+def _depth_problems(text: str, source: str, exc: yaml.MarkedYAMLError) -> list[Diagnostic]:
+    """SG118 for a flow collection nested deeper than MAX_DEPTH, when the library gave up first.
+
+    libyaml scans a flow collection to its end before the first event reaches the reader (each
+    ``[`` may start a key), so on a deeply nested one the library's own nesting limit, which
+    differs between versions, can fire before ours. When a syntax error comes after more than
+    :data:`MAX_DEPTH` open flow brackets, the text up to the bracket past the limit is read again:
+    that prefix is shallow enough for any version, and the event reader then reports the limit
+    exactly where it is crossed.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    end = mark.index if mark is not None else len(text)
+    cut = _deep_flow_opener(text, end)
+    if cut < 0:
+        return []
+    reader = _Reader(text[: cut + 1], SourceMap(source))
+    try:
+        reader.read()
+    except _Stop:
+        return [d for d in reader.problems if d.code is Code.TOO_DEEP]
+    except yaml.YAMLError:
+        return []
+    finally:
+        reader.loader.dispose()
+    return []
+
+
+def _deep_flow_opener(text: str, end: int) -> int:
+    """Offset of the first ``[`` or ``{`` that opens more than MAX_DEPTH flow levels, or -1.
+
+    A rough scan (quotes and comments skipped) that only proposes where to cut: the event reader
+    decides whether the limit is really crossed there.
+    """
+    depth = 0
+    quote = ""
+    i = 0
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            nl = text.find("\n", i)
+            i = end if nl < 0 else nl
+        i += 1
+    return -1
 
 
 def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> list[Diagnostic]:

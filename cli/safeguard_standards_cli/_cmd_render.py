@@ -198,7 +198,7 @@ def render_cmd(
         raise err from None
 
     if to_stdout:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return
