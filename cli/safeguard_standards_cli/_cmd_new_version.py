@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail, write_output
 
 
 def _fail(message: str, hint: str = "") -> ContentProblem:
@@ -16,7 +16,7 @@ def _fail(message: str, hint: str = "") -> ContentProblem:
     return ContentProblem("")
 
 
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # the whole argument (fullmatch)
 
 
 def _default_output(source: str, set_id: str, old: str, new: str, overlay: bool) -> Path:
@@ -69,7 +69,7 @@ def new_version_cmd(
       safeguard new-version kcsie@2025-26 -o my-kcsie/2026-27.yaml
       safeguard new-version examples/northshire-kcsie-2025-26.yaml --version 2026-27
     """
-    from safeguard_standards import check_text, write_atomic
+    from safeguard_standards import check_text
     from safeguard_standards._newversion import (
         NewVersionError,
         new_version_text,
@@ -87,7 +87,7 @@ def new_version_cmd(
                 f"cannot tell what comes after version {old!r}",
                 "give it with --version, e.g. --version 2026-27",
             )
-    if not _VERSION.match(next_version):
+    if not _VERSION.fullmatch(next_version):
         raise UsageProblem(
             f"{next_version!r} is not a valid version",
             "use letters, digits, '.', '_' and '-', e.g. 2026-27",
@@ -123,7 +123,7 @@ def new_version_cmd(
     if target is None:
         click.echo(made.text, nl=False)
         return
-    if target.exists():
+    if target.is_file():  # a device or a pipe (-o /dev/stdout) is written through
         raise _fail(
             f"{target} already exists; nothing was written",
             "new-version never overwrites a file: choose another path with -o, or move the "
@@ -136,13 +136,7 @@ def new_version_cmd(
                 "create it first, or choose another path with -o",
             )
         target.parent.mkdir(parents=True)
-    try:
-        write_atomic(target, made.text)
-    except OSError as exc:
-        raise UsageProblem(
-            f"cannot write {target}: {exc.strerror or exc}",
-            "check that you may write to that folder, or choose another path with -o",
-        ) from None
+    write_output(target, made.text, result.files)
     click.echo(f"wrote {target}")
     for edit in made.edits:
         click.echo(f"  {edit}")
