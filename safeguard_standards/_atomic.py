@@ -45,7 +45,7 @@ try:  # POSIX; elsewhere abandoned temporary files are simply not cleaned up
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["OutputError", "write_atomic"]
+__all__ = ["OutputError", "check_output", "write_atomic"]
 
 #: The temporary file's name is ``.`` + the target's name + this + 8 random characters + ``.part``.
 PART_MARK = ".safeguard-"
@@ -111,7 +111,15 @@ def write_failed(exc: OSError, where: str, label: str) -> OutputError:
             "choose a path on a disk you can write to with -o",
             exc.errno,
         )
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+    if exc.errno == errno.ENOTDIR:
+        return OutputError(
+            Code.OUTPUT_FOLDER,
+            label,
+            f"cannot write{where}: a part of the path is a file, not a folder",
+            "check the path, or choose another path with -o",
+            exc.errno,
+        )
+    if exc.errno == errno.ENOENT:
         return OutputError(
             Code.OUTPUT_FOLDER,
             label,
@@ -215,6 +223,33 @@ def _check_kind(st: os.stat_result, label: str) -> None:
         raise _not_a_file(label, "this is a socket, not a file", "give the name of a file with -o")
 
 
+def check_output(
+    path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> tuple[Path, os.stat_result | None]:
+    """Refuse an output path ``write_atomic`` would refuse, before anything is made.
+
+    Returns where the data would go (a symbolic link followed) and what is there now (None
+    for a new file). Raises :class:`OutputError` (SG410, SG411, SG412).
+    """
+    label = os.fspath(path)
+    target, st = _inspect(Path(path), label)
+    if st is None:
+        return target, None
+    _check_kind(st, label)
+    here = (st.st_dev, st.st_ino)
+    for source in inputs:
+        if _identity(source) == here:
+            same = "" if os.fspath(source) == label else f" ({os.fspath(source)})"
+            raise OutputError(
+                Code.OUTPUT_IS_INPUT,
+                label,
+                f"this is one of the files the command reads{same}; writing it would "
+                "destroy it, so nothing was written",
+                "choose another output file with -o",
+            )
+    return target, st
+
+
 def write_atomic(
     path: str | os.PathLike[str],
     data: bytes | str,
@@ -230,20 +265,7 @@ def write_atomic(
     nothing written, or with any previous file intact.
     """
     label = os.fspath(path)
-    target, st = _inspect(Path(path), label)
-    if st is not None:
-        _check_kind(st, label)
-        here = (st.st_dev, st.st_ino)
-        for source in inputs:
-            if _identity(source) == here:
-                same = "" if os.fspath(source) == label else f" ({os.fspath(source)})"
-                raise OutputError(
-                    Code.OUTPUT_IS_INPUT,
-                    label,
-                    f"this is one of the files the command reads{same}; writing it would "
-                    "destroy it, so nothing was written",
-                    "choose another output file with -o",
-                )
+    target, st = check_output(path, inputs)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_through(target, payload, label, terminal)

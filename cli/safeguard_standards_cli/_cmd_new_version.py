@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail, write_output
+from ._errors import (
+    ContentProblem,
+    UsageProblem,
+    check_output,
+    echo_diagnostics,
+    load_or_fail,
+    write_output,
+)
 
 
 def _fail(message: str, hint: str = "") -> ContentProblem:
@@ -123,19 +131,17 @@ def new_version_cmd(
     if target is None:
         click.echo(made.text, nl=False)
         return
+    if output or target.parent.is_dir():  # (the default folder is made below)
+        check_output(target, result.files)  # an input is SG410 before "already exists"
     if target.is_file():  # a device or a pipe (-o /dev/stdout) is written through
         raise _fail(
             f"{target} already exists; nothing was written",
             "new-version never overwrites a file: choose another path with -o, or move the "
             "existing file away first",
         )
-    if not target.parent.exists():
-        if output:
-            raise UsageProblem(
-                f"the folder {target.parent} does not exist",
-                "create it first, or choose another path with -o",
-            )
-        target.parent.mkdir(parents=True)
+    if not target.parent.exists():  # the default place (-o names an existing folder)
+        with contextlib.suppress(OSError):  # if it cannot be made, write_output says why
+            target.parent.mkdir(parents=True)
     write_output(target, made.text, result.files)
     click.echo(f"wrote {target}")
     for edit in made.edits:

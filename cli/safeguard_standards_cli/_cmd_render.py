@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, load_or_fail, write_output
+from ._errors import ContentProblem, UsageProblem, check_output, load_or_fail, write_output
 
 if TYPE_CHECKING:
     from safeguard_standards import Checklist, LoadResult
@@ -182,6 +182,15 @@ def render_cmd(
     if previous is not None and selection:
         previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
     base_dir = _base_dir(set_spec, result)
+    target = output or default_output(checklist, kind, fmt, selection)
+    inputs = [*result.files, *(compared.files if compared is not None else ())]
+    if css_path:
+        inputs.append(css_path)
+    logo = checklist.publisher.logo if checklist.publisher else None
+    if logo and base_dir and not logo.strip().startswith("data:"):
+        inputs.append(os.path.join(base_dir, logo.strip()))
+    if not to_stdout:  # refuse a bad output before the work, not after
+        check_output(target, inputs)
     options = RenderOptions(
         audience=tuple(selection.items()),
         per=per,
@@ -204,13 +213,6 @@ def render_cmd(
         stream.write(data)
         stream.flush()
         return
-    target = output or default_output(checklist, kind, fmt, selection)
-    inputs = [*result.files, *(compared.files if compared is not None else ())]
-    if css_path:
-        inputs.append(css_path)
-    logo = checklist.publisher.logo if checklist.publisher else None
-    if logo and base_dir and not logo.strip().startswith("data:"):
-        inputs.append(os.path.join(base_dir, logo.strip()))
     write_output(target, data, inputs, terminal=fmt not in BINARY)
     click.echo(f"wrote {target} ({_size(len(data))})")
 

@@ -113,6 +113,19 @@ def write_output(
         raise output_problem(exc) from None
 
 
+def check_output(
+    target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """Refuse an output path (one of the inputs, a folder, ...) before any work is done."""
+    from safeguard_standards._atomic import OutputError
+    from safeguard_standards._atomic import check_output as check
+
+    try:
+        check(target, inputs)
+    except OutputError as exc:
+        raise output_problem(exc) from None
+
+
 STDOUT = "<standard output>"
 
 
