@@ -8,9 +8,10 @@ What ``write_atomic`` does with the path it is given depends on what is there:
   its permissions.
 * a **symbolic link** is followed: the file it leads to is replaced as above and the link
   stays a link. A link that leads nowhere (dangling) or round in a loop is refused.
-* a **character device or named pipe** (``/dev/null``, ``/dev/stdout``, a terminal, a FIFO) is
-  written straight through, never replaced. A pipe nobody reads from is refused rather than
-  waited on.
+* a **character device or named pipe** (``/dev/null``, a terminal, a FIFO), or an open
+  stream of this process (``/dev/stdout``, ``/dev/fd/1``: whatever standard output is, even
+  a file opened with ``>>``), is written straight through (appending), never replaced. A
+  pipe nobody reads from is refused rather than waited on.
 * a **folder**, a **block device** (a disk) or a **socket** is refused.
 * a path that is one of ``inputs`` (the same file by device and inode, however it is
   reached: a symbolic link, a hard link, ``./``) is refused before anything is written.
@@ -156,8 +157,30 @@ def _not_a_file(label: str, message: str, hint: str) -> OutputError:
     return OutputError(Code.OUTPUT_NOT_A_FILE, label, message, hint)
 
 
-def _inspect(target: Path, label: str) -> tuple[Path, os.stat_result | None]:
-    """Where to write (symbolic links followed) and what is there (None: nothing yet)."""
+def _through_proc(path: str | os.PathLike[str]) -> bool:
+    """True when following the links of ``path`` passes through ``/proc`` (``/dev/stdout``).
+
+    ``os.path.realpath`` cannot tell: it resolves ``/proc/self/fd/1`` to the file standard
+    output was redirected to, which must then be appended to, not replaced.
+    """
+    current = os.path.abspath(path)
+    try:
+        for _ in range(40):
+            folder = os.path.realpath(os.path.dirname(current))
+            if folder == "/proc" or folder.startswith("/proc/"):
+                return True
+            here = os.path.join(folder, os.path.basename(current))
+            if not os.path.islink(here):
+                return False
+            current = os.path.normpath(os.path.join(folder, os.readlink(here)))
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def _inspect(target: Path, label: str) -> tuple[Path, os.stat_result | None, bool]:
+    """Where to write (symbolic links followed), what is there (None: nothing yet), and
+    whether it must be written through rather than replaced."""
     try:
         link = os.lstat(target)
     except FileNotFoundError:
@@ -191,7 +214,11 @@ def _inspect(target: Path, label: str) -> tuple[Path, os.stat_result | None]:
                     "remove the link or point it at a file, or choose another path with -o",
                 ) from None
             raise write_failed(exc, "", label) from None
-        return Path(os.path.realpath(target)), st
+        if _through_proc(target):
+            # /dev/stdout, /dev/fd/N: an open stream of this process (a pipe, a terminal, a
+            # file opened with > or >>), not a name to replace
+            return target, st, True
+        return Path(os.path.realpath(target)), st, False
     if link is None:
         folder = target.parent if str(target.parent) else Path(".")
         if not folder.is_dir():
@@ -202,7 +229,7 @@ def _inspect(target: Path, label: str) -> tuple[Path, os.stat_result | None]:
                 "check that the folder exists, create it first, or choose another path with -o",
                 errno.ENOENT,
             )
-    return target, link
+    return target, link, False
 
 
 def _check_kind(st: os.stat_result, label: str) -> None:
@@ -225,16 +252,18 @@ def _check_kind(st: os.stat_result, label: str) -> None:
 
 def check_output(
     path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
-) -> tuple[Path, os.stat_result | None]:
+) -> tuple[Path, os.stat_result | None, bool]:
     """Refuse an output path ``write_atomic`` would refuse, before anything is made.
 
-    Returns where the data would go (a symbolic link followed) and what is there now (None
-    for a new file). Raises :class:`OutputError` (SG410, SG411, SG412).
+    Returns where the data would go (a symbolic link followed), what is there now (None for
+    a new file) and whether it is written through (a device, a pipe, a terminal, an open
+    stream such as ``/dev/stdout``) instead of replaced. Raises :class:`OutputError`
+    (SG410, SG411, SG412).
     """
     label = os.fspath(path)
-    target, st = _inspect(Path(path), label)
+    target, st, through = _inspect(Path(path), label)
     if st is None:
-        return target, None
+        return target, None, False
     _check_kind(st, label)
     here = (st.st_dev, st.st_ino)
     for source in inputs:
@@ -247,7 +276,7 @@ def check_output(
                 "destroy it, so nothing was written",
                 "choose another output file with -o",
             )
-    return target, st
+    return target, st, through or not stat.S_ISREG(st.st_mode)
 
 
 def write_atomic(
@@ -265,9 +294,9 @@ def write_atomic(
     nothing written, or with any previous file intact.
     """
     label = os.fspath(path)
-    target, st = check_output(path, inputs)
+    target, st, through = check_output(path, inputs)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if st is not None and not stat.S_ISREG(st.st_mode):
+    if through:
         _write_through(target, payload, label, terminal)
         return target
     _replace(target, payload, label, st)
@@ -275,11 +304,11 @@ def write_atomic(
 
 
 def _write_through(target: Path, payload: bytes, label: str, terminal: bool) -> None:
-    """A device, a terminal or a named pipe: open it (never create it) and write."""
+    """A device, a terminal, a named pipe or an open stream: open it (never create it, never
+    truncate it: after what a ``>>`` redirect holds) and write."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY
     try:
-        fd = os.open(
-            target, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
-        )
+        fd = os.open(target, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a named pipe that no program reads
             raise _not_a_file(

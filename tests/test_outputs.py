@@ -423,6 +423,46 @@ def test_a_css_file_and_a_logo_are_inputs(tmp_path: Path) -> None:
     assert logo.read_bytes().startswith(b"\x89PNG")
 
 
+# -- /dev/stdout and /dev/fd/1: this process's own standard output -------------------------------
+
+
+@pytest.mark.parametrize("via", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+@pytest.mark.parametrize("stdout", ["pipe", "appended-file"])
+def test_an_open_stream_is_written_through_not_replaced(
+    tmp_path: Path, via: str, stdout: str
+) -> None:
+    """``-o /dev/stdout`` with standard output a pipe, or a file opened with ``>>``.
+
+    Reached through a link in the test's folder: the link is what a broken writer would
+    replace, never the system's own ``/dev/stdout``.
+    """
+    if not os.path.exists(via):
+        pytest.skip(f"no {via} on this system")
+    out = tmp_path / "out.md"
+    out.symlink_to(via)
+    command = [sys.executable, "-m", "safeguard_standards_cli", "diff"]
+    command += ["vcs_checklist@2024-25", "vcs_checklist@2025-26", "-o", str(out)]
+    log = tmp_path / "log"
+    log.write_bytes(PREVIOUS)
+    if stdout == "pipe":
+        done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+        written = done.stdout
+    else:
+        with open(log, "ab") as appended:
+            done = subprocess.run(
+                command, stdout=appended, stderr=subprocess.PIPE, timeout=120, check=False
+            )
+        written = log.read_bytes()
+        assert written.startswith(PREVIOUS)  # appended to, not replaced
+        written = written[len(PREVIOUS) :]
+    assert done.returncode == 0, done.stderr
+    assert written.startswith("# Changes: vcs_checklist@2024-25 → vcs_checklist@2025-26".encode())
+    last = written.decode("utf-8").splitlines()[-1]
+    assert last.startswith(f"wrote {out} (") and last.endswith(" changes)"), last
+    assert os.readlink(out) == via
+    assert _listing(tmp_path) == {"out.md", "log"}
+
+
 # -- a failing disk --------------------------------------------------------------------------------
 
 
