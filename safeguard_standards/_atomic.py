@@ -261,6 +261,8 @@ def check_output(
     (SG410, SG411, SG412).
     """
     label = os.fspath(path)
+    if not label:
+        raise _not_a_file("''", "no file name was given", "give the output file's name with -o")
     target, st, through = _inspect(Path(path), label)
     if st is None:
         return target, None, False

@@ -511,6 +511,23 @@ def test_the_library_raises_output_error_which_is_an_os_error(tmp_path: Path) ->
     assert str(caught.value) == f"{tmp_path}: SG411 this is a folder, not a file"
 
 
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("", "no file name was given"),
+        ("a\0b.md", "the path contains a NUL character"),
+        ("x" * 300 + ".md", "cannot write: the name is too long for the system"),
+    ],
+    ids=["empty", "nul", "too-long"],
+)
+def test_unusable_names_are_refused_with_sg411(tmp_path: Path, name: str, words: str) -> None:
+    path = str(tmp_path / name) if name else ""
+    with pytest.raises(OutputError) as caught:
+        write_atomic(path, "x")
+    assert (caught.value.code.code, caught.value.message) == ("SG411", words)
+    assert _listing(tmp_path) == set()
+
+
 # -- standard output on a full device --------------------------------------------------------------
 
 PRINTERS = [
