@@ -56,11 +56,15 @@ _PART = re.compile(r"^\..+\.safeguard-[a-z0-9_]{8}\.part$")
 STALE_AFTER = 3.0
 
 #: errno values that mean the write itself failed, not that the path is wrong.
+_SPACE = "free some space (or ask for more), or write somewhere else with -o"
 WRITE_FAILED = {
-    errno.ENOSPC: "no space is left on the disk",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EIO: "the disk reported an input/output error",
-    errno.EFBIG: "the file would be larger than the disk allows",
+    errno.ENOSPC: ("no space is left on the disk", _SPACE),
+    errno.EDQUOT: ("the disk quota is used up", _SPACE),
+    errno.EIO: (
+        "the disk reported an input/output error",
+        "the disk may be failing or was disconnected: write somewhere else with -o",
+    ),
+    errno.EFBIG: ("the file would be larger than the disk allows", "write to another disk"),
 }
 
 
@@ -86,14 +90,14 @@ class OutputError(OSError):
 def write_failed(exc: OSError, where: str, label: str) -> OutputError:
     """The OutputError for an OSError raised while writing ``label`` (a path or a stream)."""
     where = f" {where}" if where else ""
-    reason = WRITE_FAILED.get(exc.errno or 0)
-    if reason is not None:
+    failed = WRITE_FAILED.get(exc.errno or 0)
+    if failed is not None:
+        reason, hint = failed
         return OutputError(
             Code.OUTPUT_FAILED,
             label,
             f"cannot write{where}: {reason}",
-            "free some space (or ask for more), or write somewhere else; "
-            "a file that was there before is unchanged",
+            f"{hint}; a file that was there before is unchanged",
             exc.errno or 0,
         )
     if exc.errno in (errno.EACCES, errno.EPERM):

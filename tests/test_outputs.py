@@ -471,7 +471,7 @@ def test_an_open_stream_is_written_through_not_replaced(
     [
         (errno.ENOSPC, "SG413", 1, "no space is left on the disk", "free some space"),
         (errno.EDQUOT, "SG413", 1, "the disk quota is used up", "free some space"),
-        (errno.EIO, "SG413", 1, "the disk reported an input/output error", "write somewhere"),
+        (errno.EIO, "SG413", 1, "the disk reported an input/output error", "may be failing"),
         (errno.EACCES, "SG412", 2, "permission denied", "check that you may write to that folder"),
         (errno.EROFS, "SG412", 2, "the disk is read-only", "a disk you can write to"),
     ],
