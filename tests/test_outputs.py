@@ -362,6 +362,28 @@ def test_a_second_input_is_really_the_other_file(sources: Path) -> None:
     )
 
 
+def test_every_file_of_an_overlay_chain_is_an_input(sources: Path, tmp_path: Path) -> None:
+    """An overlay of an overlay: the set at the end of the chain is protected too."""
+    top = tmp_path / "top.yaml"
+    top.write_text(
+        f"dsl: 1\nextends: {sources / 'overlay.yaml'}\ntitle: Top overlay\n", encoding="utf-8"
+    )
+    result = check_set(str(top))
+    assert result.ok, result.diagnostics[:3]
+    assert result.files == (
+        str(top),
+        str(sources / "overlay.yaml"),
+        str(sources / "base.yaml"),
+    )
+    for name in ("overlay.yaml", "base.yaml"):
+        link = tmp_path / f"{name}.link"
+        os.link(sources / name, link)
+        before = link.read_bytes()
+        res = CliRunner().invoke(cli, ["resolve", str(top), "-o", str(link)])
+        assert res.exit_code == 2 and res.stderr.startswith(f"{link}: SG410 "), res.output
+        assert link.read_bytes() == before
+
+
 def test_binary_output_is_refused_on_a_terminal_given_as_a_path(sources: Path) -> None:
     terminal = _Terminal()
     try:
