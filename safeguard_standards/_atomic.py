@@ -312,9 +312,11 @@ def write_atomic(
 def _write_through(target: Path, payload: bytes, label: str, terminal: bool) -> None:
     """A device, a terminal, a named pipe or an open stream: open it (never create it, never
     truncate it: after what a ``>>`` redirect holds) and write."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY
+    flags = os.O_WRONLY | os.O_APPEND
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC"):  # POSIX only
+        flags |= getattr(os, name, 0)
     try:
-        fd = os.open(target, flags | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(target, flags)
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a named pipe that no program reads
             raise _not_a_file(
@@ -331,8 +333,8 @@ def _write_through(target: Path, payload: bytes, label: str, terminal: bool) -> 
                 "give a file name with -o",
             )
         if fcntl is not None:  # blocking from here on: the reader sets the pace
-            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+            mode = fcntl.fcntl(fd, fcntl.F_GETFL)
+            fcntl.fcntl(fd, fcntl.F_SETFL, mode & ~os.O_NONBLOCK)
         view = memoryview(payload)
         while view:
             n = os.write(fd, view)

@@ -485,6 +485,29 @@ def test_an_open_stream_is_written_through_not_replaced(
     assert _listing(tmp_path) == {"out.md", "log"}
 
 
+def test_new_version_to_dev_stdout_redirected_to_a_file(tmp_path: Path) -> None:
+    """``new-version … -o /dev/stdout > next.yaml``: the shell made the file; it is not
+    "already there" (new-version's own rule), it is standard output."""
+    out = tmp_path / "stdout.yaml"
+    out.symlink_to("/proc/self/fd/1")
+    target = tmp_path / "next.yaml"
+    with open(target, "wb") as redirected:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "safeguard_standards_cli", "new-version"),
+                *("vcs_checklist", "--version", "2026-27", "-o", str(out)),
+            ],
+            stdout=redirected,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8")
+    assert 'version: "2026-27"' in text or "version: 2026-27" in text, text[:300]
+    assert os.readlink(out) == "/proc/self/fd/1"
+
+
 # -- a failing disk --------------------------------------------------------------------------------
 
 

@@ -131,9 +131,10 @@ def new_version_cmd(
     if target is None:
         click.echo(made.text, nl=False)
         return
+    through = False  # a device, a pipe, /dev/stdout: written through, never "a file"
     if output or target.parent.is_dir():  # (the default folder is made below)
-        check_output(target, result.files)  # an input is SG410 before "already exists"
-    if target.is_file():  # a device or a pipe (-o /dev/stdout) is written through
+        through = check_output(target, result.files)  # an input: SG410, not "exists"
+    if not through and target.is_file():
         raise _fail(
             f"{target} already exists; nothing was written",
             "new-version never overwrites a file: choose another path with -o, or move the "

@@ -115,13 +115,17 @@ def write_output(
 
 def check_output(
     target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
-) -> None:
-    """Refuse an output path (one of the inputs, a folder, ...) before any work is done."""
+) -> bool:
+    """Refuse an output path (one of the inputs, a folder, ...) before any work is done.
+
+    Returns True when the output is written through (a device, a pipe, ``/dev/stdout``)
+    rather than a file that would be created or replaced.
+    """
     from safeguard_standards._atomic import OutputError
     from safeguard_standards._atomic import check_output as check
 
     try:
-        check(target, inputs)
+        return check(target, inputs)[2]
     except OutputError as exc:
         raise output_problem(exc) from None
 
