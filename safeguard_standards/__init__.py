@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the real imports, for type checkers and editors
-    from ._atomic import write_atomic
+    from ._atomic import OutputError, write_atomic
     from ._audience import AudienceError, parse_audience, select_audience
     from ._structure import schema, schema_text
     from .bundled import (
@@ -88,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "LoadResult": ".loader",
     "Location": ".model",
     "Option": ".model",
+    "OutputError": "._atomic",
     "Publisher": ".model",
     "Question": ".model",
     "Reference": ".model",
@@ -135,6 +136,7 @@ __all__ = [
     "LoadResult",
     "Location",
     "Option",
+    "OutputError",
     "Publisher",
     "Question",
     "Reference",

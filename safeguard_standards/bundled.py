@@ -134,7 +134,10 @@ def check_bundled(set_id: str, version: str | None = None) -> LoadResult:
     from .loader import check_text
 
     resource, chosen = _find_bundled(set_id, version)
-    return check_text(resource.read_text(encoding="utf-8"), _label(set_id, chosen))
+    result = check_text(resource.read_text(encoding="utf-8"), _label(set_id, chosen))
+    if isinstance(resource, Path):  # a file on disk (not inside a zip)
+        result = attrs.evolve(result, files=(str(resource),))
+    return result
 
 
 def load_bundled(set_id: str, version: str | None = None) -> Checklist:

@@ -336,6 +336,31 @@ class Code(enum.Enum):
         "the document would have no questions in it",
         "(--as return-form for a set where no question has in_return: true)",
     )
+    # -- SG41x: writing the output (safeguard_standards._atomic.OutputError) -------------
+    OUTPUT_IS_INPUT = (
+        "SG410",
+        Severity.ERROR,
+        "the output file is one of the files the command reads (the set, what it extends, ...)",
+        "(safeguard render set.yaml --as form --format md -o set.yaml)",
+    )
+    OUTPUT_NOT_A_FILE = (
+        "SG411",
+        Severity.ERROR,
+        "the output is a folder, a disk, a socket, a pipe nobody reads, or a broken link",
+        "(safeguard diff kcsie@2024-25 kcsie -o standards/)",
+    )
+    OUTPUT_FOLDER = (
+        "SG412",
+        Severity.ERROR,
+        "the output's folder does not exist, is read-only, or may not be written to",
+        "(safeguard resolve overlay.yaml -o no-such-folder/resolved.yaml)",
+    )
+    OUTPUT_FAILED = (
+        "SG413",
+        Severity.ERROR,
+        "writing failed: the disk is full, over quota, or reported an input/output error",
+        "(safeguard render kcsie --as form --format pdf > /dev/full)",
+    )
 
     @property
     def code(self) -> str:

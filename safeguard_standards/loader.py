@@ -43,6 +43,9 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
     #: The decoded text (for showing the offending line), or None if it could not be read.
     text: str | None = attrs.field(default=None, repr=False)
+    #: The files read to build it: the file itself, then what it extends (an overlay's base,
+    #: a bundled set's file when it is one). A command never writes over any of them.
+    files: tuple[str, ...] = attrs.field(default=(), repr=False, eq=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -188,7 +191,7 @@ def check_path(path: PathLike, label: str | None = None) -> LoadResult:
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))
-    return check_text(text, source)
+    return attrs.evolve(check_text(text, source), files=(str(p),))
 
 
 def load_text(text: str, source: str = "<string>") -> Checklist:

@@ -1051,7 +1051,7 @@ def check_overlay_text(
     # one report per spot: YAML first, then the schema, then resolving
     later = found[len(parsed.diagnostics) + len(structure) :]
     staged = once_per_spot(parsed.diagnostics, structure, later)
-    return LoadResult(source, resolved, _listed(staged, source), text)
+    return LoadResult(source, resolved, _listed(staged, source), text, base_result.files)
 
 
 def check_overlay_path(
@@ -1064,7 +1064,8 @@ def check_overlay_path(
     if text is None:
         return LoadResult(source, None, tuple(problems))
     key = str(p.resolve())
-    return check_overlay_text(text, source, p.parent, _chain=(*_chain, key))
+    result = check_overlay_text(text, source, p.parent, _chain=(*_chain, key))
+    return attrs.evolve(result, files=(str(p), *result.files))
 
 
 # -- writing a resolved set out --------------------------------------------------------------------

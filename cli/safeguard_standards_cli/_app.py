@@ -13,7 +13,14 @@ from typing import Any
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+from ._errors import (
+    ContentProblem,
+    UsageProblem,
+    echo_diagnostics,
+    guard_stdout,
+    load_or_fail,
+    silence_stdout,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,7 +39,8 @@ def cli() -> None:
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
     ID@VERSION (kcsie@2024-25), or the path of a YAML file.
 
-    Exit status: 0 success, 1 the input has errors, 2 a bad command line.
+    Exit status: 0 success, 1 the input has errors or an output could not be written (a full
+    disk), 2 a bad command line (including an output path that cannot be used).
     """
 
 
@@ -155,6 +163,7 @@ def schema() -> None:
 
 def main() -> None:
     """Entry point of the ``safeguard`` console script."""
+    guard_stdout()  # a full disk or a broken standard output is a write error, not a bug
     try:
         cli.main(prog_name="safeguard")
     except SystemExit:
@@ -172,6 +181,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+    finally:
+        silence_stdout()
 
 
 from ._cmd_diff import diff_cmd  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._errors import UsageProblem, load_or_fail
+from ._errors import SafeguardCLIError, load_or_fail, write_output
 
 
 @click.command("diff")
@@ -28,7 +28,8 @@ from ._errors import UsageProblem, load_or_fail
 @click.option(
     "--exit-code",
     is_flag=True,
-    help="Exit 1 when there are differences, 0 when there are none (as git diff --exit-code).",
+    help="Exit 0 when there are no differences, 1 when there are, 2 when something went wrong "
+    "(a broken or unknown set, an output that cannot be written), as diff(1) does.",
 )
 def diff_cmd(old_spec: str, new_spec: str, fmt: str, output: str, exit_code: bool) -> None:
     """Show every change from OLD to NEW, matched by id (and `formerly` for renames).
@@ -41,24 +42,28 @@ def diff_cmd(old_spec: str, new_spec: str, fmt: str, output: str, exit_code: boo
       safeguard diff kcsie@2024-25 kcsie@2025-26
       safeguard diff kcsie@2025-26 standards/kcsie/2026-27.yaml --format html -o c.html
     """
-    from safeguard_standards import write_atomic
+    try:
+        different = _diff(old_spec, new_spec, fmt, output)
+    except SafeguardCLIError as exc:
+        if not exit_code or exc.exit_code == 2:
+            raise
+        exc.show()  # 1 means "different": any trouble is 2, as diff(1) has it
+        raise SystemExit(2) from None
+    if exit_code and different:
+        raise SystemExit(1)
+
+
+def _diff(old_spec: str, new_spec: str, fmt: str, output: str) -> bool:
     from safeguard_standards.diff import diff, format_diff
 
-    old = load_or_fail(old_spec).unwrap()
-    new = load_or_fail(new_spec).unwrap()
-    result = diff(old, new)
+    old_result = load_or_fail(old_spec)
+    new_result = load_or_fail(new_spec)
+    result = diff(old_result.unwrap(), new_result.unwrap())
     text = format_diff(result, fmt)
     if output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            write_atomic(output, text)
-        except OSError as exc:
-            raise UsageProblem(
-                f"cannot write {output}: {exc.strerror or exc}",
-                "check that the folder exists and that you may write to it",
-            ) from None
+        write_output(output, text, [*old_result.files, *new_result.files])
         n = len(result)
         click.echo(f"wrote {output} ({n} change{'s' if n != 1 else ''})")
-    if exit_code and result:
-        raise SystemExit(1)
+    return bool(result)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+from ._errors import (
+    ContentProblem,
+    UsageProblem,
+    check_output,
+    echo_diagnostics,
+    load_or_fail,
+    write_output,
+)
 
 
 def _fail(message: str, hint: str = "") -> ContentProblem:
@@ -16,7 +24,7 @@ def _fail(message: str, hint: str = "") -> ContentProblem:
     return ContentProblem("")
 
 
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # the whole argument (fullmatch)
 
 
 def _default_output(source: str, set_id: str, old: str, new: str, overlay: bool) -> Path:
@@ -69,7 +77,7 @@ def new_version_cmd(
       safeguard new-version kcsie@2025-26 -o my-kcsie/2026-27.yaml
       safeguard new-version examples/northshire-kcsie-2025-26.yaml --version 2026-27
     """
-    from safeguard_standards import check_text, write_atomic
+    from safeguard_standards import check_text
     from safeguard_standards._newversion import (
         NewVersionError,
         new_version_text,
@@ -87,7 +95,7 @@ def new_version_cmd(
                 f"cannot tell what comes after version {old!r}",
                 "give it with --version, e.g. --version 2026-27",
             )
-    if not _VERSION.match(next_version):
+    if not _VERSION.fullmatch(next_version):
         raise UsageProblem(
             f"{next_version!r} is not a valid version",
             "use letters, digits, '.', '_' and '-', e.g. 2026-27",
@@ -123,26 +131,19 @@ def new_version_cmd(
     if target is None:
         click.echo(made.text, nl=False)
         return
-    if target.exists():
+    through = False  # a device, a pipe, /dev/stdout: written through, never "a file"
+    if output or target.parent.is_dir():  # (the default folder is made below)
+        through = check_output(target, result.files)  # an input: SG410, not "exists"
+    if not through and target.is_file():
         raise _fail(
             f"{target} already exists; nothing was written",
             "new-version never overwrites a file: choose another path with -o, or move the "
             "existing file away first",
         )
-    if not target.parent.exists():
-        if output:
-            raise UsageProblem(
-                f"the folder {target.parent} does not exist",
-                "create it first, or choose another path with -o",
-            )
-        target.parent.mkdir(parents=True)
-    try:
-        write_atomic(target, made.text)
-    except OSError as exc:
-        raise UsageProblem(
-            f"cannot write {target}: {exc.strerror or exc}",
-            "check that you may write to that folder, or choose another path with -o",
-        ) from None
+    if not target.parent.exists():  # the default place (-o names an existing folder)
+        with contextlib.suppress(OSError):  # if it cannot be made, write_output says why
+            target.parent.mkdir(parents=True)
+    write_output(target, made.text, result.files)
     click.echo(f"wrote {target}")
     for edit in made.edits:
         click.echo(f"  {edit}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, load_or_fail
+from ._errors import ContentProblem, UsageProblem, check_output, load_or_fail, write_output
 
 if TYPE_CHECKING:
     from safeguard_standards import Checklist, LoadResult
@@ -51,7 +51,7 @@ def _base_dir(spec: str, result: LoadResult) -> str | None:
     return str(folder) if isinstance(folder, Path) and folder.is_dir() else None
 
 
-def _previous(spec: str, checklist: Checklist, since: str | None) -> Checklist | None:
+def _previous(spec: str, checklist: Checklist, since: str | None) -> LoadResult | None:
     """The version a ``changes`` document compares with: --since, else ``supersedes``."""
     wanted = since or checklist.supersedes
     if not wanted:
@@ -64,7 +64,7 @@ def _previous(spec: str, checklist: Checklist, since: str | None) -> Checklist |
         sibling = Path(spec).parent / f"{wanted}.yaml"
         if sibling.is_file():
             other = str(sibling)
-    return load_or_fail(other).unwrap()
+    return load_or_fail(other)
 
 
 def _stdout_is_terminal() -> bool:
@@ -149,7 +149,7 @@ def render_cmd(
       safeguard render vcs_checklist --as action-plan --format csv --per question
       safeguard render kcsie@2025-26 --as changes --format html
     """
-    from safeguard_standards import AudienceError, parse_audience, write_atomic
+    from safeguard_standards import AudienceError, parse_audience
     from safeguard_standards.render import RenderError, RenderOptions, render
 
     fmt = fmt or _format_from_name(output)
@@ -177,14 +177,25 @@ def render_cmd(
             f"nothing in {checklist.ref} applies to " + ", ".join(audience),
             "choose another audience value",
         )
-    previous = _previous(set_spec, checklist, since) if kind == "changes" else None
+    compared = _previous(set_spec, checklist, since) if kind == "changes" else None
+    previous = compared.unwrap() if compared is not None else None
     if previous is not None and selection:
         previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
+    base_dir = _base_dir(set_spec, result)
+    target = output or default_output(checklist, kind, fmt, selection)
+    inputs = [*result.files, *(compared.files if compared is not None else ())]
+    if css_path:
+        inputs.append(css_path)
+    logo = checklist.publisher.logo if checklist.publisher else None
+    if logo and base_dir and not logo.strip().startswith("data:"):
+        inputs.append(os.path.join(base_dir, logo.strip()))
+    if not to_stdout:  # refuse a bad output before the work, not after
+        check_output(target, inputs)
     options = RenderOptions(
         audience=tuple(selection.items()),
         per=per,
         previous=previous,
-        base_dir=_base_dir(set_spec, result),
+        base_dir=base_dir,
         css=_read_css(css_path),
     )
     try:
@@ -202,14 +213,7 @@ def render_cmd(
         stream.write(data)
         stream.flush()
         return
-    target = output or default_output(checklist, kind, fmt, selection)
-    try:
-        write_atomic(target, data)
-    except OSError as exc:
-        raise UsageProblem(
-            f"cannot write {target}: {exc.strerror or exc}",
-            "check that the folder exists and that you may write to it",
-        ) from None
+    write_output(target, data, inputs, terminal=fmt not in BINARY)
     click.echo(f"wrote {target} ({_size(len(data))})")
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail, write_output
 
 
 @click.command("resolve")
@@ -29,7 +27,7 @@ def resolve_cmd(overlay_spec: str, output: str) -> None:
     Example:
       safeguard resolve examples/northshire-kcsie-2025-26.yaml -o northshire-resolved.yaml
     """
-    from safeguard_standards import check_text, write_atomic
+    from safeguard_standards import check_text
     from safeguard_standards.tailoring import dump_yaml
 
     result = load_or_fail(overlay_spec)
@@ -53,16 +51,7 @@ def resolve_cmd(overlay_spec: str, output: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
         return
-    if Path(output).resolve() == Path(result.source).resolve():
-        raise UsageProblem(
-            "the output would overwrite the overlay itself", "choose another file with -o"
-        )
-    try:
-        write_atomic(output, text)
-    except OSError as exc:
-        raise UsageProblem(
-            f"cannot write {output}: {exc.strerror or exc}",
-            "check that the folder exists and that you may write to it",
-        ) from None
+    # never over the overlay, nor over the set (or overlay) it extends
+    write_output(output, text, result.files)
     n = sum(1 for _ in checklist.questions())
     click.echo(f"wrote {output} ({checklist.ref}, {n} questions)")

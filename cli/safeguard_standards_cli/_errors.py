@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
-    from safeguard_standards import Diagnostic, LoadResult
+    from safeguard_standards import Diagnostic, LoadResult, OutputError
 
 
 class SafeguardCLIError(click.ClickException):
@@ -66,3 +71,142 @@ def load_or_fail(spec: str) -> LoadResult:
             f"{result.source}: {n} error{'s' if n != 1 else ''}; nothing was written"
         )
     return result
+
+
+class OutputProblem(SafeguardCLIError):
+    """Writing itself failed (a full disk, an input/output error): ``path: SG413 …``, exit 1."""
+
+    def __init__(self, error: OutputError) -> None:
+        super().__init__(error.message, error.hint)
+        self.error = error
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        from safeguard_standards import Diagnostic, format_diagnostic
+
+        e = self.error
+        click.echo(format_diagnostic(Diagnostic(e.code, e.message, e.path, hint=e.hint)), err=True)
+
+
+class OutputPathProblem(OutputProblem):
+    """The output path cannot be used (another -o would do): ``path: SG410–SG412 …``, exit 2."""
+
+    exit_code = 2
+
+
+def output_problem(error: OutputError) -> OutputProblem:
+    return OutputPathProblem(error) if error.is_usage else OutputProblem(error)
+
+
+def write_output(
+    target: str | os.PathLike[str],
+    data: bytes | str,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    terminal: bool = True,
+) -> Path:
+    """Every command writes its -o file through here (see safeguard_standards._atomic)."""
+    from safeguard_standards import OutputError, write_atomic
+
+    try:
+        return write_atomic(target, data, inputs=inputs, terminal=terminal)
+    except OutputError as exc:
+        raise output_problem(exc) from None
+
+
+def check_output(
+    target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> bool:
+    """Refuse an output path (one of the inputs, a folder, ...) before any work is done.
+
+    Returns True when the output is written through (a device, a pipe, ``/dev/stdout``)
+    rather than a file that would be created or replaced.
+    """
+    from safeguard_standards._atomic import OutputError
+    from safeguard_standards._atomic import check_output as check
+
+    try:
+        return check(target, inputs)[2]
+    except OutputError as exc:
+        raise output_problem(exc) from None
+
+
+STDOUT = "<standard output>"
+
+
+class GuardedStream:
+    """Standard output (or its binary buffer) whose failed writes are an OutputProblem.
+
+    ``safeguard show kcsie > /dev/full`` then ends with ``SG413 … no space is left`` and exit
+    1, not an internal error. A reader that went away (``| head``) is left to click, which
+    exits quietly.
+    """
+
+    #: Set once a write to standard output has failed (see :func:`silence_stdout`).
+    failed = False
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._buffer: GuardedStream | None = None
+
+    def _failed(self, exc: OSError) -> OutputProblem:
+        from safeguard_standards._atomic import write_failed
+
+        GuardedStream.failed = True
+        error = write_failed(exc, "", STDOUT)
+        error.hint = (
+            "standard output could not take the text: redirect it to a file on a disk with "
+            "space, or give a file with -o"
+        )
+        return output_problem(error)
+
+    def write(self, data: Any) -> Any:
+        if len(data) == 0:  # nothing to lose (click probes streams this way)
+            try:
+                return self._stream.write(data)
+            except OSError:
+                return 0
+        try:
+            return self._stream.write(data)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise self._failed(exc) from None
+
+    @property
+    def buffer(self) -> GuardedStream:
+        if self._buffer is None:
+            self._buffer = GuardedStream(self._stream.buffer)
+        return self._buffer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    """Install GuardedStream as sys.stdout (once; the command line's entry point calls it)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, GuardedStream):
+        sys.stdout = GuardedStream(sys.stdout)
+
+
+def silence_stdout() -> None:
+    """After a failed write, point standard output at the null device.
+
+    The interpreter flushes standard output once more on the way out; what is still
+    buffered would fail again and print a traceback after the one clear message.
+    """
+    if not GuardedStream.failed:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # type: ignore[union-attr]
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real descriptor
+        pass
