@@ -85,10 +85,12 @@ def many_options(n: int) -> str:
         _HEAD.format(version="2025-26")
         + "  - id: s1\n    title: Section\n    standards:\n"
         + "      - id: st1\n        title: Standard\n        questions:\n"
-        + "          - id: pick\n            type: single-choice\n            text: Which?\n"
+        + "          - id: pick\n            type: choice\n            text: Which?\n"
+        + "            evidence: [A record]\n            guidance: {why: Because., good: Yes.}\n"
         + "            options:\n"
         + options
         + "          - id: then\n            type: text\n            text: Why?\n"
+            + "            evidence: [A record]\n            guidance: {why: Because., good: Yes.}\n"
         + f"            ask_if: {{question: s1.st1.pick, in: [{values}]}}\n"
     )
 
@@ -103,6 +105,8 @@ def plain_form(n: int) -> str:
         for i in range(s, min(n, s + per_section)):
             out.append(f"          - id: q{i}\n            type: yes-no\n")
             out.append(f"            text: Question {i}?\n")
+            out.append("            evidence: [A record]\n")
+            out.append("            guidance: {why: Because., good: A record.}\n")
             if i % 2:
                 out.append(
                     f"            ask_if: {{question: s{s // per_section + 1}.st1.q{i - 1}, "

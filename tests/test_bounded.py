@@ -162,3 +162,34 @@ def test_word_diff_of_two_98_kb_texts_of_repeated_words_is_bounded() -> None:
         seconds=20,
     )
     assert int(out) > 0
+
+
+# -- 8. condition text ---------------------------------------------------------------------
+
+
+def test_a_condition_listing_many_options_reads_every_label_in_order() -> None:
+    from safeguard_standards.render._view import condition_text
+
+    c = load_text(hostile.many_options(30), "options.yaml")
+    q = c.question("s1.st1.then")
+    assert q is not None
+    labels = ", ".join(f"“Option {i}”" for i in range(29))
+    assert condition_text(q.ask_if, c) == f"Answer if you answered {labels} or “Option 29” to 1.1.1"
+
+
+@pytest.mark.slow
+def test_a_condition_listing_10000_options_renders_in_bounded_time() -> None:
+    # each value rebuilt the option list: 2 min 30 s in Markdown
+    out = bounded(
+        """
+        from hostile import many_options
+        from safeguard_standards import load_text
+        from safeguard_standards.render import render
+        c = load_text(many_options(10_000), "options.yaml")
+        for fmt in ("md", "html", "docx", "xlsx", "csv"):
+            out = render(c, "form", fmt)
+            print(fmt, len(out))
+        """,
+        seconds=60,
+    )
+    assert [line.split()[0] for line in out.splitlines()] == ["md", "html", "docx", "xlsx", "csv"]
