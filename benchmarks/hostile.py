@@ -28,6 +28,9 @@ publisher: {{name: Test Partnership}}
 sections:
 """
 
+# what every question needs so that the set has no warnings
+_NOTES = "            evidence: [A record]\n            guidance: {why: Because., good: Yes.}\n"
+
 _VOCABULARY = """
 safeguarding children staff training policy concern designated lead governor record referral
 partnership evidence review annual online filtering monitoring recruitment check allegation
@@ -86,11 +89,11 @@ def many_options(n: int) -> str:
         + "  - id: s1\n    title: Section\n    standards:\n"
         + "      - id: st1\n        title: Standard\n        questions:\n"
         + "          - id: pick\n            type: choice\n            text: Which?\n"
-        + "            evidence: [A record]\n            guidance: {why: Because., good: Yes.}\n"
+        + _NOTES
         + "            options:\n"
         + options
         + "          - id: then\n            type: text\n            text: Why?\n"
-            + "            evidence: [A record]\n            guidance: {why: Because., good: Yes.}\n"
+        + _NOTES
         + f"            ask_if: {{question: s1.st1.pick, in: [{values}]}}\n"
     )
 
