@@ -8,14 +8,23 @@ in every way except its size, so a benchmark can show that the cost grows about 
 - :func:`repeated_words` — two long texts of repeated words (the word-level diff);
 - :func:`many_options` — a question with ``n`` options and one whose ``ask_if`` lists all
   of them (the condition text);
-- :func:`plain_form` — a set of ``n`` short yes/no questions (the offline HTML form's script).
+- :func:`plain_form` — a set of ``n`` short yes/no questions (the offline HTML form's script
+  and the PDF size limit);
+- :func:`long_guidance` and :func:`long_word` — much text, or one very long word (PDF).
 """
 
 from __future__ import annotations
 
 import random
 
-__all__ = ["many_options", "plain_form", "renamed_sets", "repeated_words"]
+__all__ = [
+    "long_guidance",
+    "long_word",
+    "many_options",
+    "plain_form",
+    "renamed_sets",
+    "repeated_words",
+]
 
 _HEAD = """\
 dsl: 1
@@ -116,3 +125,41 @@ def plain_form(n: int) -> str:
                     "equals: yes}\n"
                 )
     return "".join(out)
+
+
+def _one_standard(questions: str) -> str:
+    return (
+        _HEAD.format(version="2025-26")
+        + "  - id: s1\n    title: Section\n    standards:\n"
+        + "      - id: st1\n        title: Standard\n        questions:\n"
+        + questions
+    )
+
+
+def long_guidance(n: int, chars: int) -> str:
+    """``n`` questions, ten to a standard, each with about ``chars`` characters of guidance."""
+    rng = random.Random(5)
+    out = [_HEAD.format(version="2025-26"), "  - id: s1\n    title: Section\n    standards:\n"]
+    for i in range(n):
+        if i % 10 == 0:
+            out.append(
+                f"      - id: st{i // 10 + 1}\n        title: Standard\n        questions:\n"
+            )
+        words: list[str] = []
+        size = 0
+        while size < chars:
+            words.append(rng.choice(_WORDS))
+            size += len(words[-1]) + 1
+        why = " ".join(words)[:chars]
+        out.append(
+            f"          - id: q{i}\n            type: yes-no\n            text: Question {i}?\n"
+            f"            evidence: [A record]\n            guidance: {{why: {why}, good: Yes.}}\n"
+        )
+    return "".join(out)
+
+
+def long_word(chars: int) -> str:
+    """One question whose text is a single word of ``chars`` letters."""
+    return _one_standard(
+        f"          - id: q1\n            type: yes-no\n            text: {'W' * chars}\n" + _NOTES
+    )

@@ -336,6 +336,18 @@ class Code(enum.Enum):
         "the document would have no questions in it",
         "(--as return-form for a set where no question has in_return: true)",
     )
+    RENDER_PDF_ELEMENTS = (
+        "SG430",
+        Severity.ERROR,
+        "the PDF would be laid out from more HTML elements than the limit (20,000)",
+        "(--format pdf of a form with about 1,000 questions)",
+    )
+    RENDER_PDF_TEXT = (
+        "SG431",
+        Severity.ERROR,
+        "the PDF would hold more characters of text than the limit (1,000,000)",
+        "(--as guidance --format pdf of a set with about 400 fully written questions)",
+    )
 
     @property
     def code(self) -> str:

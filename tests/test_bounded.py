@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -193,3 +194,135 @@ def test_a_condition_listing_10000_options_renders_in_bounded_time() -> None:
         seconds=60,
     )
     assert [line.split()[0] for line in out.splitlines()] == ["md", "html", "docx", "xlsx", "csv"]
+
+
+# -- 10. PDF size and 23. long words -------------------------------------------------------
+
+_ELEMENT = re.compile(r"<[A-Za-z]")
+
+
+def _render_cli(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+    from safeguard_standards_cli import cli
+
+    result = CliRunner().invoke(cli, ["render", *args])
+    return result.exit_code, result.stderr
+
+
+def _without_style(html: str) -> str:
+    return re.sub(r"<style\b.*?</style>|<script\b.*?</script>", "<s>", html, flags=re.S)
+
+
+def test_a_pdf_of_too_many_elements_is_refused_where_it_crosses_the_limit(tmp_path: Path) -> None:
+    from safeguard_standards import load_path
+    from safeguard_standards.render._html import render_html
+
+    path = tmp_path / "big.yaml"
+    path.write_text(hostile.plain_form(1200), encoding="utf-8")
+    out = tmp_path / "big.pdf"
+    code, err = _render_cli(str(path), "--as", "form", "-o", str(out))
+    assert code == 1
+    assert not out.exists()
+    m = re.search(
+        rf"SG430: {re.escape(str(path))}:(\d+):(\d+): the PDF would be laid out from "
+        r"([\d,]+) HTML elements, more than the 20,000 .*; the limit is crossed at question "
+        r"(\S+)\n\s+hint: render it as HTML, DOCX or XLSX",
+        err,
+    )
+    assert m, err
+    checklist = load_path(path)
+    numbers = {n: q for q, n in checklist.numbering().items()}
+    question = checklist.question(numbers[m.group(4)])
+    assert question is not None
+    assert (question.loc.line, question.loc.column) == (int(m.group(1)), int(m.group(2)))
+    # the 20,001st element is inside that question: its fieldset starts before, the next after
+    html = _without_style(render_html(checklist, "form", None, pdf=True))
+    assert int(m.group(3).replace(",", "")) == len(_ELEMENT.findall(html))
+    starts = [h.start() for h in re.finditer(r'<fieldset[^>]*data-qid="', html)]
+    mine = html.index(f'data-qid="{question.full_id}"')
+    later = [s for s in starts if s > mine]
+    assert len(_ELEMENT.findall(html[:mine])) <= 20_000 < len(_ELEMENT.findall(html[: later[0]]))
+
+
+def test_a_pdf_of_too_much_text_is_refused_at_the_question_that_crosses(tmp_path: Path) -> None:
+    text = hostile.long_guidance(15, 80_000)  # about 80,000 characters per question
+    path = tmp_path / "long.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, err = _render_cli(str(path), "--as", "guidance", "--format", "pdf", "-o", "-")
+    assert code == 1
+    assert re.search(
+        rf"SG431: {re.escape(str(path))}:\d+:13: the PDF would hold more than 1,000,000 "
+        r"characters of text, the most a PDF is made from; the limit is crossed at question "
+        r"1\.2\.3\n",  # the 13th question: 12 × 80,000 is below the limit, 13 × above
+        err,
+    ), err
+    # HTML has no such limit
+    code, err = _render_cli(str(path), "--as", "guidance", "--format", "html", "-o", "-")
+    assert code == 0, err
+
+
+def test_bundled_documents_are_far_below_the_pdf_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from safeguard_standards.bundled import bundled_sets, load_bundled
+    from safeguard_standards.diagnostics import Code
+    from safeguard_standards.render import _pdf
+    from safeguard_standards.render._html import render_html
+
+    assert f"({_pdf.MAX_PDF_ELEMENTS:,})" in Code.RENDER_PDF_ELEMENTS.title
+    assert f"({_pdf.MAX_PDF_TEXT:,})" in Code.RENDER_PDF_TEXT.title
+    monkeypatch.setattr(_pdf, "MAX_PDF_ELEMENTS", _pdf.MAX_PDF_ELEMENTS // 5)
+    monkeypatch.setattr(_pdf, "MAX_PDF_TEXT", _pdf.MAX_PDF_TEXT // 5)
+    for b in bundled_sets():
+        for version in b.versions:
+            c = load_bundled(b.id, version)
+            for kind in ("form", "return-form", "guidance", "action-plan"):
+                html = render_html(c, kind, None, pdf=True)
+                # and no word in them is long enough to be given break opportunities
+                assert _pdf.check_pdf_size(html, c) == html
+
+
+def test_long_words_get_break_opportunities_and_nothing_else_changes() -> None:
+    from safeguard_standards.render._pdf import check_pdf_size
+
+    word = "W" * 95
+    html = (
+        f"<p>{word} short &amp; {'x&amp;' * 25}</p><style>.{'y' * 90} {{}}</style>"
+        f'<a href="{word}">{"z" * 40}</a>'
+    )
+    out = check_pdf_size(html)
+    assert out.replace("\u200b", "") == html
+    p = out[: out.index("</p>")]
+    assert p.split(" ")[0] == "<p>" + "\u200b".join(word[i : i + 10] for i in range(0, 95, 10))
+    assert "x&amp;x&amp;x&amp;x&amp;x&amp;\u200bx&amp;" in p  # an entity counts as one
+    assert "\u200b" not in out[len(p) :]  # style, attributes and 40-character words untouched
+
+
+@pytest.mark.slow
+def test_a_99999_character_word_wraps_inside_the_pdf_page(tmp_path: Path) -> None:
+    import shutil
+
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "word.pdf"
+    bounded(
+        f"""
+        from hostile import long_word
+        from safeguard_standards import load_text
+        from safeguard_standards.render import render
+        data = render(load_text(long_word(99_999), "word.yaml"), "form", "pdf")
+        open({str(pdf)!r}, "wb").write(data)
+        """,
+        seconds=90,  # WeasyPrint alone took two minutes to wrap it
+    )
+    reader = PdfReader(pdf)
+    text = "".join(p.extract_text() for p in reader.pages)
+    # every letter is there, in lines and pages between the running header and footer
+    assert sum(len(run) for run in re.findall("W{5,}", re.sub(r"[\s\u200b]", "", text))) == 99_999
+    assert len(reader.pages) > 20
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is needed to see where words are drawn")
+    width = float(reader.pages[0].mediabox.width)
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox))
+    assert right <= width - 40  # inside the 15 mm right margin
