@@ -107,8 +107,9 @@ def many_options(n: int) -> str:
     )
 
 
-def plain_form(n: int) -> str:
-    """``n`` yes/no questions, every other one asked only if the one before it is Yes."""
+def plain_form(n: int, chain: bool = False) -> str:
+    """``n`` yes/no questions, a hundred to a section, every other one asked only if the one
+    before it is Yes; with ``chain``, every one after the first (one condition chain)."""
     out = [_HEAD.format(version="2025-26")]
     per_section = 100
     for s in range(0, n, per_section):
@@ -119,11 +120,9 @@ def plain_form(n: int) -> str:
             out.append(f"            text: Question {i}?\n")
             out.append("            evidence: [A record]\n")
             out.append("            guidance: {why: Because., good: A record.}\n")
-            if i % 2:
-                out.append(
-                    f"            ask_if: {{question: s{s // per_section + 1}.st1.q{i - 1}, "
-                    "equals: yes}\n"
-                )
+            if (i % 2 or chain) and i:
+                prev = f"s{(i - 1) // per_section + 1}.st1.q{i - 1}"
+                out.append(f"            ask_if: {{question: {prev}, equals: yes}}\n")
     return "".join(out)
 
 
