@@ -9,6 +9,7 @@ is measured in ``benchmarks/run.py``. The inputs come from ``benchmarks/hostile.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import re
 import resource
@@ -326,3 +327,42 @@ def test_a_99999_character_word_wraps_inside_the_pdf_page(tmp_path: Path) -> Non
     ).stdout
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox))
     assert right <= width - 40  # inside the 15 mm right margin
+
+
+def test_docs_state_the_work_limits() -> None:
+    from safeguard_standards.render import _pdf
+
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    for number, code in [(_pdf.MAX_PDF_ELEMENTS, "SG430"), (_pdf.MAX_PDF_TEXT, "SG431")]:
+        row = re.search(rf"^\|[^\n]*\b{code}\b[^\n]*$", text, re.MULTILINE)
+        assert row, f"docs/limits.md has no table row for {code}"
+        assert f"{number:,}" in row.group(0)
+    assert f"{diff_module.RENAME_ALL_PAIRS:,} pairs" in text
+    assert f"at most {diff_module.RENAME_RARE} added questions" in text
+    assert f"the {diff_module.RENAME_CANDIDATES} candidates" in text
+    assert f"{diff_module.WORD_DIFF_WORK:,} per matching" in text
+    assert f"{diff_module.WORD_DIFF_BUDGET:,} per text" in text
+    assert f"longer than {_pdf.LONG_WORD} characters" in text
+
+
+def test_the_docx_body_is_checked_before_it_is_written() -> None:
+    from xml.parsers import expat
+
+    from safeguard_standards.render import _docx
+
+    _docx._check_well_formed(f"<w:body {_docx._NS}><w:p><w:r><w:t>a</w:t></w:r></w:p></w:body>")
+    for bad in ("<w:p><w:r></w:p>", "<w:p>\x07</w:p>", "<x:p/>"):
+        with pytest.raises(expat.ExpatError):
+            _docx._check_well_formed(f"<w:body {_docx._NS}>{bad}</w:body>")
+
+
+def test_a_large_docx_opens_with_every_question(tmp_path: Path) -> None:
+    import docx
+
+    from safeguard_standards.render import render
+
+    data = render(load_text(hostile.plain_form(300), "form.yaml"), "form", "docx")
+    document = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert all(f"Question {i}?" in text for i in range(300))
