@@ -821,6 +821,188 @@ def render_targets(b: Bench, files: dict[int, Path]) -> None:
         )
 
 
+def _without_conditions(text: str) -> str:
+    return re.sub(r"^ +ask_if: .*\n", "", text, flags=re.MULTILINE)
+
+
+def hostile_rows(b: Bench) -> None:
+    """Inputs that used to take quadratic time or memory (benchmarks/hostile.py), at sizes
+    that show the growth: each beside the same work without the part that was quadratic."""
+    import hostile
+
+    from safeguard_standards import load_text
+    from safeguard_standards.diff import diff, word_diff
+
+    g = "Hostile sizes (once quadratic)"
+    sg = _safeguard()
+    # 6. rename detection: every question removed and re-added with similar text. Floor: the
+    # same two versions with the ids kept, so every question is matched and only reworded.
+    sizes = (1000, 2000) if b.quick else (1000, 2000, 4000)
+    for n in sizes:
+        if not b.wanted(g, f"diff renamed {n}"):
+            continue
+        old_text, new_text = hostile.renamed_sets(n)
+        kept_text = re.sub(r"\{id: r(\d+),", r"{id: q\1,", new_text)
+        old, new, kept = (load_text(t, f"{n}.yaml") for t in (old_text, new_text, kept_text))
+        ours, floor = pair_in_process(
+            lambda old=old, new=new: diff(old, new),
+            lambda old=old, kept=kept: diff(old, kept),
+            b.runs,
+        )
+        b.add(
+            Row(
+                g,
+                f"diff, {n:,} questions all removed and re-added (possibly renamed)",
+                "in-process",
+                ours.seconds,
+                "s",
+                floor.seconds,
+                "the same diff with ids kept",
+                note=f"{ours.seconds / n * 1e6:.0f} µs a question",
+            )
+        )
+        if n == 2000 and b.wanted(g, "diff renamed 2000 process"):
+            paths = []
+            for name, text in (("old", old_text), ("new", new_text)):
+                path = b.work / f"renamed-{name}-{n}.yaml"
+                path.write_text(text, encoding="utf-8")
+                paths.append(str(path))
+            ours_p, floor_p = pair(
+                [*sg, "diff", *paths], [PYTHON, FLOORS, "parse-validate", *paths], b.runs
+            )
+            b.add(
+                Row(
+                    g,
+                    f"safeguard diff, {n:,} renamed questions (was 59 s, 820 MB)",
+                    "process",
+                    ours_p.seconds,
+                    "s",
+                    floor_p.seconds,
+                    "libyaml parse + jsonschema-rs of both",
+                    peak_mib=ours_p.peak_bytes / MIB if ours_p.peak_bytes else None,
+                )
+            )
+    # 7. the word diff of two 98 KB texts of repeated words. Floor: splitting them into words.
+    if b.wanted(g, "word diff"):
+        a, c = hostile.repeated_words(98_000)
+        token = re.compile(r"^\s+|\S+\s*")
+
+        def ours_wd() -> None:
+            word_diff.cache_clear()
+            word_diff(a, c)
+
+        ours, floor = pair_in_process(ours_wd, lambda: (token.findall(a), token.findall(c)), b.runs)
+        b.add(
+            Row(
+                g,
+                "word diff of two 98 KB texts of repeated words (was about 4 min)",
+                "in-process",
+                ours.seconds,
+                "s",
+                floor.seconds,
+                "splitting both into words",
+            )
+        )
+    # 8. an ask_if listing 10,000 options. Floor: the same set without the condition.
+    if b.wanted(g, "condition"):
+        from safeguard_standards.render import render
+
+        text = hostile.many_options(10_000)
+        with_cond = load_text(text, "options.yaml")
+        without = load_text(_without_conditions(text), "options.yaml")
+        was_at_5000 = "15 s at 5,000"
+        for fmt, was in (("md", "2 min 30 s"), ("html", was_at_5000), ("docx", was_at_5000)):
+            ours, floor = pair_in_process(
+                lambda fmt=fmt: render(with_cond, "form", fmt),
+                lambda fmt=fmt: render(without, "form", fmt),
+                b.runs,
+            )
+            b.add(
+                Row(
+                    g,
+                    f"render --format {fmt}, ask_if listing 10,000 options (was {was})",
+                    "in-process",
+                    ours.seconds,
+                    "s",
+                    floor.seconds,
+                    "the same set without the condition",
+                )
+            )
+    # 9. one answer in the offline HTML form of 4,000 questions, in Chromium.
+    if b.wanted(g, "html form answer"):
+        form_answer_row(b, g)
+
+
+def form_answer_row(b: Bench, g: str) -> None:
+    """The time the page takes to handle one answer (a click on a Yes that shows the next
+    question), style and layout included, measured inside Chromium; floor: the same click
+    on the page whose script does only what the answer needs (show the next question, write
+    two counts)."""
+    import hostile
+
+    from safeguard_standards import load_text
+    from safeguard_standards.render import render
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return
+    if not os.path.exists(chromium):
+        return
+    html = render(load_text(hostile.plain_form(4000), "form.yaml"), "form", "html").decode()
+    page_with = b.work / "form-4000.html"
+    page_with.write_text(html, encoding="utf-8")
+    page_without = b.work / "form-4000-no-script.html"
+    least = """<script>
+    document.getElementById("sg-form").addEventListener("change", function (e) {
+      var n = Number(e.target.name.split(".q")[1]) + 1;
+      var q = document.querySelector('fieldset[data-qid$=".q' + n + '"]');
+      if (q) { q.hidden = false; }
+      document.querySelector(".count").textContent = "1 of 2 answered";
+      document.getElementById("sg-overall").textContent = "1 of 2 questions answered";
+    });</script>"""
+    bare = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+    page_without.write_text(bare.replace("</body>", least + "</body>"), "utf-8")
+    clicks = """() => {
+        const times = [];
+        for (let i = 0; i < 40; i += 2) {
+            const el = document.querySelector('input[name="s1.st1.q' + i + '"][value="yes"]');
+            const start = performance.now();
+            el.click();
+            void document.body.offsetHeight;  // the style and layout the change needs
+            times.push(performance.now() - start);
+        }
+        times.sort((x, y) => x - y);
+        return times[times.length >> 1] / 1000;
+    }"""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            seconds: list[list[float]] = [[], []]
+            for _ in range(max(1, b.runs)):
+                for i, path in enumerate((page_with, page_without)):
+                    page = browser.new_page()
+                    page.goto(path.as_uri())
+                    seconds[i].append(float(page.evaluate(clicks)))
+                    page.close()
+        finally:
+            browser.close()
+    b.add(
+        Row(
+            g,
+            "offline HTML form, one answer at 4,000 questions (was 54 s)",
+            "in-process",
+            statistics.median(seconds[0]),
+            "s",
+            statistics.median(seconds[1]),
+            "the same click, a script doing only what it needs",
+            note=f"Chromium: {statistics.median(seconds[0]) * 1000:.2f} ms against "
+            f"{statistics.median(seconds[1]) * 1000:.2f} ms",
+        )
+    )
+
+
 def warm_up(work: Path) -> None:
     """Run every code path once, so that no measured run pays for compiling bytecode."""
     sample = str(ROOT / "tests" / "cases" / "valid" / "complete.yaml")
@@ -867,6 +1049,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         diffs(b, files)
         renders(b)
         render_targets(b, files)
+        hostile_rows(b)
         took = time.perf_counter() - started
     print()
     print(b.table())

@@ -361,6 +361,18 @@ class Code(enum.Enum):
         "writing failed: the disk is full, over quota, or reported an input/output error",
         "(safeguard render kcsie --as form --format pdf > /dev/full)",
     )
+    RENDER_PDF_ELEMENTS = (
+        "SG430",
+        Severity.ERROR,
+        "the PDF would be laid out from more HTML elements than the limit (20,000)",
+        "(--format pdf of a form with about 1,000 questions)",
+    )
+    RENDER_PDF_TEXT = (
+        "SG431",
+        Severity.ERROR,
+        "the PDF would hold more characters of text than the limit (1,000,000)",
+        "(--as guidance --format pdf of a set with about 400 fully written questions)",
+    )
 
     @property
     def code(self) -> str:

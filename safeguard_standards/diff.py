@@ -34,6 +34,7 @@ from __future__ import annotations
 import difflib
 import enum
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -259,6 +260,82 @@ class Diff:
 # A word with the spaces after it (and any spaces the text starts with), so that runs of
 # changed words come out whole: "~~Is there an~~ **Does the** attendance policy".
 _TOKEN = re.compile(r"^\s+|\S+\s*")
+# A word that ends a sentence or a line: where the coarse pass of a long diff cuts the text.
+_SENTENCE_END = re.compile(r"[.!?;:]\s*$|\n")
+
+#: The most (old words × new words) one word-level matching may compare. difflib's matching
+#: is quadratic at best and cubic on texts of repeated words (a thousand repeated words took a
+#: second, twenty thousand minutes), so a longer changed stretch is first matched sentence by
+#: sentence and only the changed sentences are matched word by word.
+WORD_DIFF_WORK = 250_000
+#: The most such comparisons one word-level diff makes in all; past it, what is left of a
+#: changed stretch is shown as removed and added whole.
+WORD_DIFF_BUDGET = 1_000_000
+
+_Opcodes = list[tuple[str, int, int, int, int]]
+
+
+def _sentences(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    start = 0
+    for i, token in enumerate(tokens):
+        if _SENTENCE_END.search(token):
+            out.append(tuple(tokens[start : i + 1]))
+            start = i + 1
+    if start < len(tokens):
+        out.append(tuple(tokens[start:]))
+    return out
+
+
+class _Budget:
+    def __init__(self, work: int) -> None:
+        self.left = work
+
+    def take(self, a: int, b: int) -> bool:
+        if a * b > WORD_DIFF_WORK or a * b > self.left:
+            return False
+        self.left -= a * b
+        return True
+
+
+def _opcodes(a: Sequence[Any], b: Sequence[Any], budget: _Budget) -> _Opcodes | None:
+    """difflib's opcodes for ``a`` → ``b`` if the budget allows, else None."""
+    if not budget.take(len(a), len(b)):
+        return None
+    return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+
+
+def _token_opcodes(a: Sequence[str], b: Sequence[str], budget: _Budget) -> _Opcodes:
+    """Opcodes over words: word by word when small enough, else sentence by sentence first
+    and then word by word inside each changed run of sentences, while the budget lasts."""
+    ops = _opcodes(a, b, budget)
+    if ops is not None:
+        return ops
+    if not a or not b:
+        return [("replace", 0, len(a), 0, len(b))]
+    sa, sb = _sentences(a), _sentences(b)
+    coarse = _opcodes(sa, sb, budget) if (len(sa), len(sb)) != (1, 1) else None
+    if coarse is None:
+        return [("replace", 0, len(a), 0, len(b))]
+    # word offsets of each sentence
+    oa = [0]
+    for s in sa:
+        oa.append(oa[-1] + len(s))
+    ob = [0]
+    for s in sb:
+        ob.append(ob[-1] + len(s))
+    out: _Opcodes = []
+    for tag, i1, i2, j1, j2 in coarse:
+        w1, w2, v1, v2 = oa[i1], oa[i2], ob[j1], ob[j2]
+        if tag == "equal":
+            out.append(("equal", w1, w2, v1, v2))
+            continue
+        inner = _opcodes(a[w1:w2], b[v1:v2], budget) if w1 < w2 and v1 < v2 else None
+        if inner is None:
+            out.append((tag, w1, w2, v1, v2))
+        else:
+            out.extend((t, w1 + x1, w1 + x2, v1 + y1, v1 + y2) for t, x1, x2, y1, y2 in inner)
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
@@ -266,6 +343,8 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
     """The word-level diff of two texts (difflib over words, each with the spaces after it).
 
     Joining the ``=`` and ``-`` runs gives ``old``; joining ``=`` and ``+`` gives ``new``.
+    The work is bounded (see :data:`WORD_DIFF_WORK`): a long changed stretch is matched
+    sentence by sentence before word by word.
     """
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)
@@ -288,8 +367,7 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
 
     push("=", "".join(a[:head]))
     a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
-    matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _token_opcodes(a_mid, b_mid, _Budget(WORD_DIFF_BUDGET)):
         if tag == "equal":
             push("=", "".join(a_mid[i1:i2]))
         else:
@@ -826,24 +904,81 @@ def _match(
     return out
 
 
+#: Up to this many (removed × added) pairs of questions, every pair is compared for a
+#: possible rename. Above it only candidate pairs are: those that share a word or a two-word
+#: phrase few added questions have (see :func:`_rename_candidates`).
+RENAME_ALL_PAIRS = 250_000
+#: A word or phrase found in more than this many added questions picks no candidates.
+RENAME_RARE = 50
+#: At most this many candidates per removed question are compared, those sharing most.
+RENAME_CANDIDATES = 20
+#: Past this many (old words × new words), the similarity of two texts is difflib's
+#: ``quick_ratio`` (the words they share, in any order) rather than the full matching.
+_RATIO_WORK = 250_000
+
+
+def _shingles(words: Sequence[str]) -> set[str]:
+    keys = set(words)
+    keys.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return keys
+
+
+def _rename_candidates(
+    old_words: Sequence[Sequence[str]], new_words: Sequence[Sequence[str]]
+) -> list[list[int]]:
+    """For each removed question, the indices of the added questions worth comparing.
+
+    Blocking: an added question is a candidate when it shares with the removed one a word or
+    two-word phrase that at most :data:`RENAME_RARE` added questions contain; the
+    :data:`RENAME_CANDIDATES` that share most such keys are kept (ties in document order).
+    The work is linear in the number of questions.
+    """
+    index: dict[str, list[int]] = {}
+    for j, words in enumerate(new_words):
+        for key in _shingles(words):
+            index.setdefault(key, []).append(j)
+    out: list[list[int]] = []
+    for words in old_words:
+        counts: dict[int, int] = {}
+        for key in _shingles(words):
+            posting = index.get(key)
+            if posting is None or len(posting) > RENAME_RARE:
+                continue
+            for j in posting:
+                counts[j] = counts.get(j, 0) + 1
+        best = sorted(counts.items(), key=lambda jc: (-jc[1], jc[0]))[:RENAME_CANDIDATES]
+        out.append([j for j, _count in best])
+    return out
+
+
 def _pair_renames(
     old_left: Sequence[Question], new_left: Sequence[Question]
 ) -> list[tuple[Question, Question, float]]:
-    """Greedy best pairs of (removed, added) questions with similar text."""
+    """Greedy best pairs of (removed, added) questions with similar text.
+
+    Every pair is compared when there are at most :data:`RENAME_ALL_PAIRS`; beyond that only
+    candidate pairs (:func:`_rename_candidates`), so that time and memory stay linear.
+    """
     scored: list[tuple[float, str, str, Question, Question]] = []
     if not old_left or not new_left:
         return []
-    new_words = [(q, _words(q.text)) for q in new_left]
-    new_sets = [frozenset(w) for _q, w in new_words]
+    new_words = [_words(q.text) for q in new_left]
+    new_sets = [frozenset(w) for w in new_words]
+    old_words = [_words(q.text) for q in old_left]
+    if len(old_left) * len(new_left) <= RENAME_ALL_PAIRS:
+        everyone = list(range(len(new_left)))
+        candidates = [everyone] * len(old_left)
+    else:
+        candidates = _rename_candidates(old_words, new_words)
     # A cheap first filter on the sets of words (a little below the threshold, since sets
     # ignore repeated words), then difflib's own upper bounds, then the ratio itself.
     floor = RENAME_SIMILARITY - 0.2
-    for oq in old_left:
-        ow = _words(oq.text)
+    for oq, ow, cands in zip(old_left, old_words, candidates, strict=True):
         os_ = frozenset(ow)
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(ow)
-        for (nq, nw), ns in zip(new_words, new_sets, strict=True):
+        for j in cands:
+            nq, nw, ns = new_left[j], new_words[j], new_sets[j]
             if 2 * len(os_ & ns) < floor * (len(os_) + len(ns)):
                 continue
             matcher.set_seq1(nw)
@@ -851,7 +986,7 @@ def _pair_renames(
                 continue
             if matcher.quick_ratio() < RENAME_SIMILARITY:
                 continue
-            ratio = matcher.ratio()
+            ratio = matcher.ratio() if len(ow) * len(nw) <= _RATIO_WORK else matcher.quick_ratio()
             if ratio >= RENAME_SIMILARITY:
                 scored.append((-ratio, oq.full_id, nq.full_id, oq, nq))
     scored.sort(key=lambda t: (t[0], t[1], t[2]))

@@ -235,3 +235,60 @@ def test_no_serious_accessibility_problems(offline, tmp_path, spec, kind):
             "document.querySelectorAll('fieldset.question').forEach(f => f.hidden = false)"
         )
         assert _serious(Axe().run(page)) == []
+
+
+def _generated(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "form.html"
+    path.write_bytes(render(sg.load_text(text, "generated.yaml"), "form", "html"))
+    return path.as_uri()
+
+
+def _hostile() -> Any:
+    import importlib.util
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "hostile.py"
+    spec = importlib.util.spec_from_file_location("hostile", bench)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_a_long_condition_chain_shows_hides_and_counts_all_the_way_down(offline, tmp_path):
+    """q1 is asked if q0 is Yes, q2 if q1 is Yes, … 15 deep: a change at the top reaches the
+    bottom, hidden answers count for nothing, and showing them again brings them back."""
+    page = offline.page
+    page.goto(_generated(tmp_path, _hostile().plain_form(15, chain=True)))
+    visible = lambda: [i for i in range(15) if _visible(page, f"s1.st1.q{i}")]  # noqa: E731
+    assert visible() == [0]
+    assert page.locator("#sg-overall").inner_text() == "0 of 1 questions answered"
+    for i in range(14):
+        _radio(page, f"s1.st1.q{i}", "yes").check()
+    assert visible() == list(range(15))
+    assert page.locator('[data-progress="s1"] .count').inner_text() == "14 of 15 answered"
+    _radio(page, "s1.st1.q0", "no").check()
+    assert visible() == [0]
+    assert page.locator("#sg-overall").inner_text() == "1 of 1 questions answered"
+    assert page.evaluate("Object.keys(window.safeguardForm.collect().answers)") == ["s1.st1.q0"]
+    _radio(page, "s1.st1.q0", "yes").check()
+    assert visible() == list(range(15))
+    assert page.locator("#sg-overall").inner_text() == "14 of 15 questions answered"
+    _radio(page, "s1.st1.q7", "no").check()  # from the middle: only what is below it goes
+    assert visible() == list(range(8))
+    assert page.locator("#sg-overall").inner_text() == "8 of 8 questions answered"
+
+
+@pytest.mark.slow
+def test_answering_in_a_4000_question_form_stays_quick(offline, tmp_path):
+    # each answer scanned every control: 54 s an answer at 4,000 questions (speed itself is
+    # measured in benchmarks/run.py; this only catches a return to that)
+    page = offline.page
+    page.set_default_timeout(30_000)
+    page.goto(_generated(tmp_path, _hostile().plain_form(4000)))
+    for i in range(0, 40, 2):
+        _radio(page, f"s1.st1.q{i}", "yes").check()
+    assert page.locator('[data-progress="s1"] .count').inner_text() == "20 of 70 answered"
+    assert page.locator("#sg-overall").inner_text() == "20 of 2020 questions answered"
+    assert _visible(page, "s1.st1.q39")
+    assert not _visible(page, "s1.st1.q41")

@@ -878,7 +878,9 @@ def _changes_pdf(checklist: Checklist, options: RenderOptions) -> bytes:
     from ._pdf import html_to_pdf
 
     view = _view(checklist, options)
-    return html_to_pdf(render_html(view, checklist, options), title=view.title, forms=False)
+    return html_to_pdf(
+        render_html(view, checklist, options), title=view.title, forms=False, checklist=checklist
+    )
 
 
 @renderer("changes", "docx")

@@ -5,6 +5,14 @@ header and footer (set title, version, "Page X of Y" from ``@page`` margin boxes
 fillable: each question's input becomes an AcroForm field named by the question's full id.
 Nothing is fetched: the only URLs WeasyPrint may open are ``data:`` URIs (the embedded logo).
 
+Size. WeasyPrint keeps the whole laid-out document in memory, about 30 KB per HTML element
+(a 2,000-question form took 1.15 GB and 89 s; 17,000 questions were killed at 6.5 GB). A
+document of more than :data:`MAX_PDF_ELEMENTS` elements or :data:`MAX_PDF_TEXT` characters of
+text is refused before layout (SG430, SG431) with the place where it crosses the limit; HTML,
+DOCX and XLSX have no such limit. Words of more than :data:`LONG_WORD` characters get a
+zero-width break opportunity every :data:`WORD_PIECE` characters, so that they wrap (WeasyPrint
+took two minutes to wrap one 99,999-character word by itself).
+
 WeasyPrint is imported on first use (it takes most of a second); if its system libraries
 (Pango) are missing, a :class:`~safeguard_standards.render.RenderError` names the Debian
 packages to install.
@@ -13,15 +21,116 @@ packages to install.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from ..model import Checklist
+from ..model import Checklist, Location
 from . import RenderError, RenderOptions, renderer
 from ._html import render_html
 
-__all__ = ["html_to_pdf"]
+__all__ = [
+    "LONG_WORD",
+    "MAX_PDF_ELEMENTS",
+    "MAX_PDF_TEXT",
+    "WORD_PIECE",
+    "check_pdf_size",
+    "html_to_pdf",
+]
+
+#: The most HTML elements one PDF is laid out from (SG430): about 600 MB and 30 s of layout,
+#: six times the largest bundled document (3,410 elements, the kcsie form).
+MAX_PDF_ELEMENTS = 20_000
+#: The most characters of text one PDF is laid out from (SG431): about 12 s of layout, eight
+#: times the most a bundled document has (115,000, the kcsie guidance).
+MAX_PDF_TEXT = 1_000_000
+#: Words longer than this get a break opportunity every WORD_PIECE characters in a PDF.
+LONG_WORD = 40
+WORD_PIECE = 10
+
+# Style and script elements (kept whole), tags, and the text between them.
+_PIECES = re.compile(r"(<style\b.*?</style\s*>|<script\b.*?</script\s*>|<[^>]*>)", re.S | re.I)
+_UNIT = r"(?:&#?\w{1,32};|[^\s&])"
+_LONG_RUN = re.compile(f"{_UNIT}{{{LONG_WORD + 1},}}")
+_PIECE = re.compile(f"{_UNIT}{{{WORD_PIECE}}}")
+# what marks the start of a question, standard or section in each kind of document
+_ITEM_ID = re.compile(r'\bdata-qid="([^"]+)"|\bid="(?:q|st|h|row)-([^"]+)"')
+_SIZE_HINT = (
+    "render it as HTML, DOCX or XLSX (no such limit), or make the PDF smaller: "
+    "--for an audience (e.g. --for setting=academy), --as return-form, or split the set"
+)
+
+
+def _break_long_words(text: str) -> str:
+    return _LONG_RUN.sub(lambda m: _PIECE.sub(lambda p: p.group(0) + "\u200b", m.group(0)), text)
+
+
+def _where(html: str, offset: int, checklist: Checklist | None) -> tuple[str, str]:
+    """``file:line:col: `` and "; the limit is crossed at question 1.2.3" for the question
+    (or standard, or section) the HTML is at; empty when that cannot be told."""
+    if checklist is None:
+        return "", ""
+    last = None
+    for m in _ITEM_ID.finditer(html, 0, offset):
+        last = m.group(1) or m.group(2)
+    if last is None:
+        return "", ""
+    loc: Location | None = None
+    label = last
+    q = checklist.question(last)
+    if q is not None:
+        loc = q.loc
+        label = f"question {checklist.numbering().get(q.full_id, q.full_id)}"
+    else:
+        for section in checklist.sections:
+            if section.id == last:
+                loc, label = section.loc, f"section {section.id}"
+            for st in section.standards:
+                if st.full_id == last:
+                    loc, label = st.loc, f"standard {st.full_id}"
+    if loc is None or not loc.line:
+        return "", ""
+    return f"{loc}: ", f"; the limit is crossed at {label}"
+
+
+def check_pdf_size(html: str, checklist: Checklist | None = None) -> str:
+    """The HTML ready for WeasyPrint (long words breakable), or RenderError (SG430/SG431)
+    when the document is larger than a PDF is laid out from; located at the question where
+    the limit is crossed when ``checklist`` is given."""
+    parts = _PIECES.split(html)
+    elements = 0
+    text = 0
+    offset = 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            if part[1:2].isalpha():
+                elements += 1
+                if elements == MAX_PDF_ELEMENTS + 1:
+                    where, at = _where(html, offset, checklist)
+                    total = sum(1 for p in parts[1::2] if p[1:2].isalpha())
+                    raise RenderError(
+                        f"{where}the PDF would be laid out from {total:,} HTML elements, more "
+                        f"than the {MAX_PDF_ELEMENTS:,} a PDF is made from at most (each "
+                        f"needs memory while the pages are laid out){at}",
+                        _SIZE_HINT,
+                        "SG430",
+                    )
+        else:
+            text += len(part)
+            if text > MAX_PDF_TEXT:
+                where, at = _where(html, offset, checklist)
+                raise RenderError(
+                    f"{where}the PDF would hold more than {MAX_PDF_TEXT:,} characters of text, "
+                    f"the most a PDF is made from{at}",
+                    _SIZE_HINT,
+                    "SG431",
+                )
+            if len(part) > LONG_WORD:
+                parts[i] = _break_long_words(part)
+        offset += len(part)
+    return "".join(parts)
+
 
 _PANGO_HINT = (
     "install the Pango libraries WeasyPrint needs, e.g. on Debian or Ubuntu: "
@@ -124,14 +233,18 @@ def html_to_pdf(
     title: str,
     forms: bool = True,
     checkbox_values: Mapping[str, Sequence[str]] | None = None,
+    checklist: Checklist | None = None,
 ) -> bytes:
     """Lay out ``html`` (a self-contained document with print styles) as a tagged PDF.
 
     ``title`` becomes the PDF's title (PDF/UA needs one). With ``forms`` its inputs become
     fillable AcroForm fields named by their ``name`` attribute; ``checkbox_values`` maps a
     checkbox group's name to its values in document order (see :func:`_fix_fields`). Only
-    ``data:`` URLs are fetched. Raises RenderError (SG404) when Pango is missing.
+    ``data:`` URLs are fetched. Raises RenderError (SG404) when Pango is missing, and SG430 /
+    SG431 when the document is too large (see :func:`check_pdf_size`; ``checklist`` locates
+    the place).
     """
+    html = check_pdf_size(html, checklist)
     weasyprint = _weasyprint()
     options = {"pdf_forms": forms, "pdf_variant": "pdf/ua-1"}
     document = weasyprint.HTML(string=html, url_fetcher=_fetcher()).render(**options)
@@ -156,7 +269,9 @@ def render_pdf(checklist: Checklist, kind: str, options: RenderOptions | None = 
         for q in select_kind(checklist, kind).questions()
         if q.type == "multi-choice"
     }
-    return html_to_pdf(html, title=title, forms=fillable, checkbox_values=boxes)
+    return html_to_pdf(
+        html, title=title, forms=fillable, checkbox_values=boxes, checklist=checklist
+    )
 
 
 def _register(kind: str) -> None:

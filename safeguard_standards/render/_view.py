@@ -311,10 +311,13 @@ def answer_space(question: Question, checklist: Checklist) -> AnswerSpace:
 
 
 def _quoted_values(question: Question | None, checklist: Checklist, values: Sequence[str]) -> str:
+    # the labels looked up once (not once per value: an `in:` may list thousands of options)
+    names = {c.id: c.label for c in choices(question, checklist)} if question else {}
+    bare = question is not None and question.type == "yes-no"
     labels = []
     for v in values:
-        label = answer_label(question, checklist, v) if question else v
-        labels.append(label if question is not None and question.type == "yes-no" else f"“{label}”")
+        label = names.get(v, v)
+        labels.append(label if bare else f"“{label}”")
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " or " + labels[-1]

@@ -9,12 +9,78 @@
   var meta = JSON.parse(document.getElementById("sg-meta").textContent);
   var statusEl = document.getElementById("sg-status");
   var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
-  var byId = {};
-  questions.forEach(function (q) { byId[q.getAttribute("data-qid")] = q; });
 
-  function controls(name) {
-    return Array.prototype.filter.call(form.elements, function (el) { return el.name === name; });
+  /* Everything that does not change while the page is open is indexed once, so that one
+   * answer costs work in proportion to the questions that depend on it, not to the form. */
+  var byId = {};          /* question id -> its fieldset */
+  var byName = {};        /* control name -> its form controls, in document order */
+  var conditions = {};    /* question id -> its parsed condition (conditional questions only) */
+  var dependants = {};    /* question id -> ids of the questions whose condition names it */
+  var sectionOf = {};     /* question id -> index into sections */
+  var sections = [];      /* {bar, count, asked, done} for each section with a progress line */
+  var raw = {};           /* question id -> the answer its controls hold */
+  var asked = {};         /* question id -> whether its condition holds (true without one) */
+  var overall = document.getElementById("sg-overall");
+  var total = 0, done = 0;
+
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (!el.name) { return; }
+    (byName[el.name] = byName[el.name] || []).push(el);
+  });
+
+  function controls(name) { return byName[name] || []; }
+
+  function names(cond, out) {
+    if (cond.op === "all" || cond.op === "any") {
+      cond.conditions.forEach(function (c) { names(c, out); });
+    } else if (out.indexOf(cond.question) < 0) {
+      out.push(cond.question);
+    }
+    return out;
   }
+
+  questions.forEach(function (q) {
+    var qid = q.getAttribute("data-qid");
+    byId[qid] = q;
+    var rawCond = q.getAttribute("data-ask-if");
+    if (rawCond) {
+      conditions[qid] = JSON.parse(rawCond);
+      names(conditions[qid], []).forEach(function (dep) {
+        (dependants[dep] = dependants[dep] || []).push(qid);
+      });
+    }
+  });
+  Array.prototype.forEach.call(form.querySelectorAll("section.section"), function (section) {
+    var p = form.querySelector('[data-progress="' + section.getAttribute("data-section") + '"]');
+    var entry = p ? { bar: p.querySelector("progress"), count: p.querySelector(".count"), asked: 0, done: 0 }
+                  : { bar: null, count: null, asked: 0, done: 0 };
+    sections.push(entry);
+    Array.prototype.forEach.call(section.querySelectorAll("fieldset.question"), function (q) {
+      sectionOf[q.getAttribute("data-qid")] = sections.length - 1;
+    });
+  });
+
+  /* Every question, each after the questions its condition names (a depth-first walk). */
+  var order = (function () {
+    var out = [], state = {};
+    questions.forEach(function (q) {
+      var start = q.getAttribute("data-qid");
+      if (state[start]) { return; }
+      var stack = [[start, 0]];
+      state[start] = 1;
+      while (stack.length) {
+        var top = stack[stack.length - 1];
+        var deps = conditions[top[0]] ? names(conditions[top[0]], []) : [];
+        if (top[1] < deps.length) {
+          var dep = deps[top[1]++];
+          if (byId[dep] && !state[dep]) { state[dep] = 1; stack.push([dep, 0]); }
+        } else {
+          state[top[0]] = 2; out.push(top[0]); stack.pop();
+        }
+      }
+    });
+    return out;
+  })();
 
   /* The answer of one question: a string, a list (multi-choice) or "" when unanswered. */
   function answerOf(qid) {
@@ -35,69 +101,91 @@
     return Array.isArray(value) ? value.length > 0 : value !== "";
   }
 
+  /* The answer a condition sees: none for a question that is not asked. */
+  function effective(qid) {
+    if (!byId[qid]) { return undefined; }
+    return asked[qid] ? raw[qid] : "";
+  }
+
   /* The same rules as Condition.holds in the Python library. */
-  function holds(cond, answers) {
-    if (cond.op === "all") { return cond.conditions.every(function (c) { return holds(c, answers); }); }
-    if (cond.op === "any") { return cond.conditions.some(function (c) { return holds(c, answers); }); }
-    var given = answers[cond.question];
+  function holds(cond) {
+    if (cond.op === "all") { return cond.conditions.every(holds); }
+    if (cond.op === "any") { return cond.conditions.some(holds); }
+    var given = effective(cond.question);
     if (given === undefined || !answered(given)) { return false; }
     var chosen = Array.isArray(given) ? given : [String(given)];
     var hit = chosen.some(function (v) { return cond.values.indexOf(v) >= 0; });
     return cond.op === "not_equals" ? !hit : hit;
   }
 
-  function isAsked(q, answers) {
-    var raw = q.getAttribute("data-ask-if");
-    return raw ? holds(JSON.parse(raw), answers) : true;
+  function isAsked(qid) {
+    return conditions[qid] ? holds(conditions[qid]) : true;
   }
 
-  function currentAnswers() {
-    var answers = {};
-    questions.forEach(function (q) {
-      var qid = q.getAttribute("data-qid");
-      answers[qid] = answerOf(qid);
-    });
-    return answers;
-  }
-
-  /* Show or hide conditional questions until nothing changes, then count progress. */
-  function update() {
-    var answers = currentAnswers();
-    var asked = {};
-    for (var round = 0; round < 10; round++) {
-      var changed = false;
-      var visible = {};
-      questions.forEach(function (q) {
-        var qid = q.getAttribute("data-qid");
-        visible[qid] = isAsked(q, answers);
-      });
-      questions.forEach(function (q) {
-        var qid = q.getAttribute("data-qid");
-        if (!visible[qid] && answered(answers[qid])) { answers[qid] = ""; changed = true; }
-      });
-      asked = visible;
-      if (!changed) { break; }
+  /* Move a question's part of the progress counts from what it was to what it is now. */
+  var counted = {};       /* question id -> [asked, answered] as counted */
+  var touched = [];       /* sections whose progress line needs writing */
+  function recount(qid) {
+    var was = counted[qid] || [false, false];
+    var now = [asked[qid], asked[qid] && answered(raw[qid])];
+    if (was[0] === now[0] && was[1] === now[1]) { return; }
+    counted[qid] = now;
+    var da = (now[0] ? 1 : 0) - (was[0] ? 1 : 0), dd = (now[1] ? 1 : 0) - (was[1] ? 1 : 0);
+    total += da; done += dd;
+    var s = sectionOf[qid];
+    if (s !== undefined) {
+      sections[s].asked += da; sections[s].done += dd;
+      if (touched.indexOf(s) < 0) { touched.push(s); }
     }
-    questions.forEach(function (q) { q.hidden = !asked[q.getAttribute("data-qid")]; });
-    var total = 0, done = 0;
-    Array.prototype.forEach.call(form.querySelectorAll("section.section"), function (section) {
-      var n = 0, k = 0;
-      Array.prototype.forEach.call(section.querySelectorAll("fieldset.question"), function (q) {
-        var qid = q.getAttribute("data-qid");
-        if (!asked[qid]) { return; }
-        n += 1;
-        if (answered(answers[qid])) { k += 1; }
-      });
-      total += n; done += k;
-      var p = form.querySelector('[data-progress="' + section.getAttribute("data-section") + '"]');
-      if (p) {
-        p.querySelector(".count").textContent = k + " of " + n + " answered";
-        var bar = p.querySelector("progress");
-        bar.max = Math.max(n, 1); bar.value = k;
-      }
+  }
+
+  function show() {
+    touched.forEach(function (s) {
+      var e = sections[s];
+      if (!e.count) { return; }
+      e.count.textContent = e.done + " of " + e.asked + " answered";
+      e.bar.max = Math.max(e.asked, 1); e.bar.value = e.done;
     });
-    document.getElementById("sg-overall").textContent = done + " of " + total + " questions answered";
+    touched = [];
+    overall.textContent = done + " of " + total + " questions answered";
+  }
+
+  /* Everything from scratch (on load, after loading answers): one pass in dependency order. */
+  function update() {
+    questions.forEach(function (q) { raw[q.getAttribute("data-qid")] = answerOf(q.getAttribute("data-qid")); });
+    order.forEach(function (qid) {
+      asked[qid] = isAsked(qid);
+      byId[qid].hidden = !asked[qid];
+      recount(qid);
+    });
+    sections.forEach(function (e, s) { if (touched.indexOf(s) < 0) { touched.push(s); } });
+    show();
+    var answers = {};
+    questions.forEach(function (q) { var qid = q.getAttribute("data-qid"); answers[qid] = effective(qid); });
     return { answers: answers, asked: asked };
+  }
+
+  /* One control changed: re-read its question, then re-check only the questions that depend
+   * on it (and on those, as far as the change reaches). */
+  function changed(event) {
+    var qid = event.target && event.target.name;
+    if (!qid || !byId[qid]) { return; }  /* evidence and details count for nothing here */
+    var before = effective(qid);
+    raw[qid] = answerOf(qid);
+    recount(qid);
+    var queue = [], steps = 0;
+    if (JSON.stringify(before) !== JSON.stringify(effective(qid))) { queue.push(qid); }
+    while (queue.length && steps++ < 4 * questions.length) {  /* the bound: conditions form no cycles */
+      var next = dependants[queue.shift()] || [];
+      for (var i = 0; i < next.length; i++) {
+        var d = next[i];
+        var was = effective(d), wasAsked = asked[d];
+        asked[d] = isAsked(d);
+        if (asked[d] !== wasAsked) { byId[d].hidden = !asked[d]; recount(d); }
+        if (JSON.stringify(was) !== JSON.stringify(effective(d))) { queue.push(d); }
+      }
+    }
+    show();
   }
 
   function say(text) { statusEl.textContent = text; }
@@ -185,8 +273,8 @@
     reader.readAsText(file);
   }
 
-  form.addEventListener("input", update);
-  form.addEventListener("change", update);
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   document.getElementById("sg-save").addEventListener("click", save);
   document.getElementById("sg-load").addEventListener("change", load);
