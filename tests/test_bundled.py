@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,6 +13,23 @@ from safeguard_standards.model import Checklist
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {s.id: s for s in sg.bundled_sets()}
 ALL = [(s.id, v) for s in SETS.values() for v in s.versions]
+# The publishers a bundled reference may link to: each document's own publisher, never a
+# partnership news item, a blog, a law firm, a commentary or a copy. Documented, with the
+# reason for each host, in docs/standards.md; keep the two lists the same.
+PUBLISHER_HOSTS = {
+    "www.gov.uk",  # DfE, HM Government, the Charity Commission and Ofsted publish here
+    "www.legislation.gov.uk",  # Acts of Parliament
+    "legislation.gov.uk",
+    "webarchive.nationalarchives.gov.uk",  # withdrawn government guidance (2007 section 11)
+    "learning.nspcc.org.uk",  # NSPCC standards and checklists
+    "thecpsu.org.uk",  # NSPCC Child Protection in Sport Unit
+    "www.keepingchildrensafe.org.uk",  # International Child Safeguarding Standards
+    "knowhow.ncvo.org.uk",  # NCVO guidance for voluntary organisations
+    "www.ncvo.org.uk",
+    "thirtyoneeight.org",  # thirtyone:eight standards for faith and community groups
+    "hipsprocedures.org.uk",  # the HIPS partnerships' own published procedures
+    "www.hants.gov.uk",  # Hampshire's own annual education audit, the model for kcsie
+}
 # Minimum question counts per version (issue 3).
 MINIMUM = {"kcsie": 60, "section11": 60, "vcs_checklist": 30}
 
@@ -63,6 +81,30 @@ def test_every_reference_cited_and_every_citation_defined(set_id: str, version: 
     cited |= {x.ref for s in c.standards() for x in s.cite}
     assert cited == defined
     assert all(r.url.startswith("https://") for r in c.references)
+
+
+@pytest.mark.parametrize(("set_id", "version"), ALL)
+def test_every_reference_links_to_a_publisher(set_id: str, version: str) -> None:
+    c = load(set_id, version)
+    assert c.references
+    for r in c.references:
+        parts = urlsplit(r.url)
+        assert parts.scheme == "https", f"{r.key}: {r.url}"
+        assert parts.hostname in PUBLISHER_HOSTS, f"{set_id}@{version} {r.key}: {r.url}"
+
+
+def test_publisher_allow_list_is_documented() -> None:
+    text = (ROOT / "docs" / "standards.md").read_text(encoding="utf-8")
+    section = text.split("## Where references link", 1)[1].split("\n## ", 1)[0]
+    listed = {line.split("`")[1] for line in section.splitlines() if line.startswith("- `")}
+    assert listed == PUBLISHER_HOSTS
+
+
+def test_the_mirror_and_commentary_links_are_gone() -> None:
+    for path in sorted((ROOT / "standards").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for host in ("wordsworth.site", "cooklawyers", "egfl.org", "norfolk.gov.uk", "staffsscb"):
+            assert host not in text, f"{path.name}: {host}"
 
 
 @pytest.mark.parametrize("set_id", sorted(MINIMUM))
