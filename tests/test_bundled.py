@@ -175,3 +175,31 @@ def test_section11_cycle_years_render_different_tools() -> None:
     # the commissioning follow-ups are asked only after a Yes to the gate question
     gated = [q for q in c.questions() if q.ask_if and "commission" in q.full_id]
     assert gated
+
+
+@pytest.mark.parametrize("set_id", sorted(MINIMUM))
+def test_latest_version_has_a_short_return(set_id: str) -> None:
+    c = load(set_id, SETS[set_id].latest or "")
+    returned = {q.full_id for q in c.questions() if q.in_return}
+    assert returned
+    assert len(returned) < len(list(c.questions())) / 2 + 10  # short, not the whole tool
+    if set_id == "vcs_checklist":
+        # the Isle of Wight model: the essentials plus a summary of the action plan
+        essentials = {q.full_id for q in c.questions() if q.priority == "essential"}
+        assert returned == essentials | {"review.checking.action-plan"}
+        assert {"review.checking.plan-priorities", "review.checking.support-needed"} <= returned
+
+
+@pytest.mark.parametrize("set_id", sorted(MINIMUM))
+def test_latest_version_asks_for_nothing_that_identifies_anyone(set_id: str) -> None:
+    c = load(set_id, SETS[set_id].latest or "")
+    assert "never name" in " ".join(c.description.lower().split())
+
+
+def test_vcs_checklist_asks_for_a_process_not_a_record() -> None:
+    # in a small group a record with the names taken out still identifies the child
+    c = load("vcs_checklist", SETS["vcs_checklist"].latest or "")
+    for q in c.questions():
+        for prompt in q.evidence:
+            assert "names removed" not in prompt.lower(), q.full_id
+            assert "anonymised" not in prompt.lower(), q.full_id
