@@ -157,7 +157,10 @@ def test_bundled_kcsie_covers_the_real_2024_to_2025_changes() -> None:
     text = render(new, "changes", "md", RenderOptions(previous=old)).decode("utf-8")
     flat = " ".join(text.split())
     assert "generative AI" in flat  # a new question
-    assert "### Was 17.3.2: Has the senior mental health lead completed" in text  # removed
+    # KCSIE 2025 dropped only a funding reference: the question stays, its guidance changes
+    assert "### 17.3.2 Has the senior mental health lead completed" in text
+    assert "### Was " not in text  # nothing is removed
+    assert "### 10.1.2 (was 10.1.1) Is every unexplained absence followed up" in text  # split
     assert "### 10.1.1 (was 4.2.2) Does the attendance policy" in text  # moved and reworded
     assert (
         "Keeping children safe in education 2024 is replaced by Keeping children safe in "

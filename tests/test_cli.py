@@ -132,8 +132,13 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 
 def test_an_empty_document_is_refused_not_written(tmp_path: Path) -> None:
-    out = tmp_path / "vcs-return.pdf"
-    code, _, err = run("render", "vcs_checklist", "--as", "return-form", "-o", str(out))
+    # a set with no question marked in_return (the bundled sets all have a return form now)
+    source = (CASES / "valid" / "complete.yaml").read_text(encoding="utf-8")
+    assert "in_return: true" in source
+    bare = tmp_path / "no-return.yaml"
+    bare.write_text(source.replace("in_return: true", "in_return: false"), encoding="utf-8")
+    out = tmp_path / "return.pdf"
+    code, _, err = run("render", str(bare), "--as", "return-form", "-o", str(out))
     assert code == 1
     assert "SG405" in err
     assert "in_return" in err

@@ -541,10 +541,23 @@ def test_kcsie_2025_changes_are_found() -> None:
     d = diff(load_bundled("kcsie", "2024-25"), load_bundled("kcsie", "2025-26"))
     added = {c.id for c in d.of(Kind.ADDED, item="question")}
     assert "online-safety.online-risks.generative-ai" in added
-    assert "alternative-provision.placements.ap-guidance-review" in added
-    assert [c.old_id for c in d.of(Kind.REMOVED, item="question")] == [
-        "specific-harms.mental-health.mh-lead-training"
-    ]
+    for new_id in (
+        "ap-staff-checks-confirmed",
+        "ap-whereabouts",
+        "ap-placement-review",
+    ):
+        assert f"alternative-provision.placements.{new_id}" in added
+    assert "boarding.residential-care.out-of-hours-cover" in added
+    # KCSIE 2025 dropped only a funding reference: the senior mental health lead question stays
+    assert [c.old_id for c in d.of(Kind.REMOVED, item="question")] == []
+    assert {(c.old_id, c.id) for c in d.of(Kind.RENAMED)} >= {
+        ("leadership.staff-conduct.code-of-conduct", "leadership.staff-conduct.conduct-policy"),
+        ("governance.oversight.statutory-duty", "governance.oversight.statutory-duty-evidence"),
+        (
+            "missing-education.attendance.absence-follow-up",
+            "missing-education.attendance.first-day-follow-up",
+        ),
+    }
     assert [(c.old_id, c.id) for c in d.of(Kind.MOVED)] == [
         (
             "policies.core-policies.attendance-policy",

@@ -461,7 +461,7 @@ def test_cli_resolve_writes_a_complete_set(tmp_path: Path) -> None:
     target = tmp_path / "resolved.yaml"
     code, out, err = run("resolve", str(EXAMPLE), "-o", str(target))
     assert code == 0, err
-    assert out == f"wrote {target} (kcsie@2025-26, 123 questions)\n"
+    assert out == f"wrote {target} (kcsie@2025-26, 137 questions)\n"
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Northshire safeguarding in education audit 2025-26\n# Resolved from")
     assert load_text(text) == load_set(str(EXAMPLE))
