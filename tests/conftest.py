@@ -3,10 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 CASES = TESTS / "cases"
+
+# Property tests check what the code does, not how fast: a per-example deadline only makes them
+# fail on a busy machine. Speed is measured in benchmarks/.
+settings.register_profile("safeguard", deadline=None)
+settings.load_profile("safeguard")
 
 
 @pytest.fixture
