@@ -16,7 +16,8 @@ from ._errors import UsageProblem, load_or_fail
     type=click.Choice(["md", "html", "json"]),
     default="md",
     show_default=True,
-    help="Markdown (deleted words ~~struck~~, new words **bold**), an HTML page, or JSON.",
+    help="Markdown (deleted words ~~struck~~, new words **bold**), an HTML page, or JSON "
+    "(the typed changes and the same words).",
 )
 @click.option(
     "-o",
@@ -42,12 +43,13 @@ def diff_cmd(old_spec: str, new_spec: str, fmt: str, output: str, exit_code: boo
       safeguard diff kcsie@2025-26 standards/kcsie/2026-27.yaml --format html -o c.html
     """
     from safeguard_standards import write_atomic
-    from safeguard_standards.diff import diff, format_diff
+    from safeguard_standards.diff import diff
+    from safeguard_standards.render import render_diff
 
     old = load_or_fail(old_spec).unwrap()
     new = load_or_fail(new_spec).unwrap()
     result = diff(old, new)
-    text = format_diff(result, fmt)
+    text = render_diff(old, new, fmt, result).decode("utf-8")
     if output == "-":
         click.echo(text, nl=False)
     else:
