@@ -24,7 +24,7 @@ from safeguard_standards import (
 )
 from safeguard_standards.diff import Change, Diff, Kind, diff, word_diff
 from safeguard_standards.model import AudienceValue, Condition, Option
-from safeguard_standards.render import render_diff
+from safeguard_standards.render import RenderOptions, render, render_diff
 
 
 def format_diff(old: Checklist, new: Checklist, fmt: str = "md") -> str:
@@ -771,3 +771,43 @@ def test_question_map_follows_moves_parents_and_similar_text(base: Checklist) ->
         False,
     )
     assert 0.8 <= link.similarity < 1 and not link.answers_carry_over
+
+
+def test_safeguard_diff_puts_every_set_level_change_into_words(base: Checklist) -> None:
+    new = variant(
+        ("title: Example safeguarding self-assessment", "title: Example audit"),
+        ("status: published", "status: draft"),
+        ("effective: {from: 2025-09-01,", "effective: {from: 2025-09-02,"),
+        ("description: An example used by the tests.", "description: Another example."),
+        (
+            "contact: audit@example.org}",
+            "contact: audit@example.org, url: https://example.org, return_deadline: 2025-12-12}",
+        ),
+        (
+            "    kind: statutory-guidance\n",
+            "    kind: statutory-guidance\n    edition: September 2025\n",
+        ),
+        ("    label: Type of setting\n", "    label: Kind of setting\n"),
+        ("    - {id: partly, label: Partly met, rag: amber, score: 1}\n", ""),
+    )
+    changes = [c for c in diff(base, new) if c.item in ("set", "scale", "reference", "audience")]
+    assert len(changes) == 9
+    md = format_diff(base, new)
+    whole = md.split("## Changes to the whole audit\n\n")[1].split("\n\n")[0].splitlines()
+    assert whole == [
+        "- The audit is now called Example audit (it was Example safeguarding self-assessment).",
+        "- Its status is now draft (it was published).",
+        "- It now applies from 2 September 2025 (it was 1 September 2025).",
+        "- The publisher's web address is now https://example.org.",
+        "- Returns are due by 12 December 2025.",
+        "- The description of the audit has changed.",
+        "- The rating scale Fully met / Not met / Not applicable has changed: check what each "
+        "level means.",
+        "- The edition of the reference Keeping children safe in education 2025 is now "
+        "September 2025.",
+        "- The choice Type of setting is now called Kind of setting.",
+    ]
+    # the document for the people who fill the form in leaves out what only matters to editors
+    doc = render(new, "changes", "md", RenderOptions(previous=base)).decode("utf-8")
+    assert "Its status is now" not in doc and "web address" not in doc
+    assert "- Returns are due by 12 December 2025." in doc

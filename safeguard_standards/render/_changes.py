@@ -124,7 +124,8 @@ ins { color: #005a30; background: #e6f4ea; text-decoration: underline; font-weig
 <section aria-labelledby="summary">
 <h2 id="summary">Summary</h2>
 {% if v.summary_is_markdown %}{{ v.summary | md }}{% else %}<p>{{ v.summary }}</p>{% endif %}
-{% if v.tally %}<p>{{ v.tally }}</p>{% endif %}
+{%- if v.tally %}
+<p>{{ v.tally }}</p>{% endif %}
 {% if v.empty %}<p>Nothing has changed.</p>{% endif %}
 </section>
 {% if v.whole %}

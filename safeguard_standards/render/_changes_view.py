@@ -234,8 +234,11 @@ def _number(value: Value) -> str:
 
 
 def _cite_words(cite: Citation, checklist: Checklist) -> str:
-    """``Keeping children safe in education 2025 (September 2025), Part two (see …)``."""
-    text = citation_view(cite, checklist).text
+    """``Keeping children safe in education 2025, Part two (see …)``: the reference's title
+    (its key when the set has no such reference), where in it, and the note."""
+    text = citation_view(cite, checklist).title
+    if cite.at:
+        text += f", {cite.at}"
     return text + (f" ({' '.join(cite.note.split())})" if cite.note else "")
 
 
