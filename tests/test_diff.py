@@ -496,6 +496,33 @@ def test_property_changes_do_not_depend_on_question_order_in_unchanged_sections(
     assert diff(_shuffle_unchanged(a, b, rnd), b).changes == expected
 
 
+@given(checklists(), checklists())
+@settings(max_examples=60, deadline=None)
+def test_property_the_changes_view_carries_every_change_and_each_new_question(
+    a: Checklist, b: Checklist
+) -> None:
+    d = diff(a, b)
+    data = json.loads(render_diff(a, b, "json", d))
+    assert data["changes"] == [c.to_dict() for c in d]
+    links = d.question_map()
+    assert list(links) == [q.full_id for q in b.questions()]
+    came_from = {n: o for o, n in d.matched}
+    for link in links.values():
+        if link.via == "similar-text":
+            assert any(c.kind is Kind.POSSIBLY_RENAMED and c.id == link.id for c in d)
+        else:
+            assert link.old_id == came_from.get(link.id, "")
+    # every question change is under the question's entry, in words
+    document = data["document"]
+    entries = [
+        e
+        for group in ("new_questions", "reworded", "moved", "removed", "other")
+        for e in document[group]
+    ]
+    items = {(c.item, c.id, c.old_id) for c in d if c.item == "question"}
+    assert len(entries) == len(items)
+
+
 def test_word_diff_rebuilds_both_texts() -> None:
     old, new = "Is there an attendance policy?", "Does the attendance policy follow the guidance?"
     ops = word_diff(old, new)
