@@ -63,8 +63,8 @@ __all__ = [
     "RENAME_SIMILARITY",
     "Change",
     "Diff",
-    "Entry",
     "Kind",
+    "ListEntry",
     "QuestionLink",
     "Value",
     "Via",
@@ -145,7 +145,7 @@ Value = str | float | bool | Condition | tuple[Any, ...] | None
 #: :class:`~safeguard_standards.model.Citation`, :class:`~safeguard_standards.model.Level`,
 #: :class:`~safeguard_standards.model.Option`, :class:`~safeguard_standards.model.AudienceValue`
 #: or :class:`~safeguard_standards.model.ActionPlanColumn`.
-Entry = str | Citation | Level | Option | AudienceValue | ActionPlanColumn
+ListEntry = str | Citation | Level | Option | AudienceValue | ActionPlanColumn
 
 
 @attrs.frozen(kw_only=True)
@@ -175,8 +175,8 @@ class Change:
     new: Value = None
     #: For list-like fields (evidence, citations, options, levels, values, columns): the
     #: entries gone (as the old version wrote them) and the new ones.
-    removed: tuple[Entry, ...] = ()
-    added: tuple[Entry, ...] = ()
+    removed: tuple[ListEntry, ...] = ()
+    added: tuple[ListEntry, ...] = ()
     #: Whether ``old`` and ``new`` are prose, shown as a word-level diff (:attr:`words`).
     prose: bool = False
     #: Printed number (``1.2.3``) in the new and the old version, where there is one.
@@ -524,8 +524,8 @@ class _Differ:
         item: ItemKind,
         ids: tuple[str, str],
         field: str,
-        old: Sequence[Entry],
-        new: Sequence[Entry],
+        old: Sequence[ListEntry],
+        new: Sequence[ListEntry],
         **extra: Any,
     ) -> None:
         if tuple(old) == tuple(new):
