@@ -276,7 +276,7 @@ class Diff:
     summary: str = ""
     #: Where each question of the new version came from, in the order of the new version
     #: (see :meth:`question_map`).
-    questions: tuple[QuestionLink, ...] = ()
+    question_links: tuple[QuestionLink, ...] = ()
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
@@ -311,7 +311,7 @@ class Diff:
         This is what carrying last year's answers over to this year's questions reads: an
         answer carries over as it is when :attr:`QuestionLink.answers_carry_over`.
         """
-        return {link.id: link for link in self.questions}
+        return {link.id: link for link in self.question_links}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: both sides, counts, every change."""
@@ -1123,7 +1123,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
         matched=tuple(matched),
         tailored=bool(new.extends) and not old.extends and old.ref == new.ref,
         summary=new.change_summary,
-        questions=tuple(links),
+        question_links=tuple(links),
     )
 
 
