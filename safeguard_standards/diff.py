@@ -35,20 +35,21 @@ import difflib
 import enum
 import functools
 import itertools
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
 from .model import (
-    AppliesTo,
+    ActionPlanColumn,
     Audience,
+    AudienceValue,
     Checklist,
     Citation,
     Condition,
     Level,
+    Option,
     Question,
     Reference,
     Scale,
@@ -64,11 +65,15 @@ __all__ = [
     "Change",
     "Diff",
     "Kind",
+    "ListEntry",
+    "QuestionLink",
+    "Value",
+    "Via",
     "WordOp",
     "check_previous",
     "diff",
-    "format_diff",
     "previous_spec",
+    "to_json",
     "word_diff",
 ]
 
@@ -131,9 +136,28 @@ class WordOp:
     text: str
 
 
+#: A value a change is about, as the model holds it: a text (prose, an id, a date), a number,
+#: yes/no, a :class:`~safeguard_standards.model.Condition`, who it applies to
+#: (:data:`~safeguard_standards.model.AppliesTo`), or a tuple of entries (citations, levels,
+#: options, evidence prompts…). None: not set.
+Value = str | float | bool | Condition | tuple[Any, ...] | None
+
+#: One entry of a list-like field: an evidence prompt (text), a
+#: :class:`~safeguard_standards.model.Citation`, :class:`~safeguard_standards.model.Level`,
+#: :class:`~safeguard_standards.model.Option`, :class:`~safeguard_standards.model.AudienceValue`
+#: or :class:`~safeguard_standards.model.ActionPlanColumn`.
+ListEntry = str | Citation | Level | Option | AudienceValue | ActionPlanColumn
+
+
 @attrs.frozen(kw_only=True)
 class Change:
-    """One change from the old version to the new."""
+    """One change from the old version to the new.
+
+    Values are typed, as the model holds them (a question's ``min`` is a number, its
+    ``in_return`` a bool, its ``ask_if`` a :class:`~safeguard_standards.model.Condition`, its
+    citations :class:`~safeguard_standards.model.Citation` values); putting them into words is
+    the changes view's job (:mod:`safeguard_standards.render._changes_view`).
+    """
 
     kind: Kind
     #: What the change is about: set, scale, reference, audience, section, standard, question.
@@ -146,12 +170,14 @@ class Change:
     old_id: str = ""
     #: The field that changed (``text``, ``guidance.why``, ``publisher.return_deadline``), or "".
     field: str = ""
-    #: Old and new value, as text (for prose, numbers, dates, ids).
-    old: str = ""
-    new: str = ""
-    #: For list-like fields (evidence, citations, options, levels): entries gone and new.
-    removed: tuple[str, ...] = ()
-    added: tuple[str, ...] = ()
+    #: Old and new value of ``field`` (see :data:`Value`); for a replaced reference the two
+    #: titles, for a possibly-renamed question the two texts.
+    old: Value = None
+    new: Value = None
+    #: For list-like fields (evidence, citations, options, levels, values, columns): the
+    #: entries gone (as the old version wrote them) and the new ones.
+    removed: tuple[ListEntry, ...] = ()
+    added: tuple[ListEntry, ...] = ()
     #: Whether ``old`` and ``new`` are prose, shown as a word-level diff (:attr:`words`).
     prose: bool = False
     #: Printed number (``1.2.3``) in the new and the old version, where there is one.
@@ -168,37 +194,70 @@ class Change:
     def words(self) -> tuple[WordOp, ...]:
         """For prose: the word-level diff of ``old`` → ``new`` (computed when first asked for,
         so that a diff costs nothing for the wording nobody looks at)."""
-        return word_diff(self.old, self.new) if self.prose else ()
+        if not self.prose:
+            return ()
+        return word_diff(_text(self.old), _text(self.new))
 
     @property
     def ref(self) -> str:
         """The id to show: the new id, or the old one for a removed item."""
         return self.id or self.old_id
 
+    @property
+    def has_values(self) -> bool:
+        """Whether ``old`` and ``new`` mean something (a field change, a replaced reference,
+        a possibly-renamed pair); they are None for an added, removed, moved or renamed item."""
+        return bool(self.field) or self.kind in (Kind.REPLACED, Kind.POSSIBLY_RENAMED)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (fields left at their defaults are left out)."""
+        """A JSON-ready dict. ``old`` and ``new`` are there for every field change, typed as
+        JSON (text, number, true/false, null, a list, an object); other fields left at their
+        defaults are left out."""
         out: dict[str, Any] = {"kind": self.kind.value, "item": self.item}
-        for name in (
-            "id",
-            "old_id",
-            "field",
-            "old",
-            "new",
-            "removed",
-            "added",
-            "number",
-            "old_number",
-            "label",
-            "note",
-        ):
-            value = getattr(self, name)
-            if value:
-                out[name] = list(value) if isinstance(value, tuple) else value
+        for name in ("id", "old_id", "field"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        if self.has_values:
+            out["old"] = to_json(self.old, self.field)
+            out["new"] = to_json(self.new, self.field)
+        for name in ("removed", "added"):
+            if getattr(self, name):
+                out[name] = [to_json(v) for v in getattr(self, name)]
+        for name in ("number", "old_number", "label", "note"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
         if self.words:
             out["words"] = [[w.op, w.text] for w in self.words]
         if self.similarity:
             out["similarity"] = round(self.similarity, 3)
         return out
+
+
+def _text(value: Value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def to_json(value: Any, field: str = "") -> Any:
+    """A model value as JSON-ready data: text, numbers, booleans and None as they are; a
+    tuple as a list; ``applies_to`` as ``{dimension: [values]}``; a model object (citation,
+    level, option, condition…) as an object of its fields, leaving out those at their
+    defaults and where it was read from."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if field == "applies_to" and isinstance(value, tuple):
+        return {dim: list(values) for dim, values in value}
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    if attrs.has(type(value)):
+        out: dict[str, Any] = {}
+        for f in attrs.fields(type(value)):
+            if not f.eq:  # where it was read from, provenance: not content
+                continue
+            v = getattr(value, f.name)
+            if f.default is attrs.NOTHING or v != f.default:
+                out[f.name] = to_json(v)
+        return out
+    raise TypeError(f"no JSON form for {type(value).__name__}")  # pragma: no cover
 
 
 @attrs.frozen(kw_only=True)
@@ -216,6 +275,9 @@ class Diff:
     tailored: bool = False
     #: The new version's ``change_summary``.
     summary: str = ""
+    #: Where each question of the new version came from, in the order of the new version
+    #: (see :meth:`question_map`).
+    question_links: tuple[QuestionLink, ...] = ()
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
@@ -243,6 +305,15 @@ class Diff:
                 out[kind.value] = n
         return out
 
+    def question_map(self) -> dict[str, QuestionLink]:
+        """For each question id of the new version (in its order): the old question it
+        continues, how it was matched, and whether what it asks changed.
+
+        This is what carrying last year's answers over to this year's questions reads: an
+        answer carries over as it is when :attr:`QuestionLink.answers_carry_over`.
+        """
+        return {link.id: link for link in self.question_links}
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: both sides, counts, every change."""
         return {
@@ -253,6 +324,49 @@ class Diff:
             "counts": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
+
+
+#: How a question of the new version was matched to one of the old: ``id`` the same full id;
+#: ``formerly`` its own ``formerly``; ``parent`` it followed its section or standard (renamed
+#: or moved with ``formerly``) under the same short id; ``similar-text`` an unmatched old
+#: question with highly similar text (possibly renamed: a guess, see
+#: :attr:`QuestionLink.certain`); ``new`` no old question.
+Via = Literal["id", "formerly", "parent", "similar-text", "new"]
+
+
+@attrs.frozen(kw_only=True)
+class QuestionLink:
+    """Where one question of the new version came from, and what changed in what it asks."""
+
+    #: Full id in the new version.
+    id: str
+    #: Full id of the old question it continues ("" for a new question).
+    old_id: str = ""
+    via: Via = "new"
+    #: Under another standard than its old counterpart's (``formerly`` across standards).
+    moved: bool = False
+    #: Its text, its answer type, its rating scale (the scale it uses, its own or the set's
+    #: default, or that scale's levels), its options changed.
+    text_changed: bool = False
+    type_changed: bool = False
+    scale_changed: bool = False
+    options_changed: bool = False
+    #: For ``similar-text``: how similar the two texts are (0-1).
+    similarity: float = 0.0
+
+    @property
+    def certain(self) -> bool:
+        """Whether the set says it is the same question (by id or ``formerly``), rather than
+        the diff guessing from similar text."""
+        return self.via in ("id", "formerly", "parent")
+
+    @property
+    def answers_carry_over(self) -> bool:
+        """Whether an answer to the old question is a valid answer to this one as it is: the
+        same question for certain, with the same answer type, scale and options."""
+        return self.certain and not (
+            self.type_changed or self.scale_changed or self.options_changed
+        )
 
 
 # -- word-level diff ---------------------------------------------------------------------------
@@ -385,54 +499,12 @@ def _similarity(old: str, new: str) -> float:
     return difflib.SequenceMatcher(None, _words(old), _words(new), autojunk=False).ratio()
 
 
-# -- text forms of values ------------------------------------------------------------------------
+# -- list-like fields ----------------------------------------------------------------------------
+
+_T = TypeVar("_T")
 
 
-def _applies_text(applies: AppliesTo) -> str:
-    if not applies:
-        return "everyone"
-    return "; ".join(f"{dim}: {', '.join(values)}" for dim, values in applies)
-
-
-def _condition_text(cond: Condition | None) -> str:
-    if cond is None:
-        return ""
-    if cond.op in ("all", "any"):
-        return f"{cond.op}(" + "; ".join(_condition_text(c) for c in cond.conditions) + ")"
-    sign = {"equals": "=", "not_equals": "≠", "in": "in"}[cond.op]
-    values = ", ".join(cond.values)
-    return f"{cond.question} {sign} {values}"
-
-
-def _cite_text(cite: Citation, ref: str | None = None) -> str:
-    """``ref, at (note)``; ``ref`` replaces the citation's own key when given."""
-    key = cite.ref if ref is None else ref
-    return key + (f", {cite.at}" if cite.at else "") + (f" ({cite.note})" if cite.note else "")
-
-
-def _num_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _level_text(level: Level) -> str:
-    parts = [f"{level.label} ({level.id}"]
-    if level.rag:
-        parts.append(f"; {level.rag}")
-    if level.score is not None:
-        parts.append(f"; score {_num_text(level.score)}")
-    if not level.scored:
-        parts.append("; not scored")
-    if level.requires:
-        parts.append("; requires " + ", ".join(level.requires))
-    parts.append(")")
-    if level.describe:
-        parts.append(f": {level.describe}")
-    return "".join(parts)
-
-
-def _list_delta(old: Sequence[str], new: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _list_delta(old: Sequence[_T], new: Sequence[_T]) -> tuple[tuple[_T, ...], tuple[_T, ...]]:
     """Entries of ``old`` not in ``new`` and of ``new`` not in ``old`` (multiset, in order)."""
     remaining = list(new)
     removed = []
@@ -475,20 +547,20 @@ class _Differ:
         """Citations added and removed, not counting those that only follow a replaced
         reference (``kcsie-2024, Part two`` → ``kcsie-2025, Part two``)."""
         replaced = self.replaced
-        before = [_cite_text(c, replaced.get(c.ref, c.ref)) for c in old]
-        after = [_cite_text(c) for c in new]
-        removed, added = _list_delta(before, after)
+        # an old citation as it would read after the replacement of its reference
+        before = [attrs.evolve(c, ref=replaced[c.ref]) if c.ref in replaced else c for c in old]
+        removed, added = _list_delta(before, list(new))
         if not removed and not added:
             return
-        as_written = {b: _cite_text(c) for b, c in zip(before, old, strict=True)}
+        as_written = dict(zip(before, old, strict=True))
         self.add(
             Kind.CITATIONS,
             item,
             id=ids[1],
             old_id=ids[0],
             field="cite",
-            old="\n".join(_cite_text(c) for c in old),
-            new="\n".join(after),
+            old=tuple(old),
+            new=tuple(new),
             removed=tuple(as_written.get(r, r) for r in removed),
             added=added,
             **extra,
@@ -504,8 +576,8 @@ class _Differ:
         item: ItemKind,
         ids: tuple[str, str],
         field: str,
-        old: str,
-        new: str,
+        old: Value,
+        new: Value,
         *,
         prose: bool = False,
         **extra: Any,
@@ -530,8 +602,8 @@ class _Differ:
         item: ItemKind,
         ids: tuple[str, str],
         field: str,
-        old: Sequence[str],
-        new: Sequence[str],
+        old: Sequence[ListEntry],
+        new: Sequence[ListEntry],
         **extra: Any,
     ) -> None:
         if tuple(old) == tuple(new):
@@ -545,8 +617,8 @@ class _Differ:
             id=ids[1],
             old_id=ids[0],
             field=field,
-            old="\n".join(old),
-            new="\n".join(new),
+            old=tuple(old),
+            new=tuple(new),
             removed=removed,
             added=added,
             **extra,
@@ -555,7 +627,7 @@ class _Differ:
     # the set -------------------------------------------------------------------------------
     def set_level(self) -> None:
         o, n = self.old, self.new
-        pairs = [
+        pairs: list[tuple[str, Value, Value]] = [
             ("title", o.title, n.title),
             ("status", o.status, n.status),
             ("effective.from", o.effective_from, n.effective_from),
@@ -582,8 +654,8 @@ class _Differ:
             "set",
             ("", ""),
             "action_plan.columns",
-            [f"{c.label} ({c.id})" for c in o.action_plan.columns],
-            [f"{c.label} ({c.id})" for c in n.action_plan.columns],
+            o.action_plan.columns,
+            n.action_plan.columns,
         )
         self.keyed("scale", o.scales, n.scales, self.scale)
         self.replaced = _replacements(o, n)
@@ -635,8 +707,8 @@ class _Differ:
             "scale",
             (old.id, new.id),
             "levels",
-            [_level_text(v) for v in old.levels],
-            [_level_text(v) for v in new.levels],
+            old.levels,
+            new.levels,
         )
 
     def reference(self, old: Reference, new: Reference) -> None:
@@ -659,8 +731,8 @@ class _Differ:
             "audience",
             ids,
             "values",
-            [f"{v.label} ({v.id})" for v in old.values],
-            [f"{v.label} ({v.id})" for v in new.values],
+            old.values,
+            new.values,
             label=new.label,
         )
 
@@ -683,8 +755,8 @@ class _Differ:
             "section",
             ids,
             "applies_to",
-            _applies_text(old.applies_to),
-            _applies_text(new.applies_to),
+            old.applies_to,
+            new.applies_to,
             **extra,
         )
 
@@ -713,8 +785,8 @@ class _Differ:
             "standard",
             ids,
             "applies_to",
-            _applies_text(old.applies_to),
-            _applies_text(new.applies_to),
+            old.applies_to,
+            new.applies_to,
             **extra,
         )
         self.field(
@@ -746,38 +818,24 @@ class _Differ:
         elif old.scale != new.scale:
             self.field(Kind.SCALE, item, ids, "scale", old.scale, new.scale, **extra)
         if old.options != new.options:
-            old_options = [f"{o.label} ({o.id})" for o in old.options]
-            new_options = [f"{o.label} ({o.id})" for o in new.options]
-            if sorted(old_options) == sorted(new_options):
+            removed, added = _list_delta(old.options, new.options)
+            if not removed and not added:
                 # The same options in another order: on a form the order is what people see.
-                self.field(
-                    Kind.OPTIONS,
-                    item,
-                    ids,
-                    "options",
-                    "\n".join(old_options),
-                    "\n".join(new_options),
-                    **extra,
-                )
+                self.field(Kind.OPTIONS, item, ids, "options", old.options, new.options, **extra)
             else:
-                self.listed(Kind.OPTIONS, item, ids, "options", old_options, new_options, **extra)
+                self.listed(Kind.OPTIONS, item, ids, "options", old.options, new.options, **extra)
         for name in ("unit", "min", "max", "required", "priority"):
             a, b = getattr(old, name), getattr(new, name)
-            if a == b:
-                continue
-            if isinstance(a, bool):
-                a, b = ("yes" if a else "no"), ("yes" if b else "no")
-            elif name in ("min", "max"):
-                a, b = _num_text(a), _num_text(b)
-            self.field(Kind.ANSWER, item, ids, name, a, b, **extra)
+            if a != b:
+                self.field(Kind.ANSWER, item, ids, name, a, b, **extra)
         if old.applies_to != new.applies_to:
             self.field(
                 Kind.APPLICABILITY,
                 item,
                 ids,
                 "applies_to",
-                _applies_text(old.applies_to),
-                _applies_text(new.applies_to),
+                old.applies_to,
+                new.applies_to,
                 **extra,
             )
         if old.ask_if != new.ask_if:
@@ -786,8 +844,8 @@ class _Differ:
                 item,
                 ids,
                 "ask_if",
-                _condition_text(old.ask_if),
-                _condition_text(new.ask_if),
+                old.ask_if,
+                new.ask_if,
                 **extra,
             )
         if old.in_return != new.in_return:
@@ -796,8 +854,8 @@ class _Differ:
                 item,
                 ids,
                 "in_return",
-                "yes" if old.in_return else "no",
-                "yes" if new.in_return else "no",
+                old.in_return,
+                new.in_return,
                 **extra,
             )
         if old.evidence != new.evidence:
@@ -1016,6 +1074,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
     d = _Differ(old, new)
     d.set_level()
     matched: list[tuple[str, str]] = []
+    links: list[QuestionLink] = []
 
     # -- match sections, then standards, then questions -------------------------------------
     old_sections = {s.id: s for s in old.sections}
@@ -1125,8 +1184,17 @@ def diff(old: Checklist, new: Checklist) -> Diff:
                     )
                     if oq != q:
                         d.question(oq, q, (oq.full_id, q.full_id))
+                    if oq.full_id == q.full_id:
+                        via: Via = "id"
+                    elif q.formerly == oq.full_id:
+                        via = "formerly"
+                    else:
+                        via = "parent"
+                    moved = std_map.get(st.full_id) != old_parent
+                    links.append(_link(old, new, oq, q, via, moved=moved))
                 elif q.full_id in renames:
                     oq, sim = renames[q.full_id]
+                    links.append(_link(old, new, oq, q, "similar-text", similarity=sim))
                     d.add(
                         Kind.POSSIBLY_RENAMED,
                         "question",
@@ -1142,6 +1210,7 @@ def diff(old: Checklist, new: Checklist) -> Diff:
                         similarity=sim,
                     )
                 else:
+                    links.append(QuestionLink(id=q.full_id))
                     d.add(
                         Kind.ADDED,
                         "question",
@@ -1189,7 +1258,39 @@ def diff(old: Checklist, new: Checklist) -> Diff:
         matched=tuple(matched),
         tailored=bool(new.extends) and not old.extends and old.ref == new.ref,
         summary=new.change_summary,
+        question_links=tuple(links),
     )
+
+
+def _link(
+    old: Checklist,
+    new: Checklist,
+    oq: Question,
+    q: Question,
+    via: Via,
+    *,
+    moved: bool = False,
+    similarity: float = 0.0,
+) -> QuestionLink:
+    return QuestionLink(
+        id=q.full_id,
+        old_id=oq.full_id,
+        via=via,
+        moved=moved,
+        text_changed=oq.text != q.text,
+        type_changed=oq.type != q.type,
+        scale_changed=_levels(old, oq) != _levels(new, q),
+        options_changed=oq.options != q.options,
+        similarity=similarity,
+    )
+
+
+def _levels(c: Checklist, q: Question) -> tuple[Level, ...] | None:
+    """The levels a rating question is answered with (None for other types)."""
+    if q.type != "rating":
+        return None
+    scale = c.scale(q.scale or c.default_scale)
+    return scale.levels if scale else ()
 
 
 def _standard_fields_differ(old: Standard, new: Standard) -> bool:
@@ -1220,242 +1321,6 @@ def _note_of(c: Checklist, item: ItemKind, full_id: str) -> str:
             if item == "standard" and st.full_id == full_id:
                 return st.change_note
     return ""
-
-
-# -- text output (the `safeguard diff` command) ------------------------------------------------
-
-_KIND_WORDS = {
-    Kind.ADDED: "added",
-    Kind.REMOVED: "removed",
-    Kind.MOVED: "moved",
-    Kind.RENAMED: "renamed",
-    Kind.POSSIBLY_RENAMED: "possibly renamed",
-    Kind.REWORDED: "reworded",
-    Kind.TYPE: "answer type changed",
-    Kind.SCALE: "rating scale changed",
-    Kind.OPTIONS: "options changed",
-    Kind.ANSWER: "answer changed",
-    Kind.APPLICABILITY: "applicability changed",
-    Kind.CONDITION: "condition changed",
-    Kind.RETURN: "return form changed",
-    Kind.EVIDENCE: "evidence changed",
-    Kind.GUIDANCE: "guidance changed",
-    Kind.CITATIONS: "citations changed",
-    Kind.REPLACED: "replaced",
-    Kind.CHANGED: "changed",
-}
-
-
-def _md_words(words: Sequence[WordOp], context: int = 8) -> str:
-    """Word diff as Markdown: ``~~deleted~~ **inserted**``; long unchanged runs are cut to
-    ``context`` words either side of a change."""
-    out = []
-    last = len(words) - 1
-    for i, w in enumerate(words):
-        text = " ".join(w.text.split()) + (" " if w.text[-1:].isspace() else "")
-        if w.op == "=":
-            tokens = text.split()
-            keep_head = context if i > 0 else 0
-            keep_tail = context if i < last else 0
-            if len(tokens) > keep_head + keep_tail + 3:
-                head = " ".join(tokens[:keep_head])
-                tail = " ".join(tokens[len(tokens) - keep_tail :]) if keep_tail else ""
-                text = " ".join(part for part in (head, "…", tail) if part) + (
-                    " " if text.endswith(" ") else ""
-                )
-            out.append(text)
-            continue
-        core = text.strip()
-        if not core:
-            continue
-        mark = "~~" if w.op == "-" else "**"
-        out.append(f"{mark}{core}{mark}" + (" " if text.endswith(" ") else ""))
-    # "~~old~~**new**" with nothing between: separate them so both read as words
-    joined = ""
-    for piece in out:
-        if joined and not joined.endswith(" ") and piece.startswith(("~~", "**")):
-            joined += " "
-        joined += piece
-    return joined.strip()
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _quote(values: Iterable[str]) -> str:
-    return "; ".join(f"“{_one_line(v, 120)}”" for v in values)
-
-
-def _subject(c: Change) -> str:
-    """``question `a.b.c` (1.2.3)``, with both ids and numbers when they differ."""
-    if c.item == "set":
-        return "the set"
-    if c.kind is Kind.REMOVED or not c.id:
-        num = f" (was {c.old_number})" if c.old_number else ""
-        return f"{c.item} `{c.old_id}`{num}"
-    if c.old_id and c.old_id != c.id:
-        nums = ""
-        if c.old_number or c.number:
-            nums = f" ({c.old_number or '–'} → {c.number or '–'})"
-        return f"{c.item} `{c.old_id}` → `{c.id}`{nums}"
-    num = f" ({c.number})" if c.number else ""
-    return f"{c.item} `{c.id}`{num}"
-
-
-def _detail(c: Change) -> str:
-    """What changed, without saying which item: ``**reworded** `text`: …``."""
-    what = f"**{_KIND_WORDS[c.kind]}**"
-    if c.kind is Kind.REPLACED:
-        return f"{what} by `{c.id}`: {c.old} → {c.new}"
-    if c.kind in (Kind.MOVED, Kind.RENAMED):
-        return what
-    head = what + (f" `{c.field}`" if c.field else "")
-    if c.removed or c.added:
-        parts = []
-        if c.removed:
-            parts.append("removed " + _quote(c.removed))
-        if c.added:
-            parts.append("added " + _quote(c.added))
-        return f"{head}: " + "; ".join(parts)
-    if c.words:
-        return f"{head}: {_md_words(c.words)}"
-    if c.old or c.new:
-        return f"{head}: {_one_line(c.old) or '(none)'} → {_one_line(c.new) or '(none)'}"
-    return head
-
-
-def _md_group(changes: Sequence[Change]) -> list[str]:
-    first = changes[0]
-    note = next((c.note for c in changes if c.note), "")
-    lines: list[str] = []
-    if first.kind in (Kind.ADDED, Kind.REMOVED):
-        line = f"- **{_KIND_WORDS[first.kind]}** {_subject(first)}"
-        if first.label:
-            line += f": {_one_line(first.label)}"
-        lines.append(line)
-    elif first.kind is Kind.POSSIBLY_RENAMED:
-        lines.append(
-            f"- **possibly renamed** {_subject(first)}, {round(first.similarity * 100)} % "
-            f"similar: {_md_words(first.words)}"
-        )
-        lines.append(
-            f"  - if it is the same question, add `formerly: {first.old_id}` to `{first.id}`"
-        )
-    elif first.kind is Kind.REPLACED:
-        lines.append(
-            f"- {_subject(first).replace(' → ', ' replaced by ', 1)}: {first.old} → {first.new}"
-        )
-    elif len(changes) == 1:
-        lines.append(f"- {_subject(first)}: {_detail(first)}")
-    else:
-        lines.append(f"- {_subject(first)}:")
-        lines += [f"  - {_detail(c)}" for c in changes]
-    if note:
-        lines.append(f"  - note: {_one_line(note, 400)}")
-    return lines
-
-
-def _summary_line(d: Diff) -> str:
-    if not d:
-        return "No differences."
-    parts = [f"{n} {kind}" for kind, n in d.counts().items()]
-    return f"{len(d)} change{'s' if len(d) != 1 else ''}: " + ", ".join(parts) + "."
-
-
-def _groups(changes: Sequence[Change]) -> list[list[Change]]:
-    """Consecutive changes of one item, together."""
-    out: list[list[Change]] = []
-    for c in changes:
-        solo = c.kind in (Kind.ADDED, Kind.REMOVED, Kind.POSSIBLY_RENAMED, Kind.REPLACED)
-        if (
-            out
-            and not solo
-            and out[-1][0].kind
-            not in (
-                Kind.ADDED,
-                Kind.REMOVED,
-                Kind.POSSIBLY_RENAMED,
-                Kind.REPLACED,
-            )
-        ):
-            prev = out[-1][0]
-            if (prev.item, prev.id, prev.old_id) == (c.item, c.id, c.old_id) and c.item != "set":
-                out[-1].append(c)
-                continue
-        out.append([c])
-    return out
-
-
-def _markdown(d: Diff) -> str:
-    heading = (
-        f"# National {d.old} vs local {d.new}" if d.tailored else f"# Changes: {d.old} → {d.new}"
-    )
-    lines = [heading, "", _summary_line(d)]
-    sections: list[tuple[str, list[Change]]] = [
-        ("The set, its scales, references and audiences", []),
-        ("Sections and standards", []),
-        ("Questions", []),
-    ]
-    for c in d.changes:
-        if c.item in ("set", "scale", "reference", "audience"):
-            sections[0][1].append(c)
-        elif c.item in ("section", "standard"):
-            sections[1][1].append(c)
-        else:
-            sections[2][1].append(c)
-    for title, items in sections:
-        if items:
-            lines += ["", f"## {title}", ""]
-            for group in _groups(items):
-                lines += _md_group(group)
-    return "\n".join(lines) + "\n"
-
-
-_HTML_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-  color: #1b1b1b; }}
-code {{ background: #f3f2f1; padding: 0 .2em; }}
-s {{ color: #942514; background: #fbe9e7; }}
-strong {{ color: #00703c; }}
-li {{ margin: .3em 0; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
-
-
-def format_diff(d: Diff, fmt: str = "md") -> str:
-    """The diff as Markdown (``md``), a self-contained HTML page (``html``) or ``json``.
-
-    In Markdown, deleted words are ``~~struck~~`` and inserted words **bold**; the HTML page
-    is the same Markdown rendered with markdown-it-py (raw HTML and images off).
-    """
-    if fmt == "json":
-        return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    from .render._view import md_inert, md_to_html
-
-    # Wording from the sets is shown as text by any viewer: no raw HTML, no images.
-    text = md_inert(_markdown(d))
-    if fmt == "md":
-        return text
-    if fmt == "html":
-        from markupsafe import escape
-
-        body = str(md_to_html(text))
-        title = str(escape(text.splitlines()[0].lstrip("# ")))
-        return _HTML_PAGE.format(title=title, body=body)
-    raise ValueError(f"unknown diff format {fmt!r}: use md, html or json")
 
 
 # -- finding the previous version ------------------------------------------------------------------

@@ -134,9 +134,15 @@ def test_pdf_reads_back() -> None:
 
 def test_json_has_the_same_content() -> None:
     data = json.loads(render(NEW, "changes", "json", OPTIONS))
-    assert [e["number"] for e in data["new_questions"]] == ["1.1.4"]
-    assert [e["old_number"] for e in data["removed"]] == ["1.1.4"]
-    assert data["reworded"][0]["now"] == [
+    # the typed changes, as `safeguard diff --format json` gives them
+    assert (data["old"], data["new"]) == ("example@2025-26", "example@2026-27")
+    returns = [c for c in data["changes"] if c["kind"] == "return-changed"]
+    assert [(c["old"], c["new"]) for c in returns] == [(True, False)]
+    # and the document's words
+    document = data["document"]
+    assert [e["number"] for e in document["new_questions"]] == ["1.1.4"]
+    assert [e["old_number"] for e in document["removed"]] == ["1.1.4"]
+    assert document["reworded"][0]["now"] == [
         ["How many ", False],
         ["trustees ", True],
         ["have had safeguarding training?", False],
@@ -246,3 +252,81 @@ def test_html_has_no_accessibility_violations(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert [v["id"] for v in result.response["violations"]] == []
+
+
+# -- a citation's note, put into words once (it used to be parsed back out of formatted text) ----
+
+NOTE = "see paragraphs 3, 4 and 5 (and annex A), or Part two"
+CITED = load_text(
+    COMPLETE.replace(
+        "cite: [{ref: kcsie-2025, at: Part two}]",
+        f'cite: [{{ref: kcsie-2025, at: Part two}}, {{ref: kcsie-2025, note: "{NOTE}"}}]',
+    ),
+    "cited.yaml",
+)
+CITED_SENTENCE = f"Now also refers to Keeping children safe in education 2025 ({NOTE})."
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _html_text(page: bytes) -> str:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.skip += tag in ("style", "script", "title")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in ("style", "script", "title")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page.decode("utf-8"))
+    return _flat("".join(parser.parts))
+
+
+def _docx_text(data: bytes) -> str:
+    import docx
+
+    return _flat("\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs))
+
+
+@pytest.mark.parametrize("complete", [False, True], ids=["render-as-changes", "safeguard-diff"])
+def test_a_citation_note_with_commas_brackets_and_and_reads_whole_in_every_format(
+    complete: bool,
+) -> None:
+    from safeguard_standards.render import render_diff
+
+    def out(fmt: str) -> bytes:
+        if complete:
+            return render_diff(OLD, CITED, fmt)
+        return render(CITED, "changes", fmt, RenderOptions(previous=OLD))
+
+    # Markdown, as a Markdown viewer shows it
+    assert CITED_SENTENCE in _flat(md_to_text(out("md").decode("utf-8")))
+    assert CITED_SENTENCE in _html_text(out("html"))
+    assert CITED_SENTENCE in _docx_text(out("docx"))
+    data = json.loads(out("json"))
+    [entry] = data["document"]["other"]
+    assert entry["details"] == [CITED_SENTENCE]
+    [change] = data["changes"]
+    assert change["added"] == [{"ref": "kcsie-2025", "note": NOTE}]
+
+
+@pytest.mark.slow
+def test_a_citation_note_reads_whole_in_the_pdf() -> None:
+    from pypdf import PdfReader
+
+    pdf = render(CITED, "changes", "pdf", RenderOptions(previous=OLD))
+    text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert CITED_SENTENCE in _flat(text)

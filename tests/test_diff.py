@@ -12,8 +12,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from safeguard_standards_cli import cli
 
-from safeguard_standards import Checklist, Question, Section, Standard, load_bundled, load_text
-from safeguard_standards.diff import Change, Diff, Kind, diff, format_diff, word_diff
+from safeguard_standards import (
+    Checklist,
+    Citation,
+    Level,
+    Question,
+    Section,
+    Standard,
+    load_bundled,
+    load_text,
+)
+from safeguard_standards.diff import Change, Diff, Kind, diff, word_diff
+from safeguard_standards.model import AudienceValue, Condition, Option
+from safeguard_standards.render import RenderOptions, render, render_diff
+
+
+def format_diff(old: Checklist, new: Checklist, fmt: str = "md") -> str:
+    """What ``safeguard diff`` writes."""
+    return render_diff(old, new, fmt).decode("utf-8")
+
 
 CASES = Path(__file__).resolve().parent / "cases"
 COMPLETE = (CASES / "valid" / "complete.yaml").read_text(encoding="utf-8")
@@ -46,7 +63,8 @@ def test_a_set_compared_with_itself_has_no_changes(base: Checklist) -> None:
     d = diff(base, base)
     assert not d
     assert len(d) == 0
-    assert format_diff(d).splitlines()[2] == "No differences."
+    text = format_diff(base, base)
+    assert "\n\nNo differences.\n\nNothing has changed.\n" in text
 
 
 def test_layout_comments_and_quoting_are_not_changes(base: Checklist) -> None:
@@ -182,7 +200,10 @@ def test_evidence_and_citation_changes_list_what_went_and_what_came(base: Checkl
             ),
         )
     )
-    assert (c.removed, c.added) == (("kcsie-2025, Part two",), ("kcsie-2025, Part one",))
+    assert (c.removed, c.added) == (
+        (Citation(ref="kcsie-2025", at="Part two"),),
+        (Citation(ref="kcsie-2025", at="Part one"),),
+    )
 
 
 def test_a_rating_question_on_another_scale(base: Checklist) -> None:
@@ -307,8 +328,8 @@ def test_a_new_id_with_nearly_the_same_text_is_possibly_renamed(base: Checklist)
         "leadership.governance.filtering-check",
     )
     assert 0.8 <= c.similarity < 1
-    text = format_diff(diff(base, new))
-    assert "add `formerly: leadership.governance.filtering-review`" in text
+    text = format_diff(base, new)
+    assert "add 'formerly: leadership.governance.filtering-review' to it" in text
 
 
 def test_a_new_id_with_different_text_is_added_and_removed(base: Checklist) -> None:
@@ -339,9 +360,9 @@ def test_set_level_changes(base: Checklist) -> None:
         (Kind.CHANGED, "audience", "setting", "values"),
     }
     scale = d.of(Kind.CHANGED, item="scale")[0]
-    assert scale.removed == ("Partly met (partly; amber; score 1)",)
+    assert scale.removed == (Level(id="partly", label="Partly met", rag="amber", score=1),)
     audience = d.of(item="audience")[0]
-    assert audience.added == ("Special school (special)",)
+    assert audience.added == (AudienceValue(id="special", label="Special school"),)
 
 
 def test_a_reference_replaced_everywhere_is_one_change(base: Checklist) -> None:
@@ -475,6 +496,33 @@ def test_property_changes_do_not_depend_on_question_order_in_unchanged_sections(
     assert diff(_shuffle_unchanged(a, b, rnd), b).changes == expected
 
 
+@given(checklists(), checklists())
+@settings(max_examples=60, deadline=None)
+def test_property_the_changes_view_carries_every_change_and_each_new_question(
+    a: Checklist, b: Checklist
+) -> None:
+    d = diff(a, b)
+    data = json.loads(render_diff(a, b, "json", d))
+    assert data["changes"] == [c.to_dict() for c in d]
+    links = d.question_map()
+    assert list(links) == [q.full_id for q in b.questions()]
+    came_from = {n: o for o, n in d.matched}
+    for link in links.values():
+        if link.via == "similar-text":
+            assert any(c.kind is Kind.POSSIBLY_RENAMED and c.id == link.id for c in d)
+        else:
+            assert link.old_id == came_from.get(link.id, "")
+    # every question change is under the question's entry, in words
+    document = data["document"]
+    entries = [
+        e
+        for group in ("new_questions", "reworded", "moved", "removed", "other")
+        for e in document[group]
+    ]
+    items = {(c.item, c.id, c.old_id) for c in d if c.item == "question"}
+    assert len(entries) == len(items)
+
+
 def test_word_diff_rebuilds_both_texts() -> None:
     old, new = "Is there an attendance policy?", "Does the attendance policy follow the guidance?"
     ops = word_diff(old, new)
@@ -487,7 +535,7 @@ def test_word_diff_rebuilds_both_texts() -> None:
 
 def test_json_output_round_trips_the_change_list(base: Checklist) -> None:
     new = variant(("            in_return: true\n", ""))
-    data = json.loads(format_diff(diff(base, new), "json"))
+    data = json.loads(format_diff(base, new, "json"))
     assert data["old"] == data["new"] == "example@2025-26"
     assert data["counts"] == {"return-changed": 1}
     assert data["changes"] == [
@@ -497,8 +545,8 @@ def test_json_output_round_trips_the_change_list(base: Checklist) -> None:
             "id": "leadership.governance.named-governor",
             "old_id": "leadership.governance.named-governor",
             "field": "in_return",
-            "old": "yes",
-            "new": "no",
+            "old": True,
+            "new": False,
             "number": "1.1.1",
             "old_number": "1.1.1",
             "label": "Is there a named governor who leads on safeguarding?",
@@ -508,13 +556,15 @@ def test_json_output_round_trips_the_change_list(base: Checklist) -> None:
 
 def test_markdown_and_html_show_deleted_and_inserted_words(base: Checklist) -> None:
     new = variant(("text: How many governors", "text: How many trustees"))
-    md = format_diff(diff(base, new), "md")
-    assert "How many ~~governors~~ **trustees** have had safeguarding training?" in md
-    page = format_diff(diff(base, new), "html")
-    assert page.startswith("<!doctype html>")
-    assert "<s>governors</s> <strong>trustees</strong>" in page
+    md = format_diff(base, new, "md")
+    assert "**Before:** How many ~~governors~~ have had safeguarding training?" in md
+    assert "**Now:** How many **trustees** have had safeguarding training?" in md
+    page = format_diff(base, new, "html")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "How many <del>governors</del> have had" in page
+    assert "How many <ins>trustees</ins> have had" in page
     with pytest.raises(ValueError):
-        format_diff(diff(base, new), "pdf")
+        format_diff(base, new, "xlsx")
 
 
 # -- the bundled sets: expected change lists ------------------------------------------------------
@@ -587,7 +637,7 @@ def test_cli_diff_markdown_and_exit_code(tmp_path: Path) -> None:
     assert code == 1
     path = str(CASES / "valid" / "complete.yaml")
     code, out, _ = run("diff", path, path, "--exit-code")
-    assert (code, out.splitlines()[2]) == (0, "No differences.")
+    assert code == 0 and "\n\nNo differences.\n" in out
 
 
 def test_cli_diff_writes_a_file(tmp_path: Path) -> None:
@@ -614,3 +664,190 @@ def test_cli_diff_bad_arguments(tmp_path: Path) -> None:
     broken.write_text("dsl: 1\nid: x\n", encoding="utf-8")
     code, _, err = run("diff", str(broken), "kcsie")
     assert code == 1 and f"{broken}:1:1: SG111" in err
+
+
+# -- typed values ---------------------------------------------------------------------------------
+
+
+def test_changes_carry_the_model_values_not_text(base: Checklist) -> None:
+    new = variant(
+        ("            min: 0\n", "            min: 1.5\n"),
+        ("            in_return: true\n", ""),
+        ("named-governor, equals: yes}", "named-governor, equals: no}"),
+        ("applies_to: {setting: [maintained, academy]}", "applies_to: {setting: [academy]}"),
+        (
+            "              - {id: own, label: Our own arrangement}\n",
+            "              - {id: own, label: Our own arrangement}\n"
+            "              - {id: none, label: No filtering}\n",
+        ),
+    )
+    by_field = {c.field: c for c in diff(base, new)}
+    assert (by_field["min"].old, by_field["min"].new) == (0, 1.5)
+    assert (by_field["in_return"].old, by_field["in_return"].new) == (True, False)
+    assert by_field["ask_if"].new == Condition(
+        op="equals", question="leadership.governance.named-governor", values=("no",)
+    )
+    assert by_field["applies_to"].new == (("setting", ("academy",)),)
+    options = by_field["options"]
+    assert options.added == (Option(id="none", label="No filtering"),)
+    # and as JSON: numbers, booleans, objects, lists
+    data = {c["field"]: c for c in json.loads(format_diff(base, new, "json"))["changes"]}
+    assert (data["min"]["old"], data["min"]["new"]) == (0, 1.5)
+    assert (data["in_return"]["old"], data["in_return"]["new"]) == (True, False)
+    assert data["ask_if"]["new"] == {
+        "op": "equals",
+        "question": "leadership.governance.named-governor",
+        "values": ["no"],
+    }
+    assert data["applies_to"]["old"] == {"setting": ["maintained", "academy"]}
+    assert data["applies_to"]["new"] == {"setting": ["academy"]}
+    assert data["options"]["added"] == [{"id": "none", "label": "No filtering"}]
+    assert data["options"]["new"][-1] == {"id": "none", "label": "No filtering"}
+
+
+def test_a_citation_change_carries_the_citations(base: Checklist) -> None:
+    new = variant(
+        (
+            "cite: [{ref: kcsie-2025, at: Part two}]",
+            'cite: [{ref: kcsie-2025, at: Part two, note: "see paragraphs 3, 4 and 5"}]',
+        )
+    )
+    c = only(diff(base, new))
+    assert c.kind is Kind.CITATIONS
+    assert c.removed == (Citation(ref="kcsie-2025", at="Part two"),)
+    assert c.added == (Citation(ref="kcsie-2025", at="Part two", note="see paragraphs 3, 4 and 5"),)
+    assert c.to_dict()["added"] == [
+        {"ref": "kcsie-2025", "at": "Part two", "note": "see paragraphs 3, 4 and 5"}
+    ]
+
+
+# -- where each new question came from ------------------------------------------------------------
+
+
+def test_question_map_says_where_each_question_came_from(base: Checklist) -> None:
+    new = variant(
+        # renamed with formerly, and its text changed
+        (
+            TEXT_QUESTION,
+            "          - id: filtering-check\n"
+            "            formerly: leadership.governance.filtering-review\n"
+            "            text: Describe the last check of your own filtering.",
+        ),
+        # another answer type
+        ("            type: number\n", "            type: percentage\n"),
+        # another option
+        (
+            "              - {id: own, label: Our own arrangement}\n",
+            "              - {id: own, label: Our own arrangement}\n"
+            "              - {id: none, label: No filtering}\n",
+        ),
+        # a level of the default scale relabelled: every rating question's scale changed
+        ("{id: partly, label: Partly met,", "{id: partly, label: Partially met,"),
+        # a new question
+        (NEW_QUESTION, ADDED),
+    )
+    links = diff(base, new).question_map()
+    assert list(links) == [q.full_id for q in new.questions()]
+    g = "leadership.governance."
+    check = links[g + "filtering-check"]
+    assert (check.old_id, check.via, check.moved) == (g + "filtering-review", "formerly", False)
+    assert check.text_changed and not check.type_changed and check.certain
+    assert check.answers_carry_over  # a text question with other wording: answers still fit
+    trained = links[g + "governors-trained"]
+    assert (trained.via, trained.type_changed, trained.answers_carry_over) == ("id", True, False)
+    filtering = links[g + "filtering"]
+    assert (filtering.options_changed, filtering.answers_carry_over) == (True, False)
+    visits = links[g + "governor-visits"]
+    assert (visits.scale_changed, visits.text_changed) == (True, False)
+    same = links[g + "named-governor"]
+    assert (same.old_id, same.via, same.answers_carry_over) == (g + "named-governor", "id", True)
+    added = links[g + "online-filtering"]
+    assert (added.old_id, added.via, added.certain) == ("", "new", False)
+
+
+def test_question_map_follows_moves_parents_and_similar_text(base: Checklist) -> None:
+    moved = variant(
+        (MOVED_OUT, ""),
+        (
+            "                - {question: leadership.governance.named-governor, not_equals: no}\n",
+            "                - {question: leadership.governance.named-governor, not_equals: no}\n"
+            + NEW_SECTION,
+        ),
+    )
+    link = diff(base, moved).question_map()["policies.review.policy-approved"]
+    assert (link.old_id, link.via, link.moved) == (
+        "leadership.governance.policy-approved",
+        "formerly",
+        True,
+    )
+    renamed_section = variant(
+        ("  - id: leadership\n", "  - id: governance\n    formerly: leadership\n"),
+        *[
+            (f"question: leadership.governance.{q}", f"question: governance.governance.{q}")
+            for q in ("filtering, in: [own]", "named-governor, not_equals: no")
+        ],
+        (
+            "ask_if: {question: leadership.governance.named-governor, equals: yes}",
+            "ask_if: {question: governance.governance.named-governor, equals: yes}",
+        ),
+    )
+    link = diff(base, renamed_section).question_map()["governance.governance.named-governor"]
+    assert (link.old_id, link.via, link.moved) == (
+        "leadership.governance.named-governor",
+        "parent",
+        False,
+    )
+    similar = variant(
+        (
+            TEXT_QUESTION,
+            "          - id: filtering-check\n"
+            "            text: Describe the most recent review of your own filtering.",
+        )
+    )
+    link = diff(base, similar).question_map()["leadership.governance.filtering-check"]
+    assert (link.old_id, link.via, link.certain) == (
+        "leadership.governance.filtering-review",
+        "similar-text",
+        False,
+    )
+    assert 0.8 <= link.similarity < 1 and not link.answers_carry_over
+
+
+def test_safeguard_diff_puts_every_set_level_change_into_words(base: Checklist) -> None:
+    new = variant(
+        ("title: Example safeguarding self-assessment", "title: Example audit"),
+        ("status: published", "status: draft"),
+        ("effective: {from: 2025-09-01,", "effective: {from: 2025-09-02,"),
+        ("description: An example used by the tests.", "description: Another example."),
+        (
+            "contact: audit@example.org}",
+            "contact: audit@example.org, url: https://example.org, return_deadline: 2025-12-12}",
+        ),
+        (
+            "    kind: statutory-guidance\n",
+            "    kind: statutory-guidance\n    edition: September 2025\n",
+        ),
+        ("    label: Type of setting\n", "    label: Kind of setting\n"),
+        ("    - {id: partly, label: Partly met, rag: amber, score: 1}\n", ""),
+    )
+    changes = [c for c in diff(base, new) if c.item in ("set", "scale", "reference", "audience")]
+    assert len(changes) == 9
+    md = format_diff(base, new)
+    whole = md.split("## Changes to the whole audit\n\n")[1].split("\n\n")[0].splitlines()
+    assert whole == [
+        "- The audit is now called Example audit (it was Example safeguarding self-assessment).",
+        "- Its status is now draft (it was published).",
+        "- It now applies from 2 September 2025 (it was 1 September 2025).",
+        "- The publisher's web address is now https://example.org.",
+        "- Returns are due by 12 December 2025.",
+        "- The description of the audit has changed.",
+        "- The rating scale Fully met / Not met / Not applicable has changed: check what each "
+        "level means.",
+        "- The edition of the reference Keeping children safe in education 2025 is now "
+        "September 2025.",
+        "- The choice Type of setting is now called Kind of setting.",
+    ]
+    # the document for the people who fill the form in leaves out what only matters to editors
+    doc = render(new, "changes", "md", RenderOptions(previous=base)).decode("utf-8")
+    assert "Its status is now" not in doc and "web address" not in doc
+    assert "- Returns are due by 12 December 2025." in doc

@@ -275,7 +275,7 @@ def test_the_annual_update_in_five_steps(tmp_path: Path, monkeypatch: pytest.Mon
     assert run("new-version", "kcsie/2025-26.yaml")[0] == 0
     # 1. what changed nationally (nothing yet in this draft)
     code, out, _ = run("diff", "kcsie/2025-26.yaml", "kcsie/2026-27.yaml")
-    assert code == 0 and "effective.from" in out
+    assert code == 0 and "It now applies from 1 September 2026 (it was 1 September 2025)." in out
     # 2. next year's overlay
     code, out, err = run("new-version", "ns-2025-26.yaml", "--version", "2026-27")
     assert code == 0, err

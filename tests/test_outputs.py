@@ -478,7 +478,8 @@ def test_an_open_stream_is_written_through_not_replaced(
         assert written.startswith(PREVIOUS)  # appended to, not replaced
         written = written[len(PREVIOUS) :]
     assert done.returncode == 0, done.stderr
-    assert written.startswith("# Changes: vcs_checklist@2024-25 → vcs_checklist@2025-26".encode())
+    expected = "# Changes: vcs\\_checklist@2024-25 → vcs\\_checklist@2025-26"  # Markdown-escaped
+    assert written.startswith(expected.encode())
     last = written.decode("utf-8").splitlines()[-1]
     assert last.startswith(f"wrote {out} (") and last.endswith(" changes)"), last
     assert os.readlink(out) == via

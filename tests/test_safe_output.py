@@ -901,13 +901,12 @@ def test_extra_css_cannot_fetch_or_break_out(
 
 
 def _diff_html(subjects: dict[str, Subject]) -> _Html:
-    from safeguard_standards.diff import diff, format_diff
+    from safeguard_standards.render import render_diff
 
     s = subjects["set"]
     assert s.previous is not None
-    changes = diff(s.previous, s.checklist)
-    json.loads(format_diff(changes, "json"))
-    return _parse_html(format_diff(changes, "html"))
+    json.loads(render_diff(s.previous, s.checklist, "json"))
+    return _parse_html(render_diff(s.previous, s.checklist, "html").decode("utf-8"))
 
 
 def test_the_diff_document_shows_hostile_text_as_text_and_runs_nothing(

@@ -16,7 +16,8 @@ from ._errors import SafeguardCLIError, load_or_fail, write_output
     type=click.Choice(["md", "html", "json"]),
     default="md",
     show_default=True,
-    help="Markdown (deleted words ~~struck~~, new words **bold**), an HTML page, or JSON.",
+    help="Markdown (deleted words ~~struck~~, new words **bold**), an HTML page, or JSON "
+    "(the typed changes and the same words).",
 )
 @click.option(
     "-o",
@@ -54,12 +55,14 @@ def diff_cmd(old_spec: str, new_spec: str, fmt: str, output: str, exit_code: boo
 
 
 def _diff(old_spec: str, new_spec: str, fmt: str, output: str) -> bool:
-    from safeguard_standards.diff import diff, format_diff
+    from safeguard_standards.diff import diff
+    from safeguard_standards.render import render_diff
 
     old_result = load_or_fail(old_spec)
     new_result = load_or_fail(new_spec)
-    result = diff(old_result.unwrap(), new_result.unwrap())
-    text = format_diff(result, fmt)
+    old, new = old_result.unwrap(), new_result.unwrap()
+    result = diff(old, new)
+    text = render_diff(old, new, fmt, result).decode("utf-8")
     if output == "-":
         click.echo(text, nl=False)
     else:

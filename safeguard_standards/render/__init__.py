@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..model import Checklist
+
+if TYPE_CHECKING:
+    from ..diff import Diff
 
 __all__ = [
     "FORMATS",
@@ -25,6 +29,7 @@ __all__ = [
     "Renderer",
     "available",
     "render",
+    "render_diff",
     "renderer",
 ]
 
@@ -130,6 +135,22 @@ def render(
     if kind in ("form", "return-form", "guidance", "action-plan"):
         _require_questions(checklist, kind, options or RenderOptions())
     return fn(checklist, options or RenderOptions())
+
+
+def render_diff(
+    old: Checklist, new: Checklist, fmt: str = "md", result: Diff | None = None
+) -> bytes:
+    """What ``safeguard diff OLD NEW`` writes: the changes document for the people who edit
+    the YAML (every change, with ids and ``formerly`` hints) as ``md``, ``html``, ``pdf``,
+    ``docx`` or ``json``. ``result`` is ``diff(old, new)`` when the caller has it already.
+
+    The same view as the ``changes`` kind (:mod:`._changes_view`), rendered by the same code.
+    Raises ValueError for another format.
+    """
+    from ._changes import render_changes
+    from ._changes_view import build_changes
+
+    return render_changes(build_changes(new, old, result=result, complete=True), fmt)
 
 
 def _require_questions(checklist: Checklist, kind: str, options: RenderOptions) -> None:
