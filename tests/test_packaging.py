@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -45,15 +46,23 @@ def test_wheel_top_level_names_and_bundled_yaml(wheel: Path) -> None:
 def test_installed_wheel_runs_from_any_folder(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     # The dependencies come from the test environment; the package itself only from the wheel.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    # The test environment's pip installs into the new one; an environment made without pip
+    # (uv makes them so) gets its own from the standard library's ensurepip instead.
+    outer_pip = importlib.util.find_spec("pip") is not None
+    venv.EnvBuilder(system_site_packages=True, with_pip=not outer_pip).create(env_dir)
     python = env_dir / "bin" / "python"
-    subprocess.run(
-        [
-            sys.executable,
+    pip = (
+        [sys.executable, "-m", "pip", "--python", str(python)]
+        if outer_pip
+        else [
+            str(python),
             "-m",
             "pip",
-            "--python",
-            str(python),
+        ]
+    )
+    subprocess.run(
+        [
+            *pip,
             "install",
             "--no-deps",
             "-q",
