@@ -366,3 +366,23 @@ def test_a_large_docx_opens_with_every_question(tmp_path: Path) -> None:
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert all(f"Question {i}?" in text for i in range(300))
+
+
+@pytest.mark.slow
+def test_rename_detection_of_long_texts_of_repeated_words_is_bounded() -> None:
+    # difflib's matching is cubic on repeated words; 400 × 400 long texts were all compared
+    out = bounded(
+        """
+        import json
+        from hostile import long_renamed_sets
+        from safeguard_standards import load_text
+        from safeguard_standards.diff import diff, format_diff
+        a, b = long_renamed_sets(400, 1000)
+        d = diff(load_text(a, "a.yaml"), load_text(b, "b.yaml"))
+        format_diff(d, "md")
+        print(json.dumps(d.counts()))
+        """,
+        seconds=60,
+        mib=1024,
+    )
+    assert json.loads(out) == {"possibly-renamed": 400}
