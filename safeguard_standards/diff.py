@@ -973,10 +973,10 @@ def _pair_renames(
     new_words = [_words(q.text) for q in new_left]
     new_sets = [frozenset(w) for w in new_words]
     old_words = [_words(q.text) for q in old_left]
-    pairs = len(old_left) * len(new_left)
+    n_pairs = len(old_left) * len(new_left)
     words = sum(map(len, old_words)) + sum(map(len, new_words))
     mean = words / (len(old_left) + len(new_left))
-    if pairs <= RENAME_ALL_PAIRS and pairs * mean <= RENAME_ALL_WORK:
+    if n_pairs <= RENAME_ALL_PAIRS and n_pairs * mean <= RENAME_ALL_WORK:
         everyone = list(range(len(new_left)))
         candidates = [everyone] * len(old_left)
     else:
