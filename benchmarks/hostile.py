@@ -157,11 +157,15 @@ def long_guidance(n: int, chars: int) -> str:
     return "".join(out)
 
 
-def long_word(chars: int) -> str:
-    """One question whose text is a single word of ``chars`` letters."""
-    return _one_standard(
-        f"          - id: q1\n            type: yes-no\n            text: {'W' * chars}\n" + _NOTES
+def long_word(chars: int, where: str = "text") -> str:
+    """One question whose text (or, with ``where="title"``, the set's title) is a single
+    word of ``chars`` letters."""
+    word = "W" * chars
+    text = word if where == "text" else "Short?"
+    out = _one_standard(
+        f"          - id: q1\n            type: yes-no\n            text: {text}\n" + _NOTES
     )
+    return out.replace("title: Generated set", f"title: {word}") if where == "title" else out
 
 
 def long_renamed_sets(n: int, words: int, seed: int = 11) -> tuple[str, str]:
