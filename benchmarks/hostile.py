@@ -157,8 +157,26 @@ def long_guidance(n: int, chars: int) -> str:
     return "".join(out)
 
 
-def long_word(chars: int) -> str:
-    """One question whose text is a single word of ``chars`` letters."""
-    return _one_standard(
-        f"          - id: q1\n            type: yes-no\n            text: {'W' * chars}\n" + _NOTES
+def long_word(chars: int, where: str = "text") -> str:
+    """One question whose text (or, with ``where="title"``, the set's title) is a single
+    word of ``chars`` letters."""
+    word = "W" * chars
+    text = word if where == "text" else "Short?"
+    out = _one_standard(
+        f"          - id: q1\n            type: yes-no\n            text: {text}\n" + _NOTES
     )
+    return out.replace("title: Generated set", f"title: {word}") if where == "title" else out
+
+
+def long_renamed_sets(n: int, words: int, seed: int = 11) -> tuple[str, str]:
+    """Like :func:`renamed_sets`, but each text is ``words`` words of five repeated ones (the
+    worst case for difflib's matching), one word changed in the new version."""
+    rng = random.Random(seed)
+    vocab = ["the", "child", "staff", "policy", "and"]
+    old, new = [], []
+    for i in range(n):
+        text = [rng.choice(vocab) for _ in range(words)]
+        old.append((f"q{i}", " ".join(text) + f" {i}"))
+        text[rng.randrange(words)] = rng.choice(vocab)
+        new.append((f"r{i}", " ".join(text) + f" {i}"))
+    return _set("2025-26", old), _set("2026-27", new)

@@ -381,10 +381,10 @@ _SENTENCE_END = re.compile(r"[.!?;:]\s*$|\n")
 #: is quadratic at best and cubic on texts of repeated words (a thousand repeated words took a
 #: second, twenty thousand minutes), so a longer changed stretch is first matched sentence by
 #: sentence and only the changed sentences are matched word by word.
-WORD_DIFF_WORK = 250_000
+WORD_DIFF_WORK = 62_500
 #: The most such comparisons one word-level diff makes in all; past it, what is left of a
 #: changed stretch is shown as removed and added whole.
-WORD_DIFF_BUDGET = 1_000_000
+WORD_DIFF_BUDGET = 250_000
 
 _Opcodes = list[tuple[str, int, int, int, int]]
 
@@ -968,11 +968,16 @@ def _match(
 RENAME_ALL_PAIRS = 250_000
 #: A word or phrase found in more than this many added questions picks no candidates.
 RENAME_RARE = 50
+#: At most this many of a removed question's rare words and phrases (the rarest) are looked up.
+RENAME_KEYS = 64
 #: At most this many candidates per removed question are compared, those sharing most.
 RENAME_CANDIDATES = 20
+#: ... and only while the pairs times the words of a question (on average) stay below this.
+RENAME_ALL_WORK = 10_000_000
 #: Past this many (old words × new words), the similarity of two texts is difflib's
-#: ``quick_ratio`` (the words they share, in any order) rather than the full matching.
-_RATIO_WORK = 250_000
+#: ``quick_ratio`` (the words they share, in any order) rather than the full matching, which
+#: is cubic on texts of repeated words. The longest bundled question has 42 words.
+_RATIO_WORK = 40_000
 
 
 def _shingles(words: Sequence[str]) -> set[str]:
@@ -987,9 +992,10 @@ def _rename_candidates(
     """For each removed question, the indices of the added questions worth comparing.
 
     Blocking: an added question is a candidate when it shares with the removed one a word or
-    two-word phrase that at most :data:`RENAME_RARE` added questions contain; the
-    :data:`RENAME_CANDIDATES` that share most such keys are kept (ties in document order).
-    The work is linear in the number of questions.
+    two-word phrase that at most :data:`RENAME_RARE` added questions contain (of a long
+    text, its :data:`RENAME_KEYS` rarest); the :data:`RENAME_CANDIDATES` that share most
+    such keys are kept (ties in document order). The work is linear in the number of
+    questions and bounded for each.
     """
     index: dict[str, list[int]] = {}
     for j, words in enumerate(new_words):
@@ -998,10 +1004,11 @@ def _rename_candidates(
     out: list[list[int]] = []
     for words in old_words:
         counts: dict[int, int] = {}
-        for key in _shingles(words):
-            posting = index.get(key)
-            if posting is None or len(posting) > RENAME_RARE:
-                continue
+        postings = [(len(p), key, p) for key in _shingles(words) if (p := index.get(key))]
+        postings = [t for t in postings if t[0] <= RENAME_RARE]
+        if len(postings) > RENAME_KEYS:  # a long text: its rarest keys are enough
+            postings = sorted(postings, key=lambda t: (t[0], t[1]))[:RENAME_KEYS]
+        for _n, _key, posting in postings:
             for j in posting:
                 counts[j] = counts.get(j, 0) + 1
         best = sorted(counts.items(), key=lambda jc: (-jc[1], jc[0]))[:RENAME_CANDIDATES]
@@ -1014,8 +1021,9 @@ def _pair_renames(
 ) -> list[tuple[Question, Question, float]]:
     """Greedy best pairs of (removed, added) questions with similar text.
 
-    Every pair is compared when there are at most :data:`RENAME_ALL_PAIRS`; beyond that only
-    candidate pairs (:func:`_rename_candidates`), so that time and memory stay linear.
+    Every pair is compared when there are at most :data:`RENAME_ALL_PAIRS` (and the texts are
+    short enough: :data:`RENAME_ALL_WORK`); beyond that only candidate pairs
+    (:func:`_rename_candidates`), so that time and memory stay linear.
     """
     scored: list[tuple[float, str, str, Question, Question]] = []
     if not old_left or not new_left:
@@ -1023,7 +1031,10 @@ def _pair_renames(
     new_words = [_words(q.text) for q in new_left]
     new_sets = [frozenset(w) for w in new_words]
     old_words = [_words(q.text) for q in old_left]
-    if len(old_left) * len(new_left) <= RENAME_ALL_PAIRS:
+    n_pairs = len(old_left) * len(new_left)
+    words = sum(map(len, old_words)) + sum(map(len, new_words))
+    mean = words / (len(old_left) + len(new_left))
+    if n_pairs <= RENAME_ALL_PAIRS and n_pairs * mean <= RENAME_ALL_WORK:
         everyone = list(range(len(new_left)))
         candidates = [everyone] * len(old_left)
     else:

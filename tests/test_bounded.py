@@ -298,26 +298,35 @@ def test_long_words_get_break_opportunities_and_nothing_else_changes() -> None:
 
 
 @pytest.mark.slow
-def test_a_99999_character_word_wraps_inside_the_pdf_page(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["text", "title"])
+def test_a_99999_character_word_wraps_inside_the_pdf_page(tmp_path: Path, where: str) -> None:
     import shutil
 
     from pypdf import PdfReader
 
     pdf = tmp_path / "word.pdf"
+    chars = 99_999 if where == "text" else 99_990
     bounded(
         f"""
         from hostile import long_word
         from safeguard_standards import load_text
         from safeguard_standards.render import render
-        data = render(load_text(long_word(99_999), "word.yaml"), "form", "pdf")
+        data = render(load_text(long_word({chars}, {where!r}), "word.yaml"), "form", "pdf")
         open({str(pdf)!r}, "wb").write(data)
         """,
-        seconds=90,  # WeasyPrint alone took two minutes to wrap it
+        seconds=90,  # WeasyPrint took two minutes to wrap the text, and the title not at all
     )
     reader = PdfReader(pdf)
-    text = "".join(p.extract_text() for p in reader.pages)
-    # every letter is there, in lines and pages between the running header and footer
-    assert sum(len(run) for run in re.findall("W{5,}", re.sub(r"[\s\u200b]", "", text))) == 99_999
+    raw = [p.extract_text() for p in reader.pages]
+    assert not any("\u200b" in p for p in raw)  # the break opportunities are not text
+    pages = [re.sub(r"\s", "", p) for p in raw]
+    if where == "text":
+        # every letter is there, in lines and pages between the running header and footer
+        assert sum(len(run) for run in re.findall("W{5,}", "".join(pages))) == chars
+    else:
+        # the running header carries the title cut to 120 characters (on two lines)
+        header = re.search(r"(W+)\n(W+)… ·", reader.pages[1].extract_text())
+        assert header and len(header.group(1) + header.group(2)) == 119
     assert len(reader.pages) > 20
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is needed to see where words are drawn")
@@ -366,3 +375,23 @@ def test_a_large_docx_opens_with_every_question(tmp_path: Path) -> None:
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert all(f"Question {i}?" in text for i in range(300))
+
+
+@pytest.mark.slow
+def test_rename_detection_of_long_texts_of_repeated_words_is_bounded() -> None:
+    # difflib's matching is cubic on repeated words; 400 × 400 long texts were all compared
+    out = bounded(
+        """
+        import json
+        from hostile import long_renamed_sets
+        from safeguard_standards import load_text
+        from safeguard_standards.diff import diff, format_diff
+        a, b = long_renamed_sets(400, 1000)
+        d = diff(load_text(a, "a.yaml"), load_text(b, "b.yaml"))
+        format_diff(d, "md")
+        print(json.dumps(d.counts()))
+        """,
+        seconds=60,
+        mib=1024,
+    )
+    assert json.loads(out) == {"possibly-renamed": 400}

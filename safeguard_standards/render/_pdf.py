@@ -42,10 +42,11 @@ __all__ = [
 #: The most HTML elements one PDF is laid out from (SG430): about 600 MB and 30 s of layout,
 #: six times the largest bundled document (3,410 elements, the kcsie form).
 MAX_PDF_ELEMENTS = 20_000
-#: The most characters of text one PDF is laid out from (SG431): about 12 s of layout, eight
-#: times the most a bundled document has (115,000, the kcsie guidance).
+#: The most characters of text one PDF is laid out from (SG431): about 20 s and 500 MB of
+#: layout, eight times the most a bundled document has (115,000, the kcsie guidance).
 MAX_PDF_TEXT = 1_000_000
-#: Words longer than this get a break opportunity every WORD_PIECE characters in a PDF.
+#: Words longer than this get a break opportunity (U+200B, which is not drawn and not in the
+#: PDF's text) every WORD_PIECE characters in a PDF.
 LONG_WORD = 40
 WORD_PIECE = 10
 
