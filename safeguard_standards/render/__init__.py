@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..model import Checklist
+from ._package import PACKAGE_FORMATS, reproducible
 
 if TYPE_CHECKING:
     from ..diff import Diff
@@ -132,9 +133,13 @@ def render(
             f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
             "SG401",
         )
+    options = options or RenderOptions()
     if kind in ("form", "return-form", "guidance", "action-plan"):
-        _require_questions(checklist, kind, options or RenderOptions())
-    return fn(checklist, options or RenderOptions())
+        _require_questions(checklist, kind, options)
+    data = fn(checklist, options)
+    if fmt in PACKAGE_FORMATS:
+        data = reproducible(data, options.generated_on)
+    return data
 
 
 def render_diff(
@@ -150,7 +155,8 @@ def render_diff(
     from ._changes import render_changes
     from ._changes_view import build_changes
 
-    return render_changes(build_changes(new, old, result=result, complete=True), fmt)
+    data = render_changes(build_changes(new, old, result=result, complete=True), fmt)
+    return reproducible(data) if fmt in PACKAGE_FORMATS else data
 
 
 def _require_questions(checklist: Checklist, kind: str, options: RenderOptions) -> None:

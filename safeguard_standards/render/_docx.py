@@ -30,7 +30,6 @@ returns treats those as unanswered.
 from __future__ import annotations
 
 import base64
-import datetime
 import io
 from collections.abc import Iterable, Sequence
 from itertools import count
@@ -118,7 +117,7 @@ class _Doc:
         props.keywords = _clip(view.checklist.ref)
         props.comments = ""
         props.last_modified_by = props.author
-        props.created = props.modified = _when(view.generated_on)
+        # created/modified: set (or removed) for every package in render._package
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -277,16 +276,6 @@ def _splice(package: bytes, placeholder: str, body: str) -> bytes:
 def _clip(text: str, limit: int = 255) -> str:
     """``text`` cut to ``limit`` characters (with an ellipsis) for a document property."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(generated_on: str) -> datetime.datetime:
-    """The document's date: ``generated_on`` (YYYY-MM-DD) if given, else now (the template's
-    own date is from 2013)."""
-    try:
-        day = datetime.date.fromisoformat(generated_on)
-        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
-    except ValueError:
-        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
 def _xml(text: str) -> str:
