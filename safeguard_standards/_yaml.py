@@ -190,6 +190,7 @@ class _Reader:
 
     def __init__(self, text: str, sm: SourceMap) -> None:
         self.loader = _Base(text)
+        self.text = text
         self.sm = sm
         self.problems: list[Diagnostic] = []
         self.anchors: list[Diagnostic] = []
@@ -327,6 +328,7 @@ class _Reader:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         need_key, skip = _NEED_KEY, _SKIP
+        unprintable = _UNPRINTABLE.search
         values = self.values
         pos: ValuePos
         while True:
@@ -342,6 +344,8 @@ class _Reader:
                 if len(value) > MAX_STRING:
                     self._scalar(event, True)  # reports the limit and stops
                 tag = event.tag
+                if unprintable(value) and not (top is not None and self._muted(top)):
+                    self._unprintable(event)
                 if top is not None and top.key is need_key and top.is_map:
                     # a key: a name, taken as written (yes stays 'yes', 1 stays '1')
                     keys = top.keys
@@ -438,6 +442,20 @@ class _Reader:
                 top.data.append(value)
                 top.keys.append(pos)
 
+    def _unprintable(self, event: Any) -> None:
+        """SG123 for a scalar holding a character no document can hold, at the character."""
+        value: str = event.value
+        found = _UNPRINTABLE.search(value)
+        assert found is not None
+        char = found.group()
+        line, col = _escape_position(self.text, event, char)
+        self._problem(
+            Code.UNPRINTABLE,
+            (line, col),
+            f"{_describe(char)} is not allowed in a standard set",
+            _unprintable_hint(char),
+        )
+
     def _unusual(self, event: Any, values: int) -> None:
         """An event past the value limit, or carrying an anchor or being an alias."""
         if values > MAX_VALUES:
@@ -507,6 +525,100 @@ class _Reader:
         frame.key_col = mark.column + 1
 
 
+#: Characters no value may hold (SG123), whether typed or written as an escape such as
+#: ``"\x07"``: C0 controls other than tab, line feed and carriage return; DEL; the C1
+#: controls; lone surrogates (``"\ud800"``); and the Unicode noncharacters (U+FDD0-U+FDEF and
+#: the last two code points of every plane, such as U+FFFE). XML 1.0, and so DOCX, XLSX and
+#: HTML, cannot hold most of them; the rest are invisible, or move the cursor of a terminal.
+#: libyaml refuses all of them as raw characters except NEL (U+0085), but decodes them from
+#: the escapes of a double-quoted value.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "bell",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    "\x7f": "delete",
+    "\x85": "NEL",
+}
+
+
+def _describe(char: str) -> str:
+    """``the control character U+0007 (bell)``, and so on."""
+    point = ord(char)
+    code = f"U+{point:04X}"
+    if 0xD800 <= point <= 0xDFFF:
+        return f"the lone surrogate {code} (half of a character)"
+    if point >= 0xFDD0 and (0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE):
+        return f"the noncharacter {code}"
+    name = _CONTROL_NAMES.get(char)
+    return f"the control character {code}" + (f" ({name})" if name else "")
+
+
+def _unprintable_hint(char: str) -> str:
+    if char == "\x85" or char == "\x96" or char == "\x92":
+        return (
+            "delete it; it usually comes from text saved in the Windows-1252 encoding "
+            "(U+0085 was an ellipsis '…', U+0092 an apostrophe, U+0096 a dash): retype the "
+            "punctuation"
+        )
+    return (
+        "delete it (or the escape that writes it, such as \\x07 or \\u0000): documents "
+        "cannot hold it, and it is invisible on the page; use a line break or a space instead"
+    )
+
+
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {
+    "0": "\x00",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    "N": "\x85",
+}
+
+
+def _escape_position(text: str, event: Any, char: str) -> tuple[int, int]:
+    """1-based line and column in ``text`` where ``char`` of a scalar is written.
+
+    In a double-quoted value that is the escape that produces it (``\x07``); otherwise the
+    character itself. Falls back to where the value starts.
+    """
+    start, end = event.start_mark.index, event.end_mark.index
+    raw = text[start:end]
+    line, col = event.start_mark.line + 1, event.start_mark.column + 1
+    at = -1
+    if event.style == '"':
+        for escape in _ESCAPE.finditer(raw):
+            body = escape.group(1)
+            decoded = chr(int(body[1:], 16)) if len(body) > 1 else _SIMPLE_ESCAPES.get(body, body)
+            if decoded == char:
+                at = escape.start()
+                break
+    if at < 0:
+        at = raw.find(char)
+    if at < 0:
+        return line, col
+    newline = raw.rfind("\n", 0, at)
+    if newline < 0:
+        return line, col + at
+    return line + raw.count("\n", 0, at), at - newline
+
+
 _ANCHOR_HINT = (
     "write the value out in full where it is needed; anchors and aliases make a file hard to "
     "read and can hide very large expansions"
@@ -525,6 +637,11 @@ _SYNTAX_HINTS = (
     (
         "found unknown escape character",
         "inside double quotes a backslash starts an escape: use single quotes",
+    ),
+    (
+        "found invalid Unicode character escape code",
+        "a \\u escape writes half of a character (a lone surrogate, \\ud800 to \\udfff) or "
+        "a code point beyond \\U0010FFFF: write the character itself",
     ),
     ("unacceptable character", "the file contains a control character: delete it"),
     (

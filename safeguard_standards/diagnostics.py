@@ -117,6 +117,12 @@ class Code(enum.Enum):
         "the file has more problems than are listed",
         "evidence: [1, 1, 1, … 5,000 numbers where text belongs …]",
     )
+    UNPRINTABLE = (
+        "SG123",
+        Severity.ERROR,
+        "a value holds a control character or another character documents cannot hold",
+        'title: "Audit\\x07 2025"   # the escape \\x07 writes the bell character',
+    )
 
     # -- SG2xx: ids, references, meaning -------------------------------------------------
     DUPLICATE_ID = (
