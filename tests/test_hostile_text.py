@@ -204,3 +204,135 @@ def test_render_refuses_the_set_located_without_a_traceback(tmp_path: Path, fmt:
     assert "SG123 the noncharacter U+FFFE" in result.stderr
     assert "Traceback" not in result.output and "Exception ignored" not in result.output
     assert not out.exists()
+
+
+# -- ids and other patterned values: nothing may follow them, not even a line break ----------
+
+SCHEMAS = sorted((ROOT / "safeguard_standards" / "schema").glob("*.schema.json"))
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for v in node.values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+def _all_patterns() -> list[str]:
+    found = set()
+    for path in SCHEMAS:
+        found |= set(_patterns(json.loads(path.read_text(encoding="utf-8"))))
+    return sorted(found)
+
+
+def test_every_schema_pattern_is_anchored_at_both_ends() -> None:
+    patterns = _all_patterns()
+    assert len(patterns) >= 5
+    assert [p for p in patterns if not (p.startswith("^") and p.endswith("$"))] == []
+
+
+SAMPLES = ["a", "a-b", "a.b.c", "kcsie", "2025-26", "2025-09-01", "1.2.3", "https://x.org/a"]
+
+
+@pytest.mark.parametrize("pattern", _all_patterns())
+def test_both_validators_agree_on_every_pattern(pattern: str) -> None:
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    from safeguard_standards._structure import ecma_pattern
+
+    fast = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+    tails = ["", "\n", "\r\n", " ", "\nx", "\n\n"]
+    cases = [s + t for s in SAMPLES for t in tails] + ["\n" + s for s in SAMPLES]
+    for case in cases:
+        python = ecma_pattern(pattern).search(case) is not None
+        assert python == fast.is_valid(case), (pattern, case)
+        if case.endswith("\n"):
+            assert not python, (pattern, case)
+
+
+def _patterned_paths(schema: dict[str, Any]) -> set[tuple[str, ...]]:
+    """Paths to every value with a pattern; a key with one ends in '<key>'."""
+    found: set[tuple[str, ...]] = set()
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        node = _resolve(schema, node)
+        if len(path) > 14:
+            return
+        for alt in node.get("oneOf", []) + node.get("anyOf", []) + node.get("allOf", []):
+            walk(alt, path)
+        if "pattern" in node:
+            found.add(path)
+        if "pattern" in _resolve(schema, node.get("propertyNames", {})):
+            found.add((*path, "<key>"))
+        for key, sub in node.get("properties", {}).items():
+            walk(sub, (*path, key))
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            walk(extra, (*path, "*"))
+        for sub in node.get("patternProperties", {}).values():
+            walk(sub, (*path, "*"))
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], (*path, "[]"))
+
+    walk(schema, ())
+    return found
+
+
+def _concrete(data: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """(schema-style path, (container, key or index, is_key)) of every string value and key.
+
+    A mapping key appears under both spellings of its path: its name and '*' (any key).
+    """
+    out: list[tuple[tuple[str, ...], Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.append(((*path, "<key>"), (data, key, True)))
+            for step in (key, "*"):
+                if isinstance(value, str):
+                    out.append(((*path, step), (data, key, False)))
+                else:
+                    out.extend(_concrete(value, (*path, step)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if isinstance(value, str):
+                out.append(((*path, "[]"), (data, i, False)))
+            else:
+                out.extend(_concrete(value, (*path, "[]")))
+    return out
+
+
+def test_every_patterned_field_and_key_with_a_trailing_line_break_is_refused() -> None:
+    from safeguard_standards import _yaml
+
+    wanted = _patterned_paths(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    data = _yaml.parse(COMPLETE.read_text(encoding="utf-8"), "complete.yaml").data
+    covered: set[tuple[str, ...]] = set()
+    new = _Markers()
+    originals: dict[str, str] = {}
+    marked: set[tuple[int, Any]] = set()
+    for path, (container, key, is_key) in _concrete(data):
+        if path not in wanted or is_key or (id(container), key) in marked:
+            continue
+        covered.add(path)
+        marked.add((id(container), key))
+        marker = new()
+        originals[marker] = container[key]
+        container[key] = marker
+    for path, (container, key, is_key) in _concrete(data):
+        if is_key and path in wanted and key not in originals:
+            covered.add(path)
+            marker = new()
+            originals[marker] = key
+            container[marker] = container.pop(key)
+    # ids, dotted ids, versions, dates, addresses, and the keys that are ids
+    assert len(covered) >= 20, sorted(covered)
+    text = yaml.safe_dump(data, sort_keys=False, width=10_000)
+    where = {m.group(): _at(text, m.start()) for m in re.finditer(r"Z\d{4}Q", text)}
+    assert len(where) == len(originals)
+    hostile = re.sub(r"Z\d{4}Q", lambda m: json.dumps(originals[m.group()] + "\n"), text)
+    result = check_text(hostile, "ids.yaml")
+    refused = {(d.line, d.column) for d in result.diagnostics if d.code.code == "SG113"}
+    missed = {m: originals[m] for m, spot in where.items() if spot not in refused}
+    assert missed == {}
+    assert not result.ok
