@@ -114,8 +114,14 @@ class Code(enum.Enum):
     TOO_MANY_PROBLEMS = (
         "SG122",
         Severity.ERROR,
-        "the file has more problems than are listed",
+        "the file has more errors than are listed",
         "evidence: [1, 1, 1, … 5,000 numbers where text belongs …]",
+    )
+    TOO_MANY_WARNINGS = (
+        "SG124",
+        Severity.WARNING,
+        "the file has more warnings than are listed",
+        "(more than 1,000 questions without evidence prompts)",
     )
     UNPRINTABLE = (
         "SG123",

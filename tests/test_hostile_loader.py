@@ -1,0 +1,97 @@
+"""Loader and command-line behaviour under hostile or unusual input (issue: hostile input)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from safeguard_standards_cli import cli
+
+from safeguard_standards import Code, check_text, load_text
+from safeguard_standards.loader import MAX_DIAGNOSTICS, MAX_WARNINGS
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = (ROOT / "tests" / "corpus" / "base.yaml").read_text(encoding="utf-8")
+
+
+def _bare_questions(n: int, *, error_at_end: bool = False) -> str:
+    """A valid set whose ``n`` questions have neither evidence nor guidance: 2 n warnings."""
+    head = BASE[: BASE.index("sections:")]
+    lines = [head.rstrip("\n"), "sections:", "  - id: s", "    title: S", "    standards:"]
+    lines += ["      - id: t", "        title: T", "        questions:"]
+    for i in range(n):
+        lines.append(f"          - {{id: q{i}, text: Question {i}?, type: yes-no}}")
+    if error_at_end:
+        lines.append("          - {id: last, text: Last?, type: yes-no, evidence: [1]}")
+    return "\n".join(lines) + "\n"
+
+
+# -- warnings are capped apart from errors ---------------------------------------------------
+
+
+def test_many_warnings_leave_a_set_valid_and_renderable(tmp_path: Path) -> None:
+    n = MAX_WARNINGS // 2 + 1  # two warnings each: just over the cap
+    text = _bare_questions(n)
+    result = check_text(text, "many.yaml")
+    assert result.ok
+    assert result.errors == ()
+    codes = [d.code for d in result.diagnostics]
+    assert len(codes) == MAX_WARNINGS + 1
+    assert codes[-1] is Code.TOO_MANY_WARNINGS
+    # 501 questions x 2 warnings, and the reference nothing cites: 1,003
+    assert result.diagnostics[-1].message == "the file has 3 more warnings than the 1,000 listed"
+    assert result.diagnostics[-1].line == 0
+    assert sum(1 for _ in load_text(text).questions()) == n
+    source = tmp_path / "many.yaml"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "many.md"
+    run = CliRunner().invoke(
+        cli, ["render", str(source), "--as", "form", "--format", "md", "-o", str(out)]
+    )
+    assert run.exit_code == 0, run.output
+    assert "Question 500?" in out.read_text(encoding="utf-8")
+
+
+def test_an_error_after_many_warnings_is_listed_first() -> None:
+    n = MAX_WARNINGS  # 2,000 warnings before the error
+    text = _bare_questions(n, error_at_end=True)
+    result = check_text(text, "late.yaml")
+    assert not result.ok
+    # the number 1 in the last question's evidence, on the last line
+    last = text.splitlines()[-1]
+    first = result.diagnostics[0]
+    assert (first.code, first.line, first.column) == (
+        Code.IMPLICIT_TYPE,
+        text.count("\n"),
+        last.index("[1]") + 2,
+    )
+    assert [d.code for d in result.errors] == [Code.IMPLICIT_TYPE]
+    assert result.diagnostics[-1].code is Code.TOO_MANY_WARNINGS
+
+
+def test_errors_are_capped_apart_from_warnings() -> None:
+    # 1,500 questions with a number where evidence text belongs: 1,500 errors, and warnings
+    head = BASE[: BASE.index("sections:")]
+    lines = [head.rstrip("\n"), "sections:", "  - id: s", "    title: S", "    standards:"]
+    lines += ["      - id: t", "        title: T", "        questions:"]
+    lines += [
+        f"          - {{id: q{i}, text: Q{i}?, type: yes-no, evidence: [{i}]}}" for i in range(1500)
+    ]
+    result = check_text("\n".join(lines) + "\n", "errs.yaml")
+    errors = [d.code for d in result.errors]
+    assert len(errors) == MAX_DIAGNOSTICS + 1 and errors[-1] is Code.TOO_MANY_PROBLEMS
+    warnings = [d.code for d in result.warnings]
+    assert warnings[-1] is Code.TOO_MANY_WARNINGS and len(warnings) == MAX_WARNINGS + 1
+    # errors first, then warnings
+    assert [d.is_error for d in result.diagnostics] == [True] * len(errors) + [False] * len(
+        warnings
+    )
+
+
+def test_docs_state_both_caps_with_their_codes() -> None:
+    import re
+
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    for number, code in ((MAX_DIAGNOSTICS, "SG122"), (MAX_WARNINGS, "SG124")):
+        row = re.search(rf"^\|[^\n]*\b{code}\b[^\n]*$", text, re.MULTILINE)
+        assert row and f"{number:,}" in row.group(0), code
