@@ -209,8 +209,21 @@ def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
 
 def check_path(path: PathLike, label: str | None = None) -> LoadResult:
     """Check a YAML file; never raises for bad content or a missing file."""
+    source = label or str(path) or "(empty path)"
+    if not os.fspath(path):  # Path("") would be the current folder
+        return LoadResult(
+            source,
+            None,
+            (
+                Diagnostic(
+                    Code.UNREADABLE,
+                    "no file was named (the path is empty)",
+                    source,
+                    hint="give the path of a .yaml file, or YAML text",
+                ),
+            ),
+        )
     p = Path(path)
-    source = label or str(path)
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from safeguard_standards_cli import cli
 
@@ -95,3 +96,51 @@ def test_docs_state_both_caps_with_their_codes() -> None:
     for number, code in ((MAX_DIAGNOSTICS, "SG122"), (MAX_WARNINGS, "SG124")):
         row = re.search(rf"^\|[^\n]*\b{code}\b[^\n]*$", text, re.MULTILINE)
         assert row and f"{number:,}" in row.group(0), code
+
+
+# -- a bare bundled id is the bundled set ------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["kcsie", "kcsie@2024-25", "section11"])
+def test_a_folder_or_file_named_like_a_bundled_set_does_not_hide_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / spec).mkdir()
+    result = CliRunner().invoke(cli, ["show", spec])
+    assert result.exit_code == 0, result.output
+    set_id, _, version = spec.partition("@")
+    assert result.stdout.splitlines()[1].startswith(f"{set_id}@{version or ''}")
+    (tmp_path / spec).rmdir()
+    (tmp_path / spec).write_text("not a set\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["show", spec]).exit_code == 0
+
+
+def test_an_argument_that_looks_like_a_path_is_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kcsie").mkdir()
+    result = CliRunner().invoke(cli, ["show", "./kcsie"])
+    assert result.exit_code == 1
+    assert "./kcsie: SG115 this is a folder, not a file" in result.stderr
+    # a name that is not a bundled id is still a file when one exists
+    (tmp_path / "northshire").write_text(BASE, encoding="utf-8")
+    shown = CliRunner().invoke(cli, ["show", "northshire"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("Example audit\nexample@2025-26")
+
+
+def test_loading_an_empty_path_says_so() -> None:
+    from safeguard_standards import ChecklistError, check_path, load
+
+    with pytest.raises(ChecklistError) as caught:
+        load("")
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.message) == (
+        Code.UNREADABLE,
+        "no file was named (the path is empty)",
+    )
+    assert check_path("").diagnostics == (problem,)
+    run = CliRunner().invoke(cli, ["validate", ""])
+    assert run.exit_code == 1 and "SG115 no file was named" in run.stdout

@@ -30,7 +30,8 @@ def cli() -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
 
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
-    ID@VERSION (kcsie@2024-25), or the path of a YAML file.
+    ID@VERSION (kcsie@2024-25), or the path of a YAML file. A bundled id is the bundled set
+    even if a file or folder of that name is here: write ./kcsie for that one.
 
     Exit status: 0 success, 1 the input has errors, 2 a bad command line.
     """
