@@ -209,6 +209,12 @@ class Code(enum.Enum):
         "default_scale names a scale that is not defined",
         "default_scale: grde",
     )
+    DATE_BEYOND_9999 = (
+        "SG214",
+        Severity.ERROR,
+        "new-version would move a date past the year 9999",
+        "effective: {from: 9999-09-01}   # then: safeguard new-version",
+    )
 
     NO_EVIDENCE = (
         "SG250",

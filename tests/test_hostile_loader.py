@@ -144,3 +144,55 @@ def test_loading_an_empty_path_says_so() -> None:
     assert check_path("").diagnostics == (problem,)
     run = CliRunner().invoke(cli, ["validate", ""])
     assert run.exit_code == 1 and "SG115 no file was named" in run.stdout
+
+
+# -- new-version near the end of the calendar ------------------------------------------------
+
+
+def _new_version(tmp_path: Path, source: Path, *args: str) -> tuple[int, str]:
+    out = tmp_path / "next.yaml"
+    run = CliRunner().invoke(cli, ["new-version", str(source), *args, "-o", str(out)])
+    assert not out.exists()
+    assert "Traceback" not in run.output and "internal error" not in run.output
+    return run.exit_code, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "column"),
+    [
+        ('{from: "2025-04-01"', '{from: "9999-04-01"', "effective.from", 19),
+        ('to: "2026-03-31"}', 'to: "9999-12-31"}', "effective.to", 37),
+    ],
+)
+def test_new_version_on_dates_in_9999_is_a_located_error(
+    tmp_path: Path, old: str, new: str, key: str, column: int
+) -> None:
+    text = (ROOT / "standards" / "vcs_checklist" / "2025-26.yaml").read_text(encoding="utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("effective:"))
+    source = tmp_path / "set.yaml"
+    source.write_text(text.replace(old, new), encoding="utf-8")
+    code, stderr = _new_version(tmp_path, source, "--version", "2026-27")
+    assert code == 1
+    assert f"{source}:{line}:{column}: SG214 {key} 9999-" in stderr
+    assert "cannot move on 1 year" in stderr
+
+
+def test_new_version_of_an_overlay_with_a_deadline_in_9999(tmp_path: Path) -> None:
+    text = (ROOT / "examples" / "northshire-kcsie-2025-26.yaml").read_text(encoding="utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "return_deadline:" in ln)
+    source = tmp_path / "overlay.yaml"
+    source.write_text(text.replace("2025-12-12", "9999-12-12"), encoding="utf-8")
+    code, stderr = _new_version(tmp_path, source, "--version", "2026-27")
+    assert code == 1
+    assert f"{source}:{line}:20: SG214 publisher.return_deadline 9999-12-12" in stderr
+
+
+def test_a_version_with_a_trailing_line_break_is_a_bad_argument(tmp_path: Path) -> None:
+    source = ROOT / "standards" / "vcs_checklist" / "2025-26.yaml"
+    code, stderr = _new_version(tmp_path, source, "--version", "2026-27\n")
+    assert code == 2
+    assert "'2026-27\\n' is not a valid version" in stderr
+    from safeguard_standards._newversion import NewVersionError, new_version_text
+
+    with pytest.raises(NewVersionError):
+        new_version_text(source.read_text(encoding="utf-8"), "2026-27\n")

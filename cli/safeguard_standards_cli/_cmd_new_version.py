@@ -16,7 +16,7 @@ def _fail(message: str, hint: str = "") -> ContentProblem:
     return ContentProblem("")
 
 
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # used with fullmatch
 
 
 def _default_output(source: str, set_id: str, old: str, new: str, overlay: bool) -> Path:
@@ -87,7 +87,7 @@ def new_version_cmd(
                 f"cannot tell what comes after version {old!r}",
                 "give it with --version, e.g. --version 2026-27",
             )
-    if not _VERSION.match(next_version):
+    if not _VERSION.fullmatch(next_version):
         raise UsageProblem(
             f"{next_version!r} is not a valid version",
             "use letters, digits, '.', '_' and '-', e.g. 2026-27",
@@ -99,6 +99,19 @@ def new_version_cmd(
             result.text, next_version, effective_from=effective_from, effective_to=effective_to
         )
     except NewVersionError as exc:
+        if exc.line:
+            from safeguard_standards import Code, Diagnostic
+
+            where = Diagnostic(
+                Code.DATE_BEYOND_9999,
+                exc.message,
+                result.source,
+                exc.line,
+                exc.column,
+                hint=exc.hint,
+            )
+            echo_diagnostics([where], result.text)
+            raise ContentProblem(f"{result.source}: 1 error; nothing was written") from None
         raise _fail(f"{result.source}: {exc.message}", exc.hint) from None
 
     if output == "-":
