@@ -215,6 +215,12 @@ class Code(enum.Enum):
         "new-version would move a date past the year 9999",
         "effective: {from: 9999-09-01}   # then: safeguard new-version",
     )
+    RENDER_OPTION = (
+        "SG215",
+        Severity.ERROR,
+        "a render option, action-plan layout or audience is not known",
+        "(safeguard render kcsie --as form --per question: per is for action plans)",
+    )
 
     NO_EVIDENCE = (
         "SG250",

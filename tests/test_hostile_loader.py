@@ -196,3 +196,116 @@ def test_a_version_with_a_trailing_line_break_is_a_bad_argument(tmp_path: Path) 
 
     with pytest.raises(NewVersionError):
         new_version_text(source.read_text(encoding="utf-8"), "2026-27\n")
+
+
+# -- render options and the XLSX conditional formats -------------------------------------------
+
+
+def _complete() -> object:
+    from safeguard_standards import load_path
+
+    return load_path(ROOT / "tests" / "cases" / "valid" / "complete.yaml")
+
+
+_BAD_OPTIONS = [
+    ({"per": "rows"}, "unknown action-plan layout per='rows'"),
+    ({"perr": "question"}, "unknown render option 'perr'"),
+    ({"audience": {"setting": "acadmy"}}, "'acadmy' is not a value of 'setting'"),
+    ({"audience": (("sector", "school"),)}, "has no audience 'sector'"),
+    ({"audience": ("setting",)}, "is not a (dimension, value) pair"),
+]
+
+
+@pytest.mark.parametrize(("options", "message"), _BAD_OPTIONS)
+def test_render_refuses_unknown_options_and_values(options: dict, message: str) -> None:
+    from safeguard_standards.render import RenderError, RenderOptions, render
+
+    given: list[object] = [options]
+    if "perr" not in options:  # the same as RenderOptions
+        audience = options.get("audience", ())
+        fields = {**options, "audience": tuple(getattr(audience, "items", lambda: audience)())}
+        given.append(RenderOptions(**fields))
+    for each in given:
+        with pytest.raises(RenderError) as caught:
+            render(_complete(), "action-plan", "json", each)  # type: ignore[arg-type]
+        assert caught.value.code == "SG215"
+        assert message in caught.value.message
+        assert caught.value.hint
+
+
+def test_render_takes_a_dict_of_options() -> None:
+    import json
+
+    from safeguard_standards.render import render
+
+    data = json.loads(render(_complete(), "action-plan", "json", {"per": "question"}))
+    assert data["per"] == "question"
+    with pytest.raises(TypeError, match="RenderOptions or a dict"):
+        render(_complete(), "form", "json", ["per"])  # type: ignore[arg-type]
+
+
+def test_per_is_only_for_action_plans() -> None:
+    from safeguard_standards.render import RenderError, render
+
+    with pytest.raises(RenderError, match="only applies to action plans") as caught:
+        render(_complete(), "form", "md", {"per": "question"})
+    assert caught.value.code == "SG215"
+    source = str(ROOT / "tests" / "cases" / "valid" / "complete.yaml")
+    run = CliRunner().invoke(
+        cli, ["render", source, "--as", "form", "--format", "md", "--per", "question", "-o", "-"]
+    )
+    assert run.exit_code == 2
+    assert "SG215: per='question' only applies to action plans" in run.stderr
+
+
+def test_one_audience_dimension_chosen_twice_is_refused() -> None:
+    from safeguard_standards import AudienceError, select_audience
+
+    c = _complete()
+    with pytest.raises(AudienceError, match="'setting' is chosen twice"):
+        select_audience(c, ["setting=academy", "setting=maintained"])
+    # one spec, or a mapping, is read as such (not letter by letter, not key by key)
+    assert select_audience(c, "setting=academy") == select_audience(c, ["setting=academy"])
+    assert select_audience(c, {"setting": "academy"}) == select_audience(c, ["setting=academy"])
+    source = str(ROOT / "tests" / "cases" / "valid" / "complete.yaml")
+    run = CliRunner().invoke(
+        cli,
+        [
+            *("render", source, "--as", "form", "--format", "md", "-o", "-"),
+            *("--for", "setting=academy", "--for", "setting=maintained"),
+        ],
+    )
+    assert run.exit_code == 2 and "'setting' is chosen twice" in run.stderr
+
+
+def test_a_long_level_label_stays_within_excels_formula_limit(tmp_path: Path) -> None:
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from safeguard_standards import load_text
+    from safeguard_standards.render import render
+
+    long_label = "Fully met, " + "with evidence seen at every visit " * 9
+    assert len(long_label) > 300
+    text = (ROOT / "tests" / "cases" / "valid" / "complete.yaml").read_text(encoding="utf-8")
+    c = load_text(text.replace("label: Fully met,", f"label: {long_label.strip()!r},"))
+    wb = load_workbook(io.BytesIO(render(c, "form", "xlsx")))
+    rules = [
+        (str(cf.sqref), rule)
+        for cf in wb["Answers"].conditional_formatting
+        for rule in cf.rules
+        if rule.type == "cellIs"
+    ]
+    assert len(rules) >= 3  # green, amber and red levels
+    for _, rule in rules:
+        for formula in rule.formula:
+            for literal in re.findall(r'"(?:[^"]|"")*"', formula):
+                assert len(literal) - 2 <= 255, formula
+    lists = wb["Lists"]
+    referenced = [f for _, r in rules for f in r.formula if "!" in f]
+    assert len(referenced) == 1
+    sheet, cell = referenced[0].replace("$", "").split("!")
+    assert sheet.strip("'") == "Lists"
+    assert lists[cell].value == long_label.strip()
