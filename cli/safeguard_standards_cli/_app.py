@@ -24,7 +24,17 @@ def _version() -> str:
     return __version__
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """The command group; everything printed while it runs passes through _terminal."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from ._terminal import escaped_output
+
+        with escaped_output():
+            return super().main(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(_version(), "--version", prog_name="safeguard")
 def cli() -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
