@@ -126,3 +126,45 @@ def test_data_written_to_standard_output_is_unchanged(
     )
     assert piped.exit_code == 0, piped.output
     assert piped.stdout_bytes == to_file.read_bytes()
+
+
+_BUG = """
+import sys
+from safeguard_standards_cli import _app
+
+@_app.cli.command("boom")
+def boom() -> None:
+    def writer():
+        try:
+            yield 1
+        finally:
+            raise ValueError("a library's generator failing as it is closed")
+    started = writer()
+    next(started)
+    raise RuntimeError("a bug")
+
+sys.argv = ["safeguard", "boom"]
+_app.main()
+"""
+
+
+def test_an_internal_error_prints_no_exception_ignored_blocks() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "SAFEGUARD_DEBUG"}
+    run = subprocess.run(
+        [sys.executable, "-c", _BUG], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode == 3
+    assert "safeguard: internal error: RuntimeError: a bug" in run.stderr
+    assert "Exception ignored" not in run.stderr and "Traceback" not in run.stderr
+    debug = subprocess.run(
+        [sys.executable, "-c", _BUG],
+        capture_output=True,
+        text=True,
+        env={**env, "SAFEGUARD_DEBUG": "1"},
+        check=False,
+    )
+    assert "Traceback" in debug.stderr and "RuntimeError: a bug" in debug.stderr

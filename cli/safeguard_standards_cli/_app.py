@@ -164,8 +164,16 @@ def schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Errors Python cannot raise (a half-written file's generator closed after a failure)."""
+
+
 def main() -> None:
     """Entry point of the ``safeguard`` console script."""
+    if not os.environ.get("SAFEGUARD_DEBUG"):
+        # After a failure, libraries' half-run generators are closed when the process ends and
+        # would print "Exception ignored in … Traceback"; the message below says what happened.
+        sys.unraisablehook = _quiet_unraisable
     try:
         cli.main(prog_name="safeguard")
     except SystemExit:
