@@ -328,7 +328,7 @@ class _Reader:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         need_key, skip = _NEED_KEY, _SKIP
-        unprintable = _UNPRINTABLE.search
+        unprintable = first_unprintable
         values = self.values
         pos: ValuePos
         while True:
@@ -340,11 +340,18 @@ class _Reader:
                     self._unusual(event, values)
                 value = event.value
                 mark = event.start_mark
-                pos = (mark.line + 1, mark.column + 1, event.style, value)
+                style = event.style
+                pos = (mark.line + 1, mark.column + 1, style, value)
                 if len(value) > MAX_STRING:
                     self._scalar(event, True)  # reports the limit and stops
                 tag = event.tag
-                if unprintable(value) and not (top is not None and self._muted(top)):
+                # only escapes write these: the YAML library refuses them typed as they are
+                # (the noncharacters it accepts are found in the text, see _raw_unprintable)
+                if (
+                    style == '"'
+                    and unprintable(value)
+                    and not (top is not None and self._muted(top))
+                ):
                     self._unprintable(event)
                 if top is not None and top.key is need_key and top.is_map:
                     # a key: a name, taken as written (yes stays 'yes', 1 stays '1')
@@ -445,9 +452,8 @@ class _Reader:
     def _unprintable(self, event: Any) -> None:
         """SG123 for a scalar holding a character no document can hold, at the character."""
         value: str = event.value
-        found = _UNPRINTABLE.search(value)
-        assert found is not None
-        char = found.group()
+        char = first_unprintable(value)
+        assert char is not None
         line, col = _escape_position(self.text, event, char)
         self._problem(
             Code.UNPRINTABLE,
@@ -530,15 +536,66 @@ class _Reader:
 #: controls; lone surrogates (``"\ud800"``); and the Unicode noncharacters (U+FDD0-U+FDEF and
 #: the last two code points of every plane, such as U+FFFE). XML 1.0, and so DOCX, XLSX and
 #: HTML, cannot hold most of them; the rest are invisible, or move the cursor of a terminal.
-#: libyaml refuses all of them as raw characters except NEL (U+0085), but decodes them from
-#: the escapes of a double-quoted value.
-_UNPRINTABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(
-        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
-    )
-    + "]"
+#: libyaml refuses most of them typed as they are (what it lets through is _RAW_CANDIDATE),
+#: but decodes every one from the escapes of a double-quoted value.
+#: (A regular expression listing the 34 noncharacters beyond the BMP one by one is ten times
+#: slower than ranges; candidates are found with ranges and checked by _is_unprintable.)
+_CANDIDATE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]"
 )
+#: What the YAML library lets through when typed as it is: the noncharacters from U+FDD0
+#: (it refuses the controls, DEL, lone surrogates, U+FFFE and U+FFFF, and the C1 controls but
+#: NEL, which it reads as a line break).
+_RAW_CANDIDATE = re.compile("[\ufdd0-\ufdef\U0001fffe-\U0010ffff]")
+
+
+def _is_unprintable(char: str) -> bool:
+    """Whether a candidate found by _CANDIDATE or _RAW_CANDIDATE is one (beyond the BMP, only
+    the last two code points of each plane are)."""
+    point = ord(char)
+    return point < 0x10000 or point & 0xFFFE == 0xFFFE
+
+
+def first_unprintable(value: str) -> str | None:
+    """The first character of ``value`` that SG123 refuses, or None."""
+    for match in _CANDIDATE.finditer(value):
+        if _is_unprintable(match.group()):
+            return match.group()
+    return None
+
+
+def _raw_unprintable(text: str, source: str) -> list[Diagnostic]:
+    """SG123 for each noncharacter typed in the text (one pass; lines counted as it goes)."""
+    found: list[Diagnostic] = []
+    if text.isascii():
+        return found
+    data = text.encode("utf-8", "surrogatepass")  # a fast test first: bytes.find is memchr
+    if b"\xef\xb7" not in data and b"\xbf\xbe" not in data and b"\xbf\xbf" not in data:
+        return found
+    line, line_start, last = 1, 0, 0
+    for match in _RAW_CANDIDATE.finditer(text):
+        if not _is_unprintable(match.group()):
+            continue
+        index = match.start()
+        breaks = text.count("\n", last, index)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", last, index) + 1
+        last = index
+        char = match.group()
+        found.append(
+            Diagnostic(
+                Code.UNPRINTABLE,
+                f"{_describe(char)} is not allowed in a standard set",
+                source,
+                line,
+                index - line_start + 1,
+                hint=_unprintable_hint(char),
+            )
+        )
+    return found
+
 
 _CONTROL_NAMES = {
     "\x00": "NUL",
@@ -745,7 +802,9 @@ def parse(text: str, source: str) -> ParseResult:
                 "again as UTF-8",
             ),
         )
+    raw_unprintable = _raw_unprintable(text, source)
     reader = _Reader(text, sm)
+    reader.problems.extend(raw_unprintable)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:

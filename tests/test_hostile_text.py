@@ -336,3 +336,38 @@ def test_every_patterned_field_and_key_with_a_trailing_line_break_is_refused() -
     missed = {m: originals[m] for m, spot in where.items() if spot not in refused}
     assert missed == {}
     assert not result.ok
+
+
+# -- overlays go through the same reader and the same pattern semantics ----------------------
+
+
+def test_an_overlay_with_escaped_controls_and_an_id_with_a_line_break(tmp_path: Path) -> None:
+    from safeguard_standards import check_set
+
+    base = (ROOT / "tests" / "corpus" / "base.yaml").read_text(encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        'dsl: 1\nextends: base.yaml\ntitle: "Local \\e[2J audit"\n'
+        'remove:\n  - "leadership.governance.visits\\n"\n',
+        encoding="utf-8",
+    )
+    found = {(d.code.code, d.line, d.column) for d in check_set(str(overlay)).diagnostics}
+    assert ("SG123", 3, 15) in found  # at the backslash of the escape
+    assert ("SG113", 5, 5) in found
+
+
+def test_noncharacters_typed_as_they_are_are_refused_where_they_are() -> None:
+    # the YAML library refuses typed controls (SG109) but lets noncharacters through
+    text = (
+        COMPLETE.read_text(encoding="utf-8")
+        .replace("title: Example safeguarding", "title: Ex\ufdd0ample safeguarding")
+        .replace(
+            "description: An example used by the tests.",
+            "# \U0001fffe\ndescription: 'An \U0010ffff example'",
+        )
+    )
+    result = check_text(text, "raw.yaml")
+    found = [(d.code.code, d.line, d.column) for d in result.diagnostics]
+    assert found == [("SG123", 5, 10), ("SG123", 9, 3), ("SG123", 10, 18)]
+    assert "U+10FFFF" in result.diagnostics[2].message
