@@ -570,7 +570,21 @@ def _raw_unprintable(text: str, source: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if text.isascii():
         return found
-    data = text.encode("utf-8", "surrogatepass")  # a fast test first: bytes.find is memchr
+    try:
+        data = text.encode("utf-8")  # a fast test first: bytes.find is memchr
+    except UnicodeEncodeError as exc:  # only text given as a str can hold a lone surrogate
+        line, col = _at(text, exc.start)
+        char = text[exc.start]
+        return [
+            Diagnostic(
+                Code.UNPRINTABLE,
+                f"{_describe(char)} is not allowed in a standard set",
+                source,
+                line,
+                col,
+                hint=_unprintable_hint(char),
+            )
+        ]
     if b"\xef\xb7" not in data and b"\xbf\xbe" not in data and b"\xbf\xbf" not in data:
         return found
     line, line_start, last = 1, 0, 0
@@ -803,6 +817,8 @@ def parse(text: str, source: str) -> ParseResult:
             ),
         )
     raw_unprintable = _raw_unprintable(text, source)
+    if any(d.message.startswith("the lone surrogate") for d in raw_unprintable):
+        return _fatal(sm, *raw_unprintable)  # text given as a str: the parser cannot take it
     reader = _Reader(text, sm)
     reader.problems.extend(raw_unprintable)
     gc_was_enabled = gc.isenabled()
@@ -952,6 +968,13 @@ def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> li
     opened = _unclosed_quote(text, line)
     if opened:
         hint = f"a quote opened on line {opened} is never closed; add the closing quote"
+    nel = text.find("\x85")
+    if nel >= 0 and _at(text, nel)[0] <= line:
+        hint = (
+            f"line {_at(text, nel)[0]} holds the character U+0085 (NEL), which YAML reads as a "
+            "line break; it usually comes from text saved as Windows-1252, where it was an "
+            "ellipsis '…': retype it"
+        )
     nbsp = _nbsp_indent(text, line)
     if nbsp:
         hint = (

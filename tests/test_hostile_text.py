@@ -371,3 +371,19 @@ def test_noncharacters_typed_as_they_are_are_refused_where_they_are() -> None:
     found = [(d.code.code, d.line, d.column) for d in result.diagnostics]
     assert found == [("SG123", 5, 10), ("SG123", 9, 3), ("SG123", 10, 18)]
     assert "U+10FFFF" in result.diagnostics[2].message
+
+
+@pytest.mark.parametrize("text", ['dsl: 1\nid: "a\ud800"\n', "dsl: 1\nid: a\udfff\n"])
+def test_a_lone_surrogate_in_text_given_as_a_str_is_a_diagnostic(text: str) -> None:
+    # files are decoded strictly (SG109); only a str from a program can hold one
+    result = check_text(text, "api")
+    (problem,) = result.diagnostics
+    assert (problem.code.code, problem.line) == ("SG123", 2)
+    assert problem.column == text.splitlines()[1].index("a") + 2
+    assert "lone surrogate" in problem.message
+
+
+def test_a_typed_nel_is_a_line_break_and_the_hint_says_so() -> None:
+    result = check_text("dsl: 1\nid: a\x85b\n", "nel.yaml")
+    assert result.errors[0].code.code == "SG100"
+    assert "line 2 holds the character U+0085 (NEL)" in result.errors[0].hint
