@@ -141,7 +141,7 @@ def boom() -> None:
             raise ValueError("a library's generator failing as it is closed")
     started = writer()
     next(started)
-    raise RuntimeError("a bug")
+    raise RuntimeError("a bug \x1b]0;title\x07")
 
 sys.argv = ["safeguard", "boom"]
 _app.main()
@@ -158,7 +158,7 @@ def test_an_internal_error_prints_no_exception_ignored_blocks() -> None:
         [sys.executable, "-c", _BUG], capture_output=True, text=True, env=env, check=False
     )
     assert run.returncode == 3
-    assert "safeguard: internal error: RuntimeError: a bug" in run.stderr
+    assert "safeguard: internal error: RuntimeError: a bug \\u001b]0;title\\u0007" in run.stderr
     assert "Exception ignored" not in run.stderr and "Traceback" not in run.stderr
     debug = subprocess.run(
         [sys.executable, "-c", _BUG],

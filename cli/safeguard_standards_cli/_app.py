@@ -170,6 +170,13 @@ def _quiet_unraisable(unraisable: Any) -> None:
 
 def main() -> None:
     """Entry point of the ``safeguard`` console script."""
+    from ._terminal import escaped_output
+
+    with escaped_output():  # the internal-error message below too
+        _main()
+
+
+def _main() -> None:
     if not os.environ.get("SAFEGUARD_DEBUG"):
         # After a failure, libraries' half-run generators are closed when the process ends and
         # would print "Exception ignored in … Traceback"; the message below says what happened.
