@@ -147,9 +147,11 @@ def load_bundled(set_id: str, version: str | None = None) -> Checklist:
 
 def _bundled_ids() -> set[str]:
     """The ids of the bundled sets (their folder names), without reading any file."""
-    return {
-        f.name for f in bundled_root().iterdir() if f.is_dir() and not f.name.startswith((".", "_"))
-    }
+    try:
+        root = bundled_root()
+    except FileNotFoundError:  # pragma: no cover - a broken installation
+        return set()
+    return {f.name for f in root.iterdir() if f.is_dir() and not f.name.startswith((".", "_"))}
 
 
 def _is_path(spec: str) -> bool:
