@@ -408,3 +408,32 @@ def test_a_typed_nel_is_a_line_break_and_the_hint_says_so() -> None:
     result = check_text("dsl: 1\nid: a\x85b\n", "nel.yaml")
     assert result.errors[0].code.code == "SG100"
     assert "line 2 holds the character U+0085 (NEL)" in result.errors[0].hint
+
+
+OVERLAY_SCHEMA = ROOT / "safeguard_standards" / "schema" / "overlay.schema.json"
+
+
+@pytest.mark.parametrize(("escape", "point"), [("\\x07", 0x07), ("\\uFFFF", 0xFFFF)])
+def test_an_escaped_bad_character_is_refused_in_every_overlay_field(
+    tmp_path: Path, escape: str, point: int
+) -> None:
+    from safeguard_standards import check_set
+
+    base = (ROOT / "tests" / "corpus" / "base.yaml").read_text(encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    data: dict[str, Any] = {"dsl": 1, "extends": "base.yaml"}
+    for path in sorted(_string_paths(json.loads(OVERLAY_SCHEMA.read_text(encoding="utf-8")))):
+        if path != ("extends",):
+            _place(data, path, "filled")
+    # every string and key, the extends: path included, becomes a marker
+    marked = _mark_everything(data, _Markers())
+    text = yaml.safe_dump(marked, sort_keys=False, width=10_000)
+    hostile = re.sub(r"Z\d{4}Q", lambda m: f'"{m.group()}{escape}E"', text)
+    where = {_at(hostile, m.start() + 7) for m in re.finditer(r'"Z\d{4}Q', hostile)}
+    assert len(where) > 60
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(hostile, encoding="utf-8")
+    result = check_set(str(overlay))
+    bad = [d for d in result.diagnostics if d.code.code == "SG123"]
+    assert {(d.line, d.column) for d in bad} == where
+    assert all(f"U+{point:04X}" in d.message for d in bad)
