@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .model import Checklist
 
@@ -24,10 +24,24 @@ def _close(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-def parse_audience(checklist: Checklist, specs: Iterable[str]) -> dict[str, str]:
-    """Turn ``["setting=academy"]`` into ``{"setting": "academy"}``, checked against the set."""
+def parse_audience(
+    checklist: Checklist, specs: Iterable[str] | Mapping[str, str] | str
+) -> dict[str, str]:
+    """Turn ``["setting=academy"]`` into ``{"setting": "academy"}``, checked against the set.
+
+    ``specs`` may also be one ``"setting=academy"`` or a mapping ``{"setting": "academy"}``.
+    A dimension chosen twice (``setting=academy`` and ``setting=maintained``) is refused.
+    """
+    if isinstance(specs, str):
+        specs = [specs]
+    elif isinstance(specs, Mapping):
+        specs = [f"{k}={v}" for k, v in specs.items()]
     selection: dict[str, str] = {}
     for spec in specs:
+        if not isinstance(spec, str):
+            raise AudienceError(
+                f"{spec!r} is not of the form DIMENSION=VALUE", "e.g. setting=academy"
+            )
         dimension, sep, value = spec.partition("=")
         dimension, value = dimension.strip(), value.strip()
         declared = {a.id: a for a in checklist.audiences}
@@ -48,11 +62,18 @@ def parse_audience(checklist: Checklist, specs: Iterable[str]) -> dict[str, str]
                 f"{value!r} is not a value of {dimension!r}" + _close(value, values),
                 f"values of {dimension}: " + ", ".join(values),
             )
+        if dimension in selection and selection[dimension] != value:
+            raise AudienceError(
+                f"{dimension!r} is chosen twice ({selection[dimension]!r} and {value!r})",
+                f"choose one value of {dimension}; a document is for one audience",
+            )
         selection[dimension] = value
     return selection
 
 
-def select_audience(checklist: Checklist, specs: Iterable[str]) -> Checklist:
+def select_audience(
+    checklist: Checklist, specs: Iterable[str] | Mapping[str, str] | str
+) -> Checklist:
     """Only the items that apply to the selected audience (checked first)."""
     selection = parse_audience(checklist, specs)
     return checklist.select(selection) if selection else checklist

@@ -40,7 +40,7 @@ import yaml
 __all__ = ["NewVersion", "NewVersionError", "new_version_text", "next_version_name"]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # used with fullmatch
 #: Keys removed wherever they appear under ``sections`` (and in an overlay's operations).
 _NOTE_KEYS = ("change_note", "formerly")
 
@@ -48,10 +48,13 @@ _NOTE_KEYS = ("change_note", "formerly")
 class NewVersionError(ValueError):
     """The file cannot be scaffolded as asked (a bad version, a file not in block style)."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", line: int = 0, column: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: Where in the source file the problem is (1-based), 0 when it is not in the file.
+        self.line = line
+        self.column = column
 
 
 @attrs.frozen(kw_only=True)
@@ -243,15 +246,44 @@ def _scalar(value: str, style: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _shift_year(iso: str, years: int = 1) -> str:
+def _shift_year(iso: str, years: int = 1, entry: _Entry | None = None, text: str = "") -> str:
+    """``iso`` moved on ``years`` years (29 February becomes the 28th).
+
+    A date that would pass 9999-12-31 raises a NewVersionError located at the value.
+    """
     try:
         d = datetime.date.fromisoformat(iso)
     except ValueError:
         return iso
-    try:
-        return d.replace(year=d.year + years).isoformat()
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28).isoformat()
+    year = d.year + years
+    if year > datetime.MAXYEAR:
+        line, column = _position(text, entry.value_start) if entry is not None else (0, 0)
+        what = f"{'.'.join(map(str, entry.path))}.{entry.key}" if entry is not None else "date"
+        raise NewVersionError(
+            f"{what} {iso} cannot move on {years} year{'s' if years != 1 else ''}: dates end "
+            f"in {datetime.MAXYEAR}",
+            "write a real date here"
+            + (
+                ", or give the new dates with --from and --to"
+                if entry is None or entry.key != "return_deadline"
+                else ""
+            ),
+            line,
+            column,
+        )
+    if d.month == 2 and d.day == 29 and not _leap(year):
+        return d.replace(year=year, day=28).isoformat()
+    return d.replace(year=year).isoformat()
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
 def _years_between(old_version: str, new_version: str) -> int:
@@ -428,7 +460,7 @@ def new_version_text(
     version that is not a valid name, text that is not a block-style YAML mapping, or a
     version equal to the current one.
     """
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         raise NewVersionError(
             f"{version!r} is not a valid version",
             "use letters, digits, '.', '_' and '-', e.g. 2026-27",
@@ -585,7 +617,7 @@ def _effective_edits(
     for key, given in (("from", new_from), ("to", new_to)):
         entry = inner.get(key)
         if entry is not None and entry.value is not None:
-            value = given or _shift_year(entry.value, years)
+            value = given or _shift_year(entry.value, years, entry, ed.text)
             if value != entry.value:
                 ed.replace_value(entry, value)
                 edits.append(f"effective {key}: {entry.value} → {value}")
@@ -603,7 +635,7 @@ def _effective_edits(
 def _deadline_edit(ed: _Editor, entries: list[_Entry], edits: list[str], years: int) -> None:
     for e in entries:
         if e.path == ("publisher",) and e.key == "return_deadline" and e.value:
-            value = _shift_year(e.value, years)
+            value = _shift_year(e.value, years, e, ed.text)
             if value != e.value:
                 ed.replace_value(e, value)
                 edits.append(f"publisher return_deadline: {e.value} → {value}")

@@ -55,11 +55,50 @@ def _fast_validator(name: str) -> Any:
     return jsonschema_rs.validator_for(shipped_schema(name))
 
 
+@functools.lru_cache(maxsize=64)
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A schema ``pattern`` compiled for Python with its JSON Schema (ECMA-262) meaning.
+
+    In ECMA-262, as in jsonschema-rs, ``$`` matches only at the very end of the text; in
+    Python it also matches before a final line break, so python-jsonschema would accept
+    ``"kcsie\\n"`` for ``^[a-z]+$``. Each ``$`` outside a character class becomes ``\\Z``.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            ch = r"\Z"
+        out.append(ch)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """python-jsonschema's ``pattern`` keyword, with ECMA-262's ``$`` (see ecma_pattern)."""
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @functools.lru_cache(maxsize=4)
 def _full_validator(name: str) -> Any:
     import jsonschema
 
-    return jsonschema.Draft202012Validator(shipped_schema(name))
+    ecma = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, {"pattern": _pattern_keyword}
+    )
+    return ecma(shipped_schema(name))
 
 
 def _is_valid_fast(data: Any, name: str) -> bool | None:
@@ -293,6 +332,31 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
 
     if kind == "pattern":
         pattern = error.validator_value
+        what = f"a valid {field!r}"
+        if "propertyNames" in error.relative_schema_path:
+            # a key of the mapping at ``path`` (an id of a reference, scale or audience value)
+            what = f"a valid name for an entry of {field!r}"
+            mapping: Any = root
+            for step in path:
+                mapping = mapping[step]
+            key_line, key_col = sm.key(mapping, instance)
+
+            def at_value(code: Code, message: str, hint: str) -> Diagnostic:
+                return Diagnostic(code, message, source, key_line, key_col, item, hint, jpath)
+
+        if (
+            isinstance(instance, str)
+            and instance != instance.strip()
+            and ecma_pattern(pattern).search(instance.strip())
+        ):
+            edge = "ends with a line break" if instance.endswith("\n") else "has spaces around it"
+            yield at_value(
+                Code.INVALID_VALUE,
+                f"{instance!r} is not {what}: it {edge}",
+                f"write {instance.strip()!r} on one line, without a block marker ('|' or '>' "
+                "keeps the line break) and without spaces inside the quotes",
+            )
+            return
         if "[0-9]{4}-[0-9]{2}" in pattern:
             hint = "write the date as YYYY-MM-DD, e.g. 2025-09-01"
         elif pattern.startswith("^https?"):
@@ -304,7 +368,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
                 "use lowercase letters, digits and single hyphens, "
                 f"e.g. {_slugify(str(instance))!r}"
             )
-        yield at_value(Code.INVALID_VALUE, f"{instance!r} is not a valid {field!r}", hint)
+        yield at_value(Code.INVALID_VALUE, f"{instance!r} is not {what}", hint)
         return
 
     if kind == "minItems":

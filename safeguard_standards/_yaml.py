@@ -190,6 +190,7 @@ class _Reader:
 
     def __init__(self, text: str, sm: SourceMap) -> None:
         self.loader = _Base(text)
+        self.text = text
         self.sm = sm
         self.problems: list[Diagnostic] = []
         self.anchors: list[Diagnostic] = []
@@ -327,6 +328,7 @@ class _Reader:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         need_key, skip = _NEED_KEY, _SKIP
+        unprintable = first_unprintable
         values = self.values
         pos: ValuePos
         while True:
@@ -338,10 +340,19 @@ class _Reader:
                     self._unusual(event, values)
                 value = event.value
                 mark = event.start_mark
-                pos = (mark.line + 1, mark.column + 1, event.style, value)
+                style = event.style
+                pos = (mark.line + 1, mark.column + 1, style, value)
                 if len(value) > MAX_STRING:
                     self._scalar(event, True)  # reports the limit and stops
                 tag = event.tag
+                # only escapes write these: the YAML library refuses them typed as they are
+                # (the noncharacters it accepts are found in the text, see _raw_unprintable)
+                if (
+                    style == '"'
+                    and unprintable(value)
+                    and not (top is not None and self._muted(top))
+                ):
+                    self._unprintable(event)
                 if top is not None and top.key is need_key and top.is_map:
                     # a key: a name, taken as written (yes stays 'yes', 1 stays '1')
                     keys = top.keys
@@ -438,6 +449,19 @@ class _Reader:
                 top.data.append(value)
                 top.keys.append(pos)
 
+    def _unprintable(self, event: Any) -> None:
+        """SG123 for a scalar holding a character no document can hold, at the character."""
+        value: str = event.value
+        char = first_unprintable(value)
+        assert char is not None
+        line, col = _escape_position(self.text, event, char)
+        self._problem(
+            Code.UNPRINTABLE,
+            (line, col),
+            f"{_describe(char)} is not allowed in a standard set",
+            _unprintable_hint(char),
+        )
+
     def _unusual(self, event: Any, values: int) -> None:
         """An event past the value limit, or carrying an anchor or being an alias."""
         if values > MAX_VALUES:
@@ -507,6 +531,165 @@ class _Reader:
         frame.key_col = mark.column + 1
 
 
+#: Characters no value may hold (SG123), whether typed or written as an escape such as
+#: ``"\x07"``: C0 controls other than tab, line feed and carriage return; DEL; the C1
+#: controls; lone surrogates (``"\ud800"``); and the Unicode noncharacters (U+FDD0-U+FDEF and
+#: the last two code points of every plane, such as U+FFFE). XML 1.0, and so DOCX, XLSX and
+#: HTML, cannot hold most of them; the rest are invisible, or move the cursor of a terminal.
+#: libyaml refuses most of them typed as they are (what it lets through is _RAW_CANDIDATE),
+#: but decodes every one from the escapes of a double-quoted value.
+#: (A regular expression listing the 34 noncharacters beyond the BMP one by one is ten times
+#: slower than ranges; candidates are found with ranges and checked by _is_unprintable.)
+_CANDIDATE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]"
+)
+#: What the YAML library lets through when typed as it is: the noncharacters from U+FDD0
+#: (it refuses the controls, DEL, lone surrogates, U+FFFE and U+FFFF, and the C1 controls but
+#: NEL, which it reads as a line break).
+_RAW_CANDIDATE = re.compile("[\ufdd0-\ufdef\U0001fffe-\U0010ffff]")
+
+
+def _is_unprintable(char: str) -> bool:
+    """Whether a candidate found by _CANDIDATE or _RAW_CANDIDATE is one (beyond the BMP, only
+    the last two code points of each plane are)."""
+    point = ord(char)
+    return point < 0x10000 or point & 0xFFFE == 0xFFFE
+
+
+def first_unprintable(value: str) -> str | None:
+    """The first character of ``value`` that SG123 refuses, or None."""
+    for match in _CANDIDATE.finditer(value):
+        if _is_unprintable(match.group()):
+            return match.group()
+    return None
+
+
+def _raw_unprintable(text: str, source: str) -> list[Diagnostic]:
+    """SG123 for each noncharacter typed in the text (one pass; lines counted as it goes)."""
+    found: list[Diagnostic] = []
+    if text.isascii():
+        return found
+    try:
+        data = text.encode("utf-8")  # a fast test first: bytes.find is memchr
+    except UnicodeEncodeError as exc:  # only text given as a str can hold a lone surrogate
+        line, col = _at(text, exc.start)
+        char = text[exc.start]
+        return [
+            Diagnostic(
+                Code.UNPRINTABLE,
+                f"{_describe(char)} is not allowed in a standard set",
+                source,
+                line,
+                col,
+                hint=_unprintable_hint(char),
+            )
+        ]
+    if b"\xef\xb7" not in data and b"\xbf\xbe" not in data and b"\xbf\xbf" not in data:
+        return found
+    line, line_start, last = 1, 0, 0
+    for match in _RAW_CANDIDATE.finditer(text):
+        if not _is_unprintable(match.group()):
+            continue
+        index = match.start()
+        breaks = text.count("\n", last, index)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", last, index) + 1
+        last = index
+        char = match.group()
+        found.append(
+            Diagnostic(
+                Code.UNPRINTABLE,
+                f"{_describe(char)} is not allowed in a standard set",
+                source,
+                line,
+                index - line_start + 1,
+                hint=_unprintable_hint(char),
+            )
+        )
+    return found
+
+
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "bell",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    "\x7f": "delete",
+    "\x85": "NEL",
+}
+
+
+def _describe(char: str) -> str:
+    """``the control character U+0007 (bell)``, and so on."""
+    point = ord(char)
+    code = f"U+{point:04X}"
+    if 0xD800 <= point <= 0xDFFF:
+        return f"the lone surrogate {code} (half of a character)"
+    if point >= 0xFDD0 and (0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE):
+        return f"the noncharacter {code}"
+    name = _CONTROL_NAMES.get(char)
+    return f"the control character {code}" + (f" ({name})" if name else "")
+
+
+def _unprintable_hint(char: str) -> str:
+    if char == "\x85" or char == "\x96" or char == "\x92":
+        return (
+            "delete it; it usually comes from text saved in the Windows-1252 encoding "
+            "(U+0085 was an ellipsis '…', U+0092 an apostrophe, U+0096 a dash): retype the "
+            "punctuation"
+        )
+    return (
+        "delete it (or the escape that writes it, such as \\x07 or \\u0000): documents "
+        "cannot hold it, and it is invisible on the page; use a line break or a space instead"
+    )
+
+
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {
+    "0": "\x00",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    "N": "\x85",
+}
+
+
+def _escape_position(text: str, event: Any, char: str) -> tuple[int, int]:
+    """1-based line and column in ``text`` where ``char`` of a scalar is written.
+
+    In a double-quoted value that is the escape that produces it (``\x07``); otherwise the
+    character itself. Falls back to where the value starts.
+    """
+    start, end = event.start_mark.index, event.end_mark.index
+    raw = text[start:end]
+    line, col = event.start_mark.line + 1, event.start_mark.column + 1
+    at = -1
+    if event.style == '"':
+        for escape in _ESCAPE.finditer(raw):
+            body = escape.group(1)
+            decoded = chr(int(body[1:], 16)) if len(body) > 1 else _SIMPLE_ESCAPES.get(body, body)
+            if decoded == char:
+                at = escape.start()
+                break
+    if at < 0:
+        at = raw.find(char)
+    if at < 0:
+        return line, col
+    newline = raw.rfind("\n", 0, at)
+    if newline < 0:
+        return line, col + at
+    return line + raw.count("\n", 0, at), at - newline
+
+
 _ANCHOR_HINT = (
     "write the value out in full where it is needed; anchors and aliases make a file hard to "
     "read and can hide very large expansions"
@@ -525,6 +708,11 @@ _SYNTAX_HINTS = (
     (
         "found unknown escape character",
         "inside double quotes a backslash starts an escape: use single quotes",
+    ),
+    (
+        "found invalid Unicode character escape code",
+        "a \\u escape writes half of a character (a lone surrogate, \\ud800 to \\udfff) or "
+        "a code point beyond \\U0010FFFF: write the character itself",
     ),
     ("unacceptable character", "the file contains a control character: delete it"),
     (
@@ -628,7 +816,11 @@ def parse(text: str, source: str) -> ParseResult:
                 "again as UTF-8",
             ),
         )
+    raw_unprintable = _raw_unprintable(text, source)
+    if any(d.message.startswith("the lone surrogate") for d in raw_unprintable):
+        return _fatal(sm, *raw_unprintable)  # text given as a str: the parser cannot take it
     reader = _Reader(text, sm)
+    reader.problems.extend(raw_unprintable)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -776,6 +968,13 @@ def _syntax_diagnostics(exc: yaml.MarkedYAMLError, text: str, source: str) -> li
     opened = _unclosed_quote(text, line)
     if opened:
         hint = f"a quote opened on line {opened} is never closed; add the closing quote"
+    nel = text.find("\x85")
+    if nel >= 0 and _at(text, nel)[0] <= line:
+        hint = (
+            f"line {_at(text, nel)[0]} holds the character U+0085 (NEL), which YAML reads as a "
+            "line break; it usually comes from text saved as Windows-1252, where it was an "
+            "ellipsis '…': retype it"
+        )
     nbsp = _nbsp_indent(text, line)
     if nbsp:
         hint = (

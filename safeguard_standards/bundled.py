@@ -1,6 +1,9 @@
 """The standard sets shipped with the package, and how a SET argument is resolved.
 
 A SET is ``ID`` (the latest published version), ``ID@VERSION``, or a path to a YAML file.
+A bare bundled id is always the bundled set, even if a file or folder of that name is in the
+current folder; an argument is a path when it contains a folder separator or ends in .yaml or
+.yml (``./kcsie`` is the folder, ``kcsie`` the bundled set).
 """
 
 from __future__ import annotations
@@ -145,9 +148,27 @@ def load_bundled(set_id: str, version: str | None = None) -> Checklist:
     return check_bundled(set_id, version).unwrap()
 
 
+def _bundled_ids() -> set[str]:
+    """The ids of the bundled sets (their folder names), without reading any file."""
+    try:
+        root = bundled_root()
+    except FileNotFoundError:  # pragma: no cover - a broken installation
+        return set()
+    return {f.name for f in root.iterdir() if f.is_dir() and not f.name.startswith((".", "_"))}
+
+
 def _is_path(spec: str) -> bool:
+    """Whether a SET argument names a file rather than a bundled set.
+
+    It is a path when it looks like one: it contains a folder separator or ends in .yaml or
+    .yml. Otherwise the name of a bundled set (``kcsie``, ``kcsie@2024-25``) is that set, even
+    when a file or folder of that name exists here (write ``./kcsie`` for that); any other
+    name is a path if something of that name exists.
+    """
     if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
         return True
+    if spec.partition("@")[0] in _bundled_ids():
+        return False
     try:
         return Path(spec).exists()
     except (OSError, ValueError):  # a name too long for the system, or with a NUL in it

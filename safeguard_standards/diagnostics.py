@@ -114,8 +114,20 @@ class Code(enum.Enum):
     TOO_MANY_PROBLEMS = (
         "SG122",
         Severity.ERROR,
-        "the file has more problems than are listed",
+        "the file has more errors than are listed",
         "evidence: [1, 1, 1, … 5,000 numbers where text belongs …]",
+    )
+    TOO_MANY_WARNINGS = (
+        "SG124",
+        Severity.WARNING,
+        "the file has more warnings than are listed",
+        "(more than 1,000 questions without evidence prompts)",
+    )
+    UNPRINTABLE = (
+        "SG123",
+        Severity.ERROR,
+        "a value holds a control character or another character documents cannot hold",
+        'title: "Audit\\x07 2025"   # the escape \\x07 writes the bell character',
     )
 
     # -- SG2xx: ids, references, meaning -------------------------------------------------
@@ -196,6 +208,18 @@ class Code(enum.Enum):
         Severity.ERROR,
         "default_scale names a scale that is not defined",
         "default_scale: grde",
+    )
+    DATE_BEYOND_9999 = (
+        "SG214",
+        Severity.ERROR,
+        "new-version would move a date past the year 9999",
+        "effective: {from: 9999-09-01}   # then: safeguard new-version",
+    )
+    RENDER_OPTION = (
+        "SG215",
+        Severity.ERROR,
+        "a render option, action-plan layout or audience is not known",
+        "(safeguard render kcsie --as form --per question: per is for action plans)",
     )
 
     NO_EVIDENCE = (

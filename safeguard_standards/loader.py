@@ -27,8 +27,11 @@ __all__ = ["LoadResult", "check_path", "check_text", "load", "load_path", "load_
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: Most diagnostics listed for one file (SG122 says there were more).
+#: Most errors listed for one file (SG122 says there were more).
 MAX_DIAGNOSTICS = 1_000
+#: Most warnings listed for one file (SG124 says there were more). Counted apart from the
+#: errors, so that warnings never hide an error and never make a valid file invalid.
+MAX_WARNINGS = 1_000
 
 
 @attrs.frozen
@@ -39,7 +42,8 @@ class LoadResult:
     source: str
     #: The model, when the file could be read far enough to build one (even with errors).
     checklist: Checklist | None
-    #: Every problem found, sorted by position.
+    #: Every problem found: the errors, then the warnings, each sorted by position (each
+    #: list capped, see :func:`_listed`).
     diagnostics: tuple[Diagnostic, ...]
     #: The decoded text (for showing the offending line), or None if it could not be read.
     text: str | None = attrs.field(default=None, repr=False)
@@ -108,19 +112,41 @@ def once_per_spot(*stages: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def _listed(found: list[Diagnostic], source: str) -> tuple[Diagnostic, ...]:
-    """The diagnostics sorted, at most MAX_DIAGNOSTICS of them, then SG122 if there were more."""
+    """Errors first, then warnings, each sorted by position and capped on its own.
+
+    At most :data:`MAX_DIAGNOSTICS` errors are listed, then SG122 (an error) if there were
+    more; at most :data:`MAX_WARNINGS` warnings, then SG124 (a warning) if there were more.
+    A file with no errors and any number of warnings stays valid.
+    """
     ordered = sort_diagnostics(found)
-    if len(ordered) <= MAX_DIAGNOSTICS:
-        return tuple(ordered)
-    more = Diagnostic(
-        Code.TOO_MANY_PROBLEMS,
-        f"the file has more than {MAX_DIAGNOSTICS:,} problems; the first {MAX_DIAGNOSTICS:,} "
-        "are listed",
-        source,
-        hint="fix these and check again; a file with this many problems may be the wrong "
-        "file, or damaged",
-    )
-    return (*ordered[:MAX_DIAGNOSTICS], more)
+    errors = [d for d in ordered if d.is_error]
+    warnings = [d for d in ordered if not d.is_error]
+    if len(errors) > MAX_DIAGNOSTICS:
+        errors = errors[:MAX_DIAGNOSTICS]
+        errors.append(
+            Diagnostic(
+                Code.TOO_MANY_PROBLEMS,
+                f"the file has more than {MAX_DIAGNOSTICS:,} errors; the first "
+                f"{MAX_DIAGNOSTICS:,} are listed",
+                source,
+                hint="fix these and check again; a file with this many problems may be the "
+                "wrong file, or damaged",
+            )
+        )
+    if len(warnings) > MAX_WARNINGS:
+        more = len(warnings) - MAX_WARNINGS
+        warnings = warnings[:MAX_WARNINGS]
+        warnings.append(
+            Diagnostic(
+                Code.TOO_MANY_WARNINGS,
+                f"the file has {more:,} more warning{'s' if more != 1 else ''} than the "
+                f"{MAX_WARNINGS:,} listed",
+                source,
+                hint="warnings do not stop the set being used; deal with the ones listed and "
+                "check again to see the rest",
+            )
+        )
+    return (*errors, *warnings)
 
 
 def _read_limited(path: Path) -> bytes | str:
@@ -186,8 +212,21 @@ def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
 
 def check_path(path: PathLike, label: str | None = None) -> LoadResult:
     """Check a YAML file; never raises for bad content or a missing file."""
+    source = label or str(path) or "(empty path)"
+    if not os.fspath(path):  # Path("") would be the current folder
+        return LoadResult(
+            source,
+            None,
+            (
+                Diagnostic(
+                    Code.UNREADABLE,
+                    "no file was named (the path is empty)",
+                    source,
+                    hint="give the path of a .yaml file, or YAML text",
+                ),
+            ),
+        )
     p = Path(path)
-    source = label or str(path)
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))

@@ -214,6 +214,9 @@ GENERATED: dict[str, Callable[[Path], Path]] = {
     "device-dev-zero": _dev_zero,
     "not-a-directory": _not_a_directory,
     "overlay-chain-3000": _overlay_chain,
+    "warnings-1100": _text(
+        BASE + "".join(f"          - {{id: q{i}, text: Q{i}?, type: yes-no}}\n" for i in range(550))
+    ),
     "problems-1500": _text(
         _with_line(31, "            evidence:\n" + "\n".join(["              - 1"] * 1500))
     ),

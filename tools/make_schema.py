@@ -17,6 +17,8 @@ from pathlib import Path
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 DOTTED = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:\.[a-z0-9]+(?:[-_][a-z0-9]+)*)*$"
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: An address: http(s), then no space or line break up to the end.
+URL = r"^https?://[^\s]+$"
 
 
 def md(description: str) -> dict[str, object]:
@@ -305,7 +307,7 @@ REFERENCE = obj(
             "description": "What sort of document it is.",
         },
         "edition": text("Edition or version, e.g. `December 2023` or `2025`."),
-        "url": {"type": "string", "pattern": "^https?://", "description": "Where to read it."},
+        "url": {"type": "string", "pattern": URL, "description": "Where to read it."},
     },
     ["title"],
 )
@@ -357,7 +359,7 @@ SCHEMA: dict[str, object] = {
                 "contact": text("Who to contact with questions, e.g. an email address."),
                 "url": {
                     "type": "string",
-                    "pattern": "^https?://",
+                    "pattern": URL,
                     "description": "Web page about the audit.",
                 },
                 "logo": text("Path of a logo image, relative to this file."),

@@ -31,13 +31,24 @@ def _version() -> str:
     return __version__
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """The command group; everything printed while it runs passes through _terminal."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from ._terminal import escaped_output
+
+        with escaped_output():
+            return super().main(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(_version(), "--version", prog_name="safeguard")
 def cli() -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
 
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
-    ID@VERSION (kcsie@2024-25), or the path of a YAML file.
+    ID@VERSION (kcsie@2024-25), or the path of a YAML file. A bundled id is the bundled set
+    even if a file or folder of that name is here: write ./kcsie for that one.
 
     Exit status: 0 success, 1 the input has errors or an output could not be written (a full
     disk), 2 a bad command line (including an output path that cannot be used).
@@ -161,9 +172,24 @@ def schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Errors Python cannot raise (a half-written file's generator closed after a failure)."""
+
+
 def main() -> None:
     """Entry point of the ``safeguard`` console script."""
     guard_stdout()  # a full disk or a broken standard output is a write error, not a bug
+    from ._terminal import escaped_output
+
+    with escaped_output():  # the internal-error message below too
+        _main()
+
+
+def _main() -> None:
+    if not os.environ.get("SAFEGUARD_DEBUG"):
+        # After a failure, libraries' half-run generators are closed when the process ends and
+        # would print "Exception ignored in … Traceback"; the message below says what happened.
+        sys.unraisablehook = _quiet_unraisable
     try:
         cli.main(prog_name="safeguard")
     except SystemExit:

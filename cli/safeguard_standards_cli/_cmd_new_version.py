@@ -107,6 +107,19 @@ def new_version_cmd(
             result.text, next_version, effective_from=effective_from, effective_to=effective_to
         )
     except NewVersionError as exc:
+        if exc.line:
+            from safeguard_standards import Code, Diagnostic
+
+            where = Diagnostic(
+                Code.DATE_BEYOND_9999,
+                exc.message,
+                result.source,
+                exc.line,
+                exc.column,
+                hint=exc.hint,
+            )
+            echo_diagnostics([where], result.text)
+            raise ContentProblem(f"{result.source}: 1 error; nothing was written") from None
         raise _fail(f"{result.source}: {exc.message}", exc.hint) from None
 
     if output == "-":

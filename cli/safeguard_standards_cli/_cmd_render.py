@@ -201,7 +201,7 @@ def render_cmd(
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        problem = UsageProblem if exc.code in ("SG401", "SG403") else ContentProblem
+        problem = UsageProblem if exc.code in ("SG401", "SG403", "SG215") else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
         if problem is ContentProblem:
             click.echo(f"safeguard: {err.format_message()}", err=True)

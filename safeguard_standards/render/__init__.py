@@ -11,8 +11,8 @@ Formats: html, pdf, docx, xlsx, md, csv, json.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "KINDS",
+    "PER_CHOICES",
     "RenderError",
     "RenderOptions",
     "Renderer",
@@ -116,10 +117,82 @@ def available() -> list[tuple[str, str]]:
     return sorted(_REGISTRY, key=lambda kf: (KINDS.index(kf[0]), FORMATS.index(kf[1])))
 
 
+#: The action-plan layouts ``RenderOptions.per`` may name.
+PER_CHOICES: tuple[str, ...] = ("standard", "question")
+
+
+def _checked_options(
+    checklist: Checklist, kind: str, options: RenderOptions | Mapping[str, Any] | None
+) -> RenderOptions:
+    """The options as a RenderOptions, each checked (SG215 for an unknown one or value).
+
+    A plain mapping (``{"per": "question"}``) is accepted in place of RenderOptions.
+    """
+    if options is None:
+        return RenderOptions()
+    if isinstance(options, Mapping):
+        names = [f.name for f in attrs.fields(RenderOptions)]
+        unknown = sorted(str(k) for k in options if k not in names)
+        if unknown:
+            raise RenderError(
+                f"unknown render option {unknown[0]!r}", "options: " + ", ".join(names), "SG215"
+            )
+        given = dict(options)
+        if isinstance(given.get("audience"), Mapping):
+            given["audience"] = tuple(given["audience"].items())
+        options = RenderOptions(**given)
+    if not isinstance(options, RenderOptions):
+        raise TypeError(f"options must be a RenderOptions or a dict, not {type(options).__name__}")
+    if options.per is not None:
+        if options.per not in PER_CHOICES:
+            raise RenderError(
+                f"unknown action-plan layout per={options.per!r}",
+                "per is one of: " + ", ".join(PER_CHOICES),
+                "SG215",
+            )
+        if kind != "action-plan":
+            raise RenderError(
+                f"per={options.per!r} only applies to action plans, not to {kind}",
+                "leave it out, or render --as action-plan",
+                "SG215",
+            )
+    for pair in options.audience:
+        try:
+            dimension, value = pair
+        except (TypeError, ValueError):
+            raise RenderError(
+                f"audience entry {pair!r} is not a (dimension, value) pair",
+                'write audience=(("setting", "academy"),) or {"setting": "academy"}',
+                "SG215",
+            ) from None
+        declared = checklist.audience(dimension)
+        if declared is None:
+            raise RenderError(
+                f"{checklist.ref} has no audience {dimension!r}",
+                "audiences of this set: "
+                + (", ".join(a.id for a in checklist.audiences) or "none"),
+                "SG215",
+            )
+        if value not in declared.value_ids():
+            raise RenderError(
+                f"{value!r} is not a value of {dimension!r}",
+                f"values of {dimension}: " + ", ".join(declared.value_ids()),
+                "SG215",
+            )
+    return options
+
+
 def render(
-    checklist: Checklist, kind: str, fmt: str, options: RenderOptions | None = None
+    checklist: Checklist,
+    kind: str,
+    fmt: str,
+    options: RenderOptions | Mapping[str, Any] | None = None,
 ) -> bytes:
-    """Render ``checklist`` as ``kind`` in ``fmt``; raises RenderError for a bad combination."""
+    """Render ``checklist`` as ``kind`` in ``fmt``; raises RenderError for a bad combination.
+
+    ``options`` is a :class:`RenderOptions` or a dict of its fields; an unknown option, an
+    unknown ``per`` or an audience the set does not declare raises RenderError (SG215).
+    """
     if kind not in KINDS:
         raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(KINDS), "SG401")
     if fmt not in FORMATS:
@@ -133,12 +206,12 @@ def render(
             f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
             "SG401",
         )
-    options = options or RenderOptions()
+    checked = _checked_options(checklist, kind, options)
     if kind in ("form", "return-form", "guidance", "action-plan"):
-        _require_questions(checklist, kind, options)
-    data = fn(checklist, options)
+        _require_questions(checklist, kind, checked)
+    data = fn(checklist, checked)
     if fmt in PACKAGE_FORMATS:
-        data = reproducible(data, options.generated_on)
+        data = reproducible(data, checked.generated_on)
     return data
 
 

@@ -719,13 +719,19 @@ def _answers(
         fills = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
         rng = f"{answer_col}2:{answer_col}{row}"
         for scale in doc.scales:
-            for level in scale.levels:
+            labels = [level.label for level in scale.levels]
+            for i, level in enumerate(scale.levels):
                 if level.rag in fills:
+                    literal = _string_literal(neutralise(level.label))
+                    if len(neutralise(level.label)) > _MAX_LITERAL:
+                        # Excel refuses a string literal over 255 characters in a formula:
+                        # compare with the Lists cell holding the label, as the Summary does
+                        literal = lists.cell_for(labels, i)
                     ws.conditional_formatting.add(
                         rng,
                         CellIsRule(
                             operator="equal",
-                            formula=[_string_literal(neutralise(level.label))],
+                            formula=[literal],
                             fill=PatternFill(
                                 "solid", fgColor=fills[level.rag], bgColor=fills[level.rag]
                             ),
@@ -734,6 +740,10 @@ def _answers(
         _mark_open(ws, f"{open_columns[0]}2:{open_columns[-1]}{row}")
     _protect(ws)
     return ws.title, row
+
+
+#: The longest string literal Excel accepts in a formula.
+_MAX_LITERAL = 255
 
 
 def _string_literal(text: str) -> str:
