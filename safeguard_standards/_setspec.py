@@ -91,7 +91,7 @@ class SetSpec:
         if is_path_spec(text):
             return cls(path=text)
         if text != text.strip():
-            at = len(text) - len(text.lstrip()) + 1 if text[0] == " " else len(text.rstrip()) + 1
+            at = 1 if text[0] == " " else len(text.rstrip()) + 1
             raise SetSpecError(
                 f"{text!r} starts or ends with a space", f"remove the space (column {at})", at
             )

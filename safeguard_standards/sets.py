@@ -289,9 +289,9 @@ class Registry:
                 self._cache.move_to_end(key)
                 return result
         if is_overlay_path(p):
-            result = check_overlay_path(p, label, registry=self)
+            result = check_overlay_path(path, label, registry=self)
         else:
-            result = check_file(p, label)
+            result = check_file(path, label)
         stamp_now = _stamp(result.files)
         if key is not None and stamp_now is not None and result.files:
             self._cache[key] = (result, stamp_now)
