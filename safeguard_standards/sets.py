@@ -111,14 +111,15 @@ def _stamp(paths: Iterable[str]) -> _Stamp | None:
 class Registry:
     """The sets a command or a program knows by id and version; immutable."""
 
-    __slots__ = ("_cache", "_index", "_layers")
+    __slots__ = ("_cache", "_index", "_layers", "_paths")
 
     def __init__(self, *, bundled: bool = True) -> None:
         self._layers: tuple[_Layer, ...] = ()
         if bundled:
             self._layers = (_Layer("bundled", bundled_root()),)
         self._index: dict[str, dict[str, _Entry]] | None = None
-        self._cache: OrderedDict[tuple[str, str], tuple[LoadResult, _Stamp]] = OrderedDict()
+        self._paths: dict[str, int] | None = None
+        self._cache: OrderedDict[tuple[int, str, str], tuple[LoadResult, _Stamp]] = OrderedDict()
 
     def _with(self, layer: _Layer) -> Registry:
         new = Registry(bundled=False)
@@ -170,6 +171,7 @@ class Registry:
         if self._index is not None:
             return self._index
         index: dict[str, dict[str, _Entry]] = {}
+        paths: dict[str, int] = {}
         for depth, layer in enumerate(self._layers):
             found: list[_Entry] = []
             if layer.kind == "file":
@@ -192,8 +194,18 @@ class Registry:
                         found.append(_Entry(s.id, version, status, resource, label, depth))
             for e in found:
                 index.setdefault(e.set_id, {})[e.version] = e
+                if isinstance(e.resource, Path):
+                    paths.setdefault(str(e.resource.resolve()), e.depth)
+        self._paths = paths
         self._index = {k: dict(sorted(v.items())) for k, v in sorted(index.items())}
         return self._index
+
+    def _entries_by_path(self) -> dict[str, int]:
+        """The resolved path of each set file on disk → the lowest layer it stands in (also
+        when a later layer shadows it)."""
+        self._entries()
+        assert self._paths is not None
+        return self._paths
 
     def sets(self) -> list[BundledSet]:
         """Every known set with its versions (oldest first) and their statuses, by id."""
@@ -274,21 +286,32 @@ class Registry:
         return self.check(spec).unwrap()
 
     def check_path(self, path: PathLike, label: str | None = None) -> LoadResult:
-        """Check the file at ``path``: a standard set, or an overlay (resolved on its base)."""
+        """Check the file at ``path``: a standard set, or an overlay (resolved on its base).
+
+        An overlay that is itself one of the registry's sets is resolved as :meth:`get` does,
+        on the layers below its own (so it never extends itself).
+        """
         from .loader import check_path as check_file
         from .tailoring import check_overlay_path, is_overlay_path
 
         p = Path(path)
         try:
-            key = (str(p.resolve()), label or str(path))
+            resolved = str(p.resolve())
         except (OSError, ValueError, RuntimeError):  # a NUL, a loop of links: not cached
-            key = None
+            resolved = None
+        overlay = is_overlay_path(p)
+        if overlay and resolved is not None:
+            depth = self._entries_by_path().get(resolved)
+            if depth is not None and depth < len(self._layers):
+                return self._below(depth).check_path(path, label)
+        # the layers are part of the key: an overlay's base depends on them
+        key = None if resolved is None else (len(self._layers), resolved, label or str(path))
         if key is not None and key in self._cache:
             result, stamp = self._cache[key]
             if _stamp(f for f, _i, _m, _s in stamp) == stamp:
                 self._cache.move_to_end(key)
                 return result
-        if is_overlay_path(p):
+        if overlay:
             result = check_overlay_path(path, label, registry=self)
         else:
             result = check_file(path, label)

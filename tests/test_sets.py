@@ -11,6 +11,8 @@ import ast
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -349,6 +351,9 @@ def test_a_folder_adds_sets_and_overrides_a_bundled_version(partnership: Path) -
     assert local.versions("kcsie") == ("2024-25", "2025-26")
     assert local.latest("kcsie") == "2025-26"
     assert local.check("kcsie@2024-25").source == "bundled:kcsie/2024-25.yaml"
+    # named by its path, the overlay is still resolved on the national set, not on itself
+    by_path = local.check_path(partnership / "kcsie" / "2025-26.yaml")
+    assert by_path.diagnostics == () and by_path.checklist == ours.checklist
     # immutable: the registry it came from is unchanged
     theirs = national.get("kcsie", "2025-26")
     assert theirs.checklist is not None and theirs.checklist.publisher != ours.checklist.publisher
@@ -492,3 +497,17 @@ def test_the_import_graph_has_no_cycle() -> None:
     assert _cycle(graph) == []
     # the check finds one when there is one
     assert _cycle({**graph, "safeguard_standards.loader": {"safeguard_standards.sets"}}) != []
+
+
+def test_help_and_list_do_not_import_the_loader() -> None:
+    code = (
+        "import sys\nfrom safeguard_standards_cli import cli\n"
+        "for args in (['--help'], ['list']):\n"
+        "    try:\n        cli.main(args, prog_name='safeguard')\n"
+        "    except SystemExit:\n        pass\n"
+        "    loaded = sorted(m for m in sys.modules if m.startswith('safeguard_standards.')\n"
+        "        and m.rpartition('.')[2] in ('loader', 'tailoring', '_yaml', '_structure'))\n"
+        "    print(args[0], loaded, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stderr.splitlines() == ["--help []", "list []"]
