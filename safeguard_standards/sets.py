@@ -269,19 +269,22 @@ class Registry:
             return below.check_path(entry.resource, entry.label)
         return below._check_resource(entry)  # pragma: no cover - a zipped installation
 
-    def check(self, spec: str | SetSpec) -> LoadResult:
-        """Check what a SET names (text is parsed by :meth:`SetSpec.parse`).
+    def check(self, spec: str | SetSpec | os.PathLike[str]) -> LoadResult:
+        """Check what a SET names (text is parsed by :meth:`SetSpec.parse`; a ``Path`` is a
+        path).
 
         Raises :class:`~safeguard_standards.SetNotFound` (:class:`SetSpecError` for malformed
         text) when it names no known set or version; a missing file is a diagnostic.
         """
+        if isinstance(spec, os.PathLike):
+            return self.check_path(spec)
         parsed = SetSpec.parse(spec) if isinstance(spec, str) else spec
         if parsed.path is not None:
             return self.check_path(parsed.path)
         assert parsed.id is not None
         return self.get(parsed.id, parsed.version)
 
-    def load(self, spec: str | SetSpec) -> Checklist:
+    def load(self, spec: str | SetSpec | os.PathLike[str]) -> Checklist:
         """The checklist a SET names; raises SetNotFound or ChecklistError."""
         return self.check(spec).unwrap()
 
@@ -377,7 +380,7 @@ def _name(root: Traversable) -> str:
 # -- the library's entry points (each starts a fresh registry) ------------------------------------
 
 
-def check_set(spec: str | SetSpec) -> LoadResult:
+def check_set(spec: str | SetSpec | os.PathLike[str]) -> LoadResult:
     """Check what a SET names: ``ID``, ``ID@VERSION`` or a path (an overlay is resolved).
 
     Raises :class:`~safeguard_standards.SetNotFound` when it names no known set or version.
@@ -385,7 +388,7 @@ def check_set(spec: str | SetSpec) -> LoadResult:
     return Registry().check(spec)
 
 
-def load_set(spec: str | SetSpec) -> Checklist:
+def load_set(spec: str | SetSpec | os.PathLike[str]) -> Checklist:
     """Load what a SET names; raises SetNotFound or ChecklistError."""
     return check_set(spec).unwrap()
 

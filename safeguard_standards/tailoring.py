@@ -36,7 +36,8 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 (SG302), overlays that extend each other in a circle (SG301), and an unpinned base (SG309).
 
 :func:`apply_overlay` does no I/O (the base is given); :func:`check_overlay_path` and
-:func:`check_overlay_text` also load the base (a bundled set, a file, or another overlay).
+:func:`check_overlay_text` also load the base (a set the registry of
+:mod:`safeguard_standards.sets` knows, a file, or another overlay).
 :func:`checklist_to_data` and :func:`dump_yaml` write a resolved set out as a standard set.
 """
 

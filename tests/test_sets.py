@@ -218,6 +218,7 @@ def test_the_northshire_example_is_valid_in_the_library_as_on_the_command_line()
     # the library's validate/load/check_path once ignored extends: and reported 7 errors
     assert sg.validate(str(EXAMPLE)) == ()
     assert sg.check_path(EXAMPLE).ok
+    assert sg.check_set(EXAMPLE).ok  # a Path is a path
     local = sg.load(str(EXAMPLE))
     assert local.extends == "kcsie@2025-26"
     assert local.publisher is not None and local.publisher.name.startswith("Northshire")
