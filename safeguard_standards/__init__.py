@@ -20,17 +20,9 @@ from ._version import __version__
 if TYPE_CHECKING:  # the real imports, for type checkers and editors
     from ._atomic import OutputError, write_atomic
     from ._audience import AudienceError, parse_audience, select_audience
+    from ._setspec import SetNotFound, SetSpec, SetSpecError
     from ._structure import schema, schema_text
-    from .bundled import (
-        BundledSet,
-        SetNotFound,
-        bundled_root,
-        bundled_sets,
-        check_bundled,
-        check_set,
-        load_bundled,
-        load_set,
-    )
+    from .bundled import BundledSet, bundled_root, bundled_sets
     from .diagnostics import (
         ChecklistError,
         Code,
@@ -39,15 +31,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and editors
         best_match,
         format_diagnostic,
     )
-    from .loader import (
-        LoadResult,
-        check_path,
-        check_text,
-        load,
-        load_path,
-        load_text,
-        validate,
-    )
+    from .loader import LoadResult
     from .model import (
         ActionPlan,
         ActionPlanColumn,
@@ -66,6 +50,19 @@ if TYPE_CHECKING:  # the real imports, for type checkers and editors
         Scale,
         Section,
         Standard,
+    )
+    from .sets import (
+        Registry,
+        check_bundled,
+        check_path,
+        check_set,
+        check_text,
+        load,
+        load_bundled,
+        load_path,
+        load_set,
+        load_text,
+        validate,
     )
 
 # Public name -> module that defines it. Importing the package stays cheap (the CLI's
@@ -94,27 +91,30 @@ _EXPORTS: dict[str, str] = {
     "Reference": ".model",
     "Scale": ".model",
     "Section": ".model",
-    "SetNotFound": ".bundled",
+    "Registry": ".sets",
+    "SetNotFound": "._setspec",
+    "SetSpec": "._setspec",
+    "SetSpecError": "._setspec",
     "Severity": ".diagnostics",
     "Standard": ".model",
     "best_match": ".diagnostics",
     "bundled_root": ".bundled",
     "bundled_sets": ".bundled",
-    "check_bundled": ".bundled",
-    "check_path": ".loader",
-    "check_set": ".bundled",
-    "check_text": ".loader",
+    "check_bundled": ".sets",
+    "check_path": ".sets",
+    "check_set": ".sets",
+    "check_text": ".sets",
     "format_diagnostic": ".diagnostics",
-    "load": ".loader",
-    "load_bundled": ".bundled",
-    "load_path": ".loader",
-    "load_set": ".bundled",
-    "load_text": ".loader",
+    "load": ".sets",
+    "load_bundled": ".sets",
+    "load_path": ".sets",
+    "load_set": ".sets",
+    "load_text": ".sets",
     "parse_audience": "._audience",
     "schema": "._structure",
     "schema_text": "._structure",
     "select_audience": "._audience",
-    "validate": ".loader",
+    "validate": ".sets",
     "write_atomic": "._atomic",
 }
 
@@ -140,9 +140,12 @@ __all__ = [
     "Publisher",
     "Question",
     "Reference",
+    "Registry",
     "Scale",
     "Section",
     "SetNotFound",
+    "SetSpec",
+    "SetSpecError",
     "Severity",
     "Standard",
     "__version__",

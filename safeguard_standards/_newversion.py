@@ -37,6 +37,8 @@ from typing import Any
 import attrs
 import yaml
 
+from ._setspec import SetSpec, SetSpecError
+
 __all__ = ["NewVersion", "NewVersionError", "new_version_text", "next_version_name"]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -562,9 +564,13 @@ def _overlay_edits(
 ) -> tuple[str, str]:
     ext = top["extends"]
     spec = ext.value or ""
-    if "@" in spec:
-        set_id, _, old_version = spec.partition("@")
-        new_spec = f"{set_id}@{version}"
+    try:
+        named: SetSpec | None = SetSpec.parse(spec)
+    except SetSpecError:
+        named = None
+    if named is not None and named.id is not None and named.version is not None:
+        old_version = named.version
+        new_spec = str(SetSpec.of(named.id, version))
     else:
         stem = re.search(r"([^/\\]+)\.ya?ml$", spec)
         if stem is None:

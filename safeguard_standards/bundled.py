@@ -1,9 +1,8 @@
-"""The standard sets shipped with the package, and how a SET argument is resolved.
+"""The standard sets shipped with the package, and how a folder of sets is listed.
 
-A SET is ``ID`` (the latest published version), ``ID@VERSION``, or a path to a YAML file.
-A bare bundled id is always the bundled set, even if a file or folder of that name is in the
-current folder; an argument is a path when it contains a folder separator or ends in .yaml or
-.yml (``./kcsie`` is the folder, ``kcsie`` the bundled set).
+Loading a set by id, version or path is the registry's work
+(:mod:`safeguard_standards.sets`); this module only finds what is there, so it imports nothing
+else from the package but the leaf :mod:`~safeguard_standards._setspec`.
 """
 
 from __future__ import annotations
@@ -15,33 +14,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._setspec import SetNotFound
+
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
-    from .loader import LoadResult
-    from .model import Checklist
-
-# The loader (YAML, the model, the rules) is imported by the functions that load, so that
-# listing the bundled sets stays cheap.
-
-__all__ = [
-    "BundledSet",
-    "SetNotFound",
-    "bundled_root",
-    "bundled_sets",
-    "check_set",
-    "load_bundled",
-    "load_set",
-]
-
-
-class SetNotFound(LookupError):
-    """A SET argument names no bundled set, version or file."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+__all__ = ["BundledSet", "SetNotFound", "bundled_root", "bundled_sets", "list_sets"]
 
 
 def bundled_root() -> Traversable:
@@ -77,14 +55,16 @@ class BundledSet:
         return self.versions[-1] if self.versions else None
 
 
-def _set_folder(set_id: str) -> Traversable:
-    return bundled_root() / set_id
-
-
 def bundled_sets() -> list[BundledSet]:
     """Every bundled set with its versions, by id."""
-    out = []
-    root = bundled_root()
+    return list_sets(bundled_root())
+
+
+def list_sets(root: Traversable) -> list[BundledSet]:
+    """Every set in a ``standards/`` tree (``ID/VERSION.yaml``) with its versions, by id."""
+    out: list[BundledSet] = []
+    if not root.is_dir():
+        return out
     for folder in sorted(root.iterdir(), key=lambda t: t.name):
         if not folder.is_dir() or folder.name.startswith((".", "_")):
             continue
@@ -105,94 +85,3 @@ def _status_of(resource: Traversable) -> str:
         head = handle.read(8192).decode("utf-8", errors="replace")
     m = _STATUS.search(head) or _STATUS.search(resource.read_text(encoding="utf-8"))
     return m.group(1) if m else "published"
-
-
-def _label(set_id: str, version: str) -> str:
-    return f"bundled:{set_id}/{version}.yaml"
-
-
-def _find_bundled(set_id: str, version: str | None) -> tuple[Traversable, str]:
-    known = {s.id: s for s in bundled_sets()}
-    if set_id not in known:
-        import difflib
-
-        close = difflib.get_close_matches(set_id, list(known), n=1)
-        raise SetNotFound(
-            f"no bundled standard set {set_id!r}"
-            + (f" (did you mean {close[0]!r}?)" if close else ""),
-            "bundled sets: " + ", ".join(known) + "; or give a path to a .yaml file",
-        )
-    entry = known[set_id]
-    chosen = version or entry.latest
-    if chosen not in entry.versions or chosen is None:
-        raise SetNotFound(
-            f"{set_id} has no version {version!r}",
-            f"versions of {set_id}: " + ", ".join(entry.versions),
-        )
-    return _set_folder(set_id) / f"{chosen}.yaml", chosen
-
-
-def check_bundled(set_id: str, version: str | None = None) -> LoadResult:
-    """Check a bundled set (latest published version unless one is named)."""
-    from .loader import check_text
-
-    resource, chosen = _find_bundled(set_id, version)
-    result = check_text(resource.read_text(encoding="utf-8"), _label(set_id, chosen))
-    if isinstance(resource, Path):  # a file on disk (not inside a zip)
-        result = attrs.evolve(result, files=(str(resource),))
-    return result
-
-
-def load_bundled(set_id: str, version: str | None = None) -> Checklist:
-    """Load a bundled set; raises SetNotFound or ChecklistError."""
-    return check_bundled(set_id, version).unwrap()
-
-
-def _bundled_ids() -> set[str]:
-    """The ids of the bundled sets (their folder names), without reading any file."""
-    try:
-        root = bundled_root()
-    except FileNotFoundError:  # pragma: no cover - a broken installation
-        return set()
-    return {f.name for f in root.iterdir() if f.is_dir() and not f.name.startswith((".", "_"))}
-
-
-def _is_path(spec: str) -> bool:
-    """Whether a SET argument names a file rather than a bundled set.
-
-    It is a path when it looks like one: it contains a folder separator or ends in .yaml or
-    .yml. Otherwise the name of a bundled set (``kcsie``, ``kcsie@2024-25``) is that set, even
-    when a file or folder of that name exists here (write ``./kcsie`` for that); any other
-    name is a path if something of that name exists.
-    """
-    if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
-        return True
-    if spec.partition("@")[0] in _bundled_ids():
-        return False
-    try:
-        return Path(spec).exists()
-    except (OSError, ValueError):  # a name too long for the system, or with a NUL in it
-        return False
-
-
-def check_set(spec: str) -> LoadResult:
-    """Check what a SET argument names: ``ID``, ``ID@VERSION`` or a path.
-
-    A file with a top-level ``extends:`` key is a partnership overlay: the result is the set it
-    extends with the overlay applied (see :mod:`safeguard_standards.tailoring`).
-    """
-    if _is_path(spec):
-        from .tailoring import check_overlay_path, is_overlay_path
-
-        if is_overlay_path(spec):
-            return check_overlay_path(spec)
-        from .loader import check_path
-
-        return check_path(spec)
-    set_id, _, version = spec.partition("@")
-    return check_bundled(set_id, version or None)
-
-
-def load_set(spec: str) -> Checklist:
-    """Load what a SET argument names; raises SetNotFound or ChecklistError."""
-    return check_set(spec).unwrap()

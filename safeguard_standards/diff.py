@@ -1340,23 +1340,12 @@ def _note_of(c: Checklist, item: ItemKind, full_id: str) -> str:
 def previous_spec(checklist: Checklist, since: str | None = None) -> str | None:
     """The SET (a path or ``ID@VERSION``) of the version ``checklist`` is compared with.
 
-    ``since`` (a version, ``ID@VERSION`` or a path) wins; otherwise the version it
-    ``supersedes``. A file next to the checklist's own file (``<version>.yaml``) is preferred
-    to the bundled set of the same id. None when there is nothing to compare with.
+    See :meth:`safeguard_standards.sets.Registry.previous_spec`, which decides it.
     """
-    from pathlib import Path
+    from .sets import Registry
 
-    wanted = since or checklist.supersedes
-    if not wanted:
-        return None
-    if "@" in wanted or wanted.endswith((".yaml", ".yml")) or "/" in wanted or "\\" in wanted:
-        return wanted
-    source = checklist.source
-    if source and not source.startswith(("bundled:", "<")):
-        sibling = Path(source).parent / f"{wanted}.yaml"
-        if sibling.is_file():
-            return str(sibling)
-    return f"{checklist.id}@{wanted}"
+    spec = Registry().previous_spec(checklist, since)
+    return None if spec is None else str(spec)
 
 
 def check_previous(checklist: Checklist, since: str | None = None) -> LoadResult | None:
@@ -1365,7 +1354,6 @@ def check_previous(checklist: Checklist, since: str | None = None) -> LoadResult
     Raises :class:`~safeguard_standards.SetNotFound` when it names nothing; None when the
     checklist supersedes nothing and no ``since`` is given.
     """
-    from .bundled import check_set
+    from .sets import Registry
 
-    spec = previous_spec(checklist, since)
-    return None if spec is None else check_set(spec)
+    return Registry().previous(checklist, since)

@@ -3,6 +3,11 @@
 ``check_*`` functions never raise for bad input: they return a :class:`LoadResult` holding the
 model (when one could be built) and every diagnostic. ``load*`` functions return the model or
 raise :class:`~safeguard_standards.diagnostics.ChecklistError` with all the diagnostics.
+
+This module reads one file or text as written. The public ``load``, ``load_path``,
+``load_text``, ``check_path``, ``check_text`` and ``validate`` (in
+:mod:`safeguard_standards.sets`) go through the registry, which also resolves a partnership
+overlay (``extends:``) on the set it extends.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ._structure import check_structure
 from .diagnostics import ChecklistError, Code, Diagnostic, sort_diagnostics
 from .model import Checklist
 
-__all__ = ["LoadResult", "check_path", "check_text", "load", "load_path", "load_text", "validate"]
+__all__ = ["LoadResult", "check_path", "check_text"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -72,7 +77,8 @@ class LoadResult:
 
 
 def check_text(text: str, source: str = "<string>") -> LoadResult:
-    """Check YAML text; never raises for bad content."""
+    """Check YAML text as written (``extends:`` is not followed: see
+    :func:`safeguard_standards.check_text`); never raises for bad content."""
     # Reading builds hundreds of thousands of objects, none of them in reference cycles:
     # the cyclic garbage collector would walk them again and again for nothing (a third of
     # the time of a large set). It is paused for the check and restored after.
@@ -211,7 +217,8 @@ def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def check_path(path: PathLike, label: str | None = None) -> LoadResult:
-    """Check a YAML file; never raises for bad content or a missing file."""
+    """Check a YAML file as written (``extends:`` is not followed: see
+    :func:`safeguard_standards.check_path`); never raises for bad content or a missing file."""
     source = label or str(path) or "(empty path)"
     if not os.fspath(path):  # Path("") would be the current folder
         return LoadResult(
@@ -233,35 +240,5 @@ def check_path(path: PathLike, label: str | None = None) -> LoadResult:
     return attrs.evolve(check_text(text, source), files=(str(p),))
 
 
-def load_text(text: str, source: str = "<string>") -> Checklist:
-    """The checklist in ``text``; raises ChecklistError if it has errors."""
-    return check_text(text, source).unwrap()
-
-
-def load_path(path: PathLike) -> Checklist:
-    """The checklist in the file at ``path``; raises ChecklistError if it has errors."""
-    return check_path(path).unwrap()
-
-
 def _looks_like_text(value: str) -> bool:
     return "\n" in value or value.lstrip().startswith(("dsl:", "{"))
-
-
-def load(path_or_text: PathLike) -> Checklist:
-    """Load a standard set from a path or from YAML text.
-
-    A ``Path`` is always a path. A ``str`` is YAML text when it contains a line break (or
-    starts with ``dsl:``), otherwise a path. Raises ChecklistError listing every problem.
-    """
-    if isinstance(path_or_text, str) and _looks_like_text(path_or_text):
-        return load_text(path_or_text)
-    return load_path(path_or_text)
-
-
-def validate(target: PathLike | Checklist) -> tuple[Diagnostic, ...]:
-    """Every diagnostic for a path, YAML text or an already-built checklist. Never raises."""
-    if isinstance(target, Checklist):
-        return tuple(sort_diagnostics(run_rules(target)))
-    if isinstance(target, str) and _looks_like_text(target):
-        return check_text(target).diagnostics
-    return check_path(target).diagnostics

@@ -36,7 +36,8 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 (SG302), overlays that extend each other in a circle (SG301), and an unpinned base (SG309).
 
 :func:`apply_overlay` does no I/O (the base is given); :func:`check_overlay_path` and
-:func:`check_overlay_text` also load the base (a bundled set, a file, or another overlay).
+:func:`check_overlay_text` also load the base (a set the registry of
+:mod:`safeguard_standards.sets` knows, a file, or another overlay).
 :func:`checklist_to_data` and :func:`dump_yaml` write a resolved set out as a standard set.
 """
 
@@ -53,6 +54,7 @@ import attrs
 from . import _yaml
 from ._build import _Builder
 from ._rules import run_rules
+from ._setspec import SetLookup, SetNotFound, SetSpec, SetSpecError
 from ._structure import check_structure, shipped_schema, shipped_schema_text
 from .diagnostics import Code, Diagnostic
 from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read, once_per_spot
@@ -951,24 +953,21 @@ def _extends_at(data: dict[str, Any], sm: _yaml.SourceMap) -> tuple[int, int]:
     return (1, 1)
 
 
-def _base_spec_is_path(spec: str) -> bool:
-    return spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
-
-
 def check_overlay_text(
     text: str,
     source: str = "<overlay>",
     base_dir: PathLike | None = None,
     *,
+    registry: SetLookup,
     _chain: tuple[str, ...] = (),
 ) -> LoadResult:
     """Check and resolve an overlay given as text; loads the set it extends.
 
-    A relative ``extends`` path is taken from ``base_dir`` (the current folder when None).
+    A relative ``extends`` path is taken from ``base_dir`` (the current folder when None); an
+    ``ID@VERSION`` is looked up in ``registry`` (a :class:`~safeguard_standards.sets.Registry`:
+    the usual way in is ``Registry().check_path`` or :func:`~safeguard_standards.check_set`).
     Never raises for bad content.
     """
-    from .bundled import SetNotFound, check_bundled
-
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
         return LoadResult(source, None, _listed(parsed.diagnostics, source), text)
@@ -984,7 +983,13 @@ def check_overlay_text(
         found.append(Diagnostic(code, message, source, at[0], at[1], hint=hint))
         return LoadResult(source, None, _listed(found, source), text)
 
-    if _base_spec_is_path(spec):
+    try:
+        base_spec = SetSpec.parse(spec)
+    except SetSpecError as exc:
+        if sm.value(data, "extends")[2] in (None, ""):  # plain: the column is exact
+            at = (at[0], at[1] + exc.column - 1)
+        return stop(Code.OVERLAY_BASE_UNKNOWN, f"extends {spec!r}: {exc.message}", exc.hint)
+    if base_spec.is_path:
         path = (Path(base_dir) if base_dir is not None else Path()) / spec
         key = str(path.resolve())
         if len(_chain) > MAX_OVERLAY_CHAIN:
@@ -1007,14 +1012,13 @@ def check_overlay_text(
                 "give the path relative to this file, or ID@VERSION of a bundled set",
             )
         if is_overlay_path(path):
-            base_result = check_overlay_path(path, _chain=_chain)
+            base_result = check_overlay_path(path, registry=registry, _chain=_chain)
         else:
             from .loader import check_path
 
             base_result = check_path(path)
     else:
-        set_id, _, version = spec.partition("@")
-        if not version:
+        if base_spec.version is None:
             found.append(
                 Diagnostic(
                     Code.OVERLAY_UNPINNED,
@@ -1027,7 +1031,7 @@ def check_overlay_text(
                 )
             )
         try:
-            base_result = check_bundled(set_id, version or None)
+            base_result = registry.base_for(base_spec)
         except SetNotFound as exc:
             return stop(Code.OVERLAY_BASE_UNKNOWN, f"extends {spec!r}: {exc.message}", exc.hint)
     if base_result.checklist is None or not base_result.ok:
@@ -1044,7 +1048,7 @@ def check_overlay_text(
             f"fix it first: safeguard validate {spec}",
         )
     base = base_result.checklist
-    label = spec if not _base_spec_is_path(spec) or not base.ref else f"{base.ref} ({spec})"
+    label = spec if not base_spec.is_path or not base.ref else f"{base.ref} ({spec})"
     resolved, more = _resolve(base, data, sm, label, base_result.diagnostics)
     resolved = attrs.evolve(resolved, extends=spec)
     found.extend(more)
@@ -1055,7 +1059,11 @@ def check_overlay_text(
 
 
 def check_overlay_path(
-    path: PathLike, label: str | None = None, *, _chain: tuple[str, ...] = ()
+    path: PathLike,
+    label: str | None = None,
+    *,
+    registry: SetLookup,
+    _chain: tuple[str, ...] = (),
 ) -> LoadResult:
     """Check and resolve the overlay file at ``path``; never raises for bad content."""
     p = Path(path)
@@ -1064,7 +1072,7 @@ def check_overlay_path(
     if text is None:
         return LoadResult(source, None, tuple(problems))
     key = str(p.resolve())
-    result = check_overlay_text(text, source, p.parent, _chain=(*_chain, key))
+    result = check_overlay_text(text, source, p.parent, registry=registry, _chain=(*_chain, key))
     return attrs.evolve(result, files=(str(p), *result.files))
 
 

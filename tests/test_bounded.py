@@ -263,7 +263,7 @@ def test_a_pdf_of_too_much_text_is_refused_at_the_question_that_crosses(tmp_path
 
 
 def test_bundled_documents_are_far_below_the_pdf_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    from safeguard_standards.bundled import bundled_sets, load_bundled
+    from safeguard_standards import bundled_sets, load_bundled
     from safeguard_standards.diagnostics import Code
     from safeguard_standards.render import _pdf
     from safeguard_standards.render._html import render_html

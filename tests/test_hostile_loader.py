@@ -124,9 +124,12 @@ def test_an_argument_that_looks_like_a_path_is_a_path(
     result = CliRunner().invoke(cli, ["show", "./kcsie"])
     assert result.exit_code == 1
     assert "./kcsie: SG115 this is a folder, not a file" in result.stderr
-    # a name that is not a bundled id is still a file when one exists
+    # a bare name is an id even when a file of that name exists; the hint says how to name it
     (tmp_path / "northshire").write_text(BASE, encoding="utf-8")
-    shown = CliRunner().invoke(cli, ["show", "northshire"])
+    refused = CliRunner().invoke(cli, ["show", "northshire"])
+    assert refused.exit_code == 2
+    assert "write ./northshire for a file here" in refused.stderr
+    shown = CliRunner().invoke(cli, ["show", "./northshire"])
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.startswith("Example audit\nexample@2025-26")
 
@@ -142,8 +145,8 @@ def test_loading_an_empty_path_says_so() -> None:
         "no file was named (the path is empty)",
     )
     assert check_path("").diagnostics == (problem,)
-    run = CliRunner().invoke(cli, ["validate", ""])
-    assert run.exit_code == 1 and "SG115 no file was named" in run.stdout
+    run = CliRunner().invoke(cli, ["validate", ""])  # an empty SET is a bad command line
+    assert run.exit_code == 2 and "no set is named (the SET is empty)" in run.stderr
 
 
 # -- new-version near the end of the calendar ------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,8 +19,12 @@ from ._errors import (
     echo_diagnostics,
     guard_stdout,
     load_or_fail,
+    registry,
     silence_stdout,
 )
+
+if TYPE_CHECKING:
+    from safeguard_standards import Registry
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -47,8 +51,9 @@ def cli() -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
 
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
-    ID@VERSION (kcsie@2024-25), or the path of a YAML file. A bundled id is the bundled set
-    even if a file or folder of that name is here: write ./kcsie for that one.
+    ID@VERSION (kcsie@2024-25), or the path of a YAML file (a standard set or an overlay).
+    A SET with a / or \\ in it, or ending in .yaml or .yml, is a path; anything else is an id,
+    even if a file of that name is here (write ./NAME for the file).
 
     Exit status: 0 success, 1 the input has errors or an output could not be written (a full
     disk), 2 a bad command line (including an output path that cannot be used).
@@ -59,9 +64,7 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def list_cmd(fmt: str) -> None:
     """List the bundled standard sets and their versions."""
-    from safeguard_standards import bundled_sets
-
-    sets = bundled_sets()
+    sets = registry().sets()
     if fmt == "json":
         out = [{"id": s.id, "versions": dict(s.statuses), "latest": s.latest} for s in sets]
         click.echo(json.dumps(out, indent=2))
@@ -106,10 +109,8 @@ def show(set_spec: str) -> None:
             )
 
 
-def _all_bundled() -> list[str]:
-    from safeguard_standards import bundled_sets
-
-    return [f"{s.id}@{v}" for s in bundled_sets() for v in s.versions]
+def _all_known(reg: Registry) -> list[str]:
+    return [f"{s.id}@{v}" for s in reg.sets() for v in s.versions]
 
 
 @cli.command()
@@ -123,12 +124,13 @@ def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     With no arguments, checks every version of every bundled set.
     """
-    from safeguard_standards import SetNotFound, check_set
+    from safeguard_standards import SetNotFound
 
+    reg = registry()
     results = []
-    for spec in targets or tuple(_all_bundled()):
+    for spec in targets or tuple(_all_known(reg)):
         try:
-            results.append(check_set(spec))
+            results.append(reg.check(spec))
         except SetNotFound as exc:
             raise UsageProblem(exc.message, exc.hint) from None
     n_err = sum(len(r.errors) for r in results)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._errors import SafeguardCLIError, load_or_fail, write_output
+from ._errors import SafeguardCLIError, load_or_fail, registry, write_output
 
 
 @click.command("diff")
@@ -58,8 +58,9 @@ def _diff(old_spec: str, new_spec: str, fmt: str, output: str) -> bool:
     from safeguard_standards.diff import diff
     from safeguard_standards.render import render_diff
 
-    old_result = load_or_fail(old_spec)
-    new_result = load_or_fail(new_spec)
+    reg = registry()  # a set both sides extend is read once
+    old_result = load_or_fail(old_spec, reg)
+    new_result = load_or_fail(new_spec, reg)
     old, new = old_result.unwrap(), new_result.unwrap()
     result = diff(old, new)
     text = render_diff(old, new, fmt, result).decode("utf-8")

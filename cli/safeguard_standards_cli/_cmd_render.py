@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, check_output, load_or_fail, write_output
+from ._errors import (
+    ContentProblem,
+    UsageProblem,
+    check_output,
+    load_or_fail,
+    previous_or_fail,
+    registry,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from safeguard_standards import Checklist, LoadResult
@@ -39,32 +47,11 @@ def default_output(checklist: Checklist, kind: str, fmt: str, audience: dict[str
     return f"{safe}.{fmt}"
 
 
-def _base_dir(spec: str, result: LoadResult) -> str | None:
+def _base_dir(result: LoadResult) -> str | None:
     """The folder a logo path in the set is resolved against: the YAML file's folder."""
-    from safeguard_standards import bundled_root
-
-    path = Path(spec)
-    if path.is_file():
-        return str(path.resolve().parent)
-    set_id = spec.partition("@")[0]
-    folder = bundled_root() / set_id
-    return str(folder) if isinstance(folder, Path) and folder.is_dir() else None
-
-
-def _previous(spec: str, checklist: Checklist, since: str | None) -> LoadResult | None:
-    """The version a ``changes`` document compares with: --since, else ``supersedes``."""
-    wanted = since or checklist.supersedes
-    if not wanted:
+    if not result.files:  # a bundled set inside a zipped installation
         return None
-    if "@" in wanted or wanted.endswith((".yaml", ".yml")) or os.sep in wanted:
-        other = wanted
-    else:
-        other = f"{checklist.id}@{wanted}"
-    if not since and Path(spec).is_file():
-        sibling = Path(spec).parent / f"{wanted}.yaml"
-        if sibling.is_file():
-            other = str(sibling)
-    return load_or_fail(other)
+    return str(Path(result.files[0]).resolve().parent)
 
 
 def _stdout_is_terminal() -> bool:
@@ -165,7 +152,8 @@ def render_cmd(
             f"give a file name with -o FILE.{fmt}, or redirect: > file.{fmt}",
         )
 
-    result = load_or_fail(set_spec)
+    reg = registry()
+    result = load_or_fail(set_spec, reg)
     checklist = result.unwrap()
     try:
         selection = parse_audience(checklist, audience)
@@ -177,11 +165,11 @@ def render_cmd(
             f"nothing in {checklist.ref} applies to " + ", ".join(audience),
             "choose another audience value",
         )
-    compared = _previous(set_spec, checklist, since) if kind == "changes" else None
+    compared = previous_or_fail(checklist, since, reg) if kind == "changes" else None
     previous = compared.unwrap() if compared is not None else None
     if previous is not None and selection:
         previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
-    base_dir = _base_dir(set_spec, result)
+    base_dir = _base_dir(result)
     target = output or default_output(checklist, kind, fmt, selection)
     inputs = [*result.files, *(compared.files if compared is not None else ())]
     if css_path:

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from safeguard_standards import Diagnostic, LoadResult, OutputError
+    from safeguard_standards import Checklist, Diagnostic, LoadResult, OutputError, Registry
 
 
 class SafeguardCLIError(click.ClickException):
@@ -56,14 +56,42 @@ def echo_diagnostics(
         click.echo(format_diagnostic(d, text), err=err)
 
 
-def load_or_fail(spec: str) -> LoadResult:
-    """Check a SET argument; print its diagnostics and fail (exit 1) if it has errors."""
-    from safeguard_standards import SetNotFound, check_set
+def registry() -> Registry:
+    """The registry one command looks its SETs up in (one per command: its loads are shared)."""
+    from safeguard_standards import Registry
+
+    return Registry()
+
+
+def load_or_fail(spec: str, reg: Registry | None = None) -> LoadResult:
+    """Check a SET argument; print its diagnostics and fail (exit 1) if it has errors.
+
+    An unknown set or version, or SET text that is neither ``ID[@VERSION]`` nor a path, is a
+    bad command line (exit 2).
+    """
+    from safeguard_standards import SetNotFound
 
     try:
-        result = check_set(spec)
+        result = (reg or registry()).check(spec)
     except SetNotFound as exc:
         raise UsageProblem(exc.message, exc.hint) from None
+    return _passed(result)
+
+
+def previous_or_fail(
+    checklist: Checklist, since: str | None, reg: Registry | None = None
+) -> LoadResult | None:
+    """The version a changes document compares ``checklist`` with (see load_or_fail)."""
+    from safeguard_standards import SetNotFound
+
+    try:
+        result = (reg or registry()).previous(checklist, since)
+    except SetNotFound as exc:
+        raise UsageProblem(exc.message, exc.hint) from None
+    return None if result is None else _passed(result)
+
+
+def _passed(result: LoadResult) -> LoadResult:
     if not result.ok:
         echo_diagnostics(result.diagnostics, result.text)
         n = len(result.errors)
