@@ -43,6 +43,7 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -346,7 +347,19 @@ class _Resolver:
                     f"{self.extends} names no publisher, so the overlay's publisher needs a name",
                     "add 'name: <your partnership>' under publisher",
                 )
-            publisher = Publisher(**merged)
+            publisher = Publisher(
+                name=merged["name"],
+                contact=merged["contact"],
+                url=merged["url"],
+                logo=merged["logo"],
+                return_deadline=merged["return_deadline"],
+            )
+            if isinstance(pub.get("logo"), str):  # named here: taken from the overlay's folder
+                publisher = attrs.evolve(publisher, logo_at=self.builder.value_loc(pub, "logo"))
+            elif base.publisher is not None:  # the base's: still from the base's folder
+                publisher = attrs.evolve(
+                    publisher, logo_at=base.publisher.logo_at, logo_dir=base.publisher.logo_dir
+                )
             if publisher == base.publisher:
                 self.no_change(self.at_value(data, "publisher"), "the publisher is the same")
             changes["publisher"] = publisher
@@ -1047,6 +1060,17 @@ def check_overlay_text(
     label = spec if not _base_spec_is_path(spec) or not base.ref else f"{base.ref} ({spec})"
     resolved, more = _resolve(base, data, sm, label, base_result.diagnostics)
     resolved = attrs.evolve(resolved, extends=spec)
+    pub = data.get("publisher")
+    if (
+        base_dir is not None
+        and resolved.publisher is not None
+        and isinstance(pub, dict)
+        and isinstance(pub.get("logo"), str)
+    ):
+        folder = os.path.abspath(base_dir)
+        resolved = attrs.evolve(
+            resolved, publisher=attrs.evolve(resolved.publisher, logo_dir=folder)
+        )
     found.extend(more)
     # one report per spot: YAML first, then the schema, then resolving
     later = found[len(parsed.diagnostics) + len(structure) :]

@@ -192,6 +192,10 @@ def render_cmd(
     except RenderError as exc:
         problem = UsageProblem if exc.code in ("SG401", "SG403") else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
+        if exc.where:  # located in the set (a logo): file:line:col: CODE message, then the hint
+            hint = f"\n    hint: {exc.hint}" if exc.hint else ""
+            click.echo(f"{exc.where}: {exc.code} {exc.message}{hint}", err=True)
+            raise ContentProblem("nothing was written") from None
         if problem is ContentProblem:
             click.echo(f"safeguard: {err.format_message()}", err=True)
             raise ContentProblem("nothing was written") from None

@@ -38,11 +38,13 @@ class RenderError(Exception):
     ``code`` is an SG4xx code from the catalogue; ``hint`` says what to do instead.
     """
 
-    def __init__(self, message: str, hint: str = "", code: str = "SG400") -> None:
+    def __init__(self, message: str, hint: str = "", code: str = "SG400", where: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.code = code
+        #: ``file:line:col`` of the value concerned (a logo), or "" for the whole request.
+        self.where = where
 
 
 @attrs.frozen(kw_only=True)
