@@ -23,7 +23,7 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["FileProblem", "confine", "read_regular"]
+__all__ = ["FileProblem", "confine", "probe_regular", "read_regular"]
 
 
 class FileProblem(Exception):
@@ -73,6 +73,20 @@ def confine(root: str | os.PathLike[str], name: str) -> Path:
     if not path.is_relative_to(top):
         raise FileProblem("outside", f"it is outside the folder {top}")
     return path
+
+
+def probe_regular(path: str | os.PathLike[str]) -> None:
+    """Raise FileProblem unless ``path`` is (a link to) a regular file; reads nothing."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as exc:
+        raise _reason(exc) from None
+    if stat.S_ISDIR(mode):
+        raise FileProblem("folder", "this is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise FileProblem(
+            "special", "this is not a regular file (a named pipe, a device or a socket)"
+        )
 
 
 def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
     from importlib.abc import Traversable
 
     from .loader import LoadResult
@@ -151,17 +153,18 @@ def _is_path(spec: str) -> bool:
         return False
 
 
-def check_set(spec: str) -> LoadResult:
+def check_set(spec: str, *, extends_from: Sequence[str | os.PathLike[str]] = ()) -> LoadResult:
     """Check what a SET argument names: ``ID``, ``ID@VERSION`` or a path.
 
     A file with a top-level ``extends:`` key is a partnership overlay: the result is the set it
-    extends with the overlay applied (see :mod:`safeguard_standards.tailoring`).
+    extends with the overlay applied (see :mod:`safeguard_standards.tailoring`). The set an
+    overlay extends must be in the overlay's folder tree, or in one of ``extends_from``.
     """
     if _is_path(spec):
         from .tailoring import check_overlay_path, is_overlay_path
 
         if is_overlay_path(spec):
-            return check_overlay_path(spec)
+            return check_overlay_path(spec, extends_from=extends_from)
         from .loader import check_path
 
         return check_path(spec)
@@ -169,6 +172,6 @@ def check_set(spec: str) -> LoadResult:
     return check_bundled(set_id, version or None)
 
 
-def load_set(spec: str) -> Checklist:
+def load_set(spec: str, *, extends_from: Sequence[str | os.PathLike[str]] = ()) -> Checklist:
     """Load what a SET argument names; raises SetNotFound or ChecklistError."""
-    return check_set(spec).unwrap()
+    return check_set(spec, extends_from=extends_from).unwrap()

@@ -1282,6 +1282,7 @@ _HTML_PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -1319,7 +1320,9 @@ def format_diff(d: Diff, fmt: str = "md") -> str:
 
         body = str(md_to_html(text))
         title = str(escape(text.splitlines()[0].lstrip("# ")))
-        return _HTML_PAGE.format(title=title, body=body)
+        from .render._assets import content_security_policy
+
+        return _HTML_PAGE.format(title=title, body=body, csp=content_security_policy())
     raise ValueError(f"unknown diff format {fmt!r}: use md, html or json")
 
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -973,12 +973,17 @@ def check_overlay_text(
     source: str = "<overlay>",
     base_dir: PathLike | None = None,
     *,
+    extends_from: Sequence[PathLike] = (),
     _chain: tuple[str, ...] = (),
 ) -> LoadResult:
     """Check and resolve an overlay given as text; loads the set it extends.
 
-    A relative ``extends`` path is taken from ``base_dir`` (the current folder when None).
-    Never raises for bad content.
+    A relative ``extends`` path is taken from ``base_dir`` (the current folder when None), and
+    the file must be inside that folder's tree (SG313), as a logo must; ``extends_from`` names
+    more folders whose trees it may be in (the CLI's ``--extends-from``). A path that cannot
+    be used (a pipe, a device, a folder, a loop of links, a name too long, a folder that may
+    not be searched, a NUL) is SG314, a file that is not a standard set or overlay SG315, and
+    nothing of such a file's content is shown. Never raises for bad content.
     """
     from .bundled import SetNotFound, check_bundled
 
@@ -998,8 +1003,34 @@ def check_overlay_text(
         return LoadResult(source, None, _listed(found, source), text)
 
     if _base_spec_is_path(spec):
-        path = (Path(base_dir) if base_dir is not None else Path()) / spec
-        key = str(path.resolve())
+        from ._files import FileProblem, confine, probe_regular
+
+        folder = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
+        path = Path(folder) / spec
+        try:
+            key = str(confine(folder, spec))
+        except FileProblem as exc:
+            if exc.kind != "outside":
+                return stop(
+                    Code.EXTENDS_UNUSABLE,
+                    f"extends {_shown(spec)}: {exc.reason}",
+                    "give the path of a .yaml file, relative to this file",
+                )
+            key = ""
+            for extra in extends_from:
+                try:
+                    key = str(confine(os.path.abspath(extra), str(path)))
+                    break
+                except FileProblem:
+                    continue
+            if not key:
+                return stop(
+                    Code.EXTENDS_OUTSIDE,
+                    f"extends {_shown(spec)}, which is outside the folder of this overlay "
+                    f"({folder})",
+                    "put the set next to the overlay (or in a folder below it), give "
+                    "ID@VERSION of a bundled set, or allow its folder with --extends-from DIR",
+                )
         if len(_chain) > MAX_OVERLAY_CHAIN:
             return stop(
                 Code.OVERLAY_CHAIN,
@@ -1013,18 +1044,35 @@ def check_overlay_text(
                 f"overlays extend each other in a circle: {circle}",
                 "an overlay must end at a standard set: change one of the extends lines",
             )
-        if not path.is_file():
+        try:
+            probe_regular(key)
+        except FileProblem as exc:
+            if exc.kind == "missing":
+                return stop(
+                    Code.OVERLAY_BASE_UNKNOWN,
+                    f"extends {_shown(spec)}: no such file ({path})",
+                    "give the path relative to this file, or ID@VERSION of a bundled set",
+                )
             return stop(
-                Code.OVERLAY_BASE_UNKNOWN,
-                f"extends {spec!r}: no such file ({path})",
-                "give the path relative to this file, or ID@VERSION of a bundled set",
+                Code.EXTENDS_UNUSABLE,
+                f"extends {_shown(spec)}: {exc.reason}",
+                "give the path of a .yaml file, relative to this file",
             )
-        if is_overlay_path(path):
-            base_result = check_overlay_path(path, _chain=_chain)
+        if is_overlay_path(key):
+            base_result = check_overlay_path(
+                key, str(path), extends_from=extends_from, _chain=_chain
+            )
         else:
             from .loader import check_path
 
-            base_result = check_path(path)
+            base_result = check_path(key, str(path))
+        if base_result.text is not None and not _looks_like_a_set(base_result.text):
+            return stop(
+                Code.EXTENDS_NOT_A_SET,
+                f"extends {_shown(spec)}, which is not a standard set or an overlay (it has "
+                "no 'dsl:' or 'extends:' line)",
+                "give the path of a standard-set .yaml file, or ID@VERSION of a bundled set",
+            )
     else:
         set_id, _, version = spec.partition("@")
         if not version:
@@ -1079,16 +1127,40 @@ def check_overlay_text(
 
 
 def check_overlay_path(
-    path: PathLike, label: str | None = None, *, _chain: tuple[str, ...] = ()
+    path: PathLike,
+    label: str | None = None,
+    *,
+    extends_from: Sequence[PathLike] = (),
+    _chain: tuple[str, ...] = (),
 ) -> LoadResult:
-    """Check and resolve the overlay file at ``path``; never raises for bad content."""
+    """Check and resolve the overlay file at ``path``; never raises for bad content.
+
+    ``extends_from``: more folders the ``extends`` path may lead into (see
+    :func:`check_overlay_text`)."""
     p = Path(path)
     source = label or str(path)
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))
-    key = str(p.resolve())
-    return check_overlay_text(text, source, p.parent, _chain=(*_chain, key))
+    key = os.path.realpath(p)  # readable, so no loop: realpath cannot fail here
+    return check_overlay_text(
+        text, source, p.parent, extends_from=extends_from, _chain=(*_chain, key)
+    )
+
+
+def _shown(spec: str) -> str:
+    """``spec`` quoted for a message, shortened, with control characters escaped."""
+    short = spec if len(spec) <= 120 else spec[:100] + "…"
+    return repr(short)
+
+
+_SET_KEY = re.compile(r"^(dsl|extends)[ \t]*:", re.MULTILINE)
+
+
+def _looks_like_a_set(text: str) -> bool:
+    """Whether a file's text has a top-level ``dsl:`` or ``extends:`` key: a file without
+    either is not ours, and nothing of it is quoted back (it may be /etc/passwd)."""
+    return bool(_SET_KEY.search(text[: _yaml.MAX_BYTES]))
 
 
 # -- writing a resolved set out --------------------------------------------------------------------

@@ -323,9 +323,21 @@ def test_partnership_css_that_could_fetch_or_break_out_is_refused(complete, css)
     assert err.value.code == "SG403"
 
 
-def test_css_data_uris_are_allowed(complete):
-    css = "h1 { background: url(data:image/png;base64,AAAA) }"
+def test_css_data_uris_are_allowed_when_they_hold_a_checked_image(complete):
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAA"
+        "AABJRU5ErkJggg=="
+    )
+    css = f"h1 {{ background: url(data:image/png;base64,{png}) }}"
     assert css in render(complete, "guidance", "html", RenderOptions(css=css)).decode("utf-8")
+    with pytest.raises(RenderError) as err:  # not an image: the same check as a logo
+        render(
+            complete,
+            "guidance",
+            "html",
+            RenderOptions(css="h1 { background: url(data:image/png;base64,AAAA) }"),
+        )
+    assert err.value.code == "SG422"
 
 
 def test_inline_variables_uses_the_last_definition():

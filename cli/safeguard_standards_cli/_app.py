@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ._errors import ContentProblem, UsageProblem, echo_diagnostics, load_or_fail
+from ._errors import ContentProblem, UsageProblem, echo_diagnostics, extends_from, load_or_fail
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,7 +26,17 @@ def _version() -> str:
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(_version(), "--version", prog_name="safeguard")
-def cli() -> None:
+@click.option(
+    "--extends-from",
+    "extends_from",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="A folder an overlay's extends: path may lead into, besides the overlay's own "
+    "folder (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, extends_from: tuple[str, ...]) -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
 
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
@@ -34,6 +44,7 @@ def cli() -> None:
 
     Exit status: 0 success, 1 the input has errors, 2 a bad command line.
     """
+    ctx.ensure_object(dict)["extends_from"] = extends_from
 
 
 @cli.command("list")
@@ -109,7 +120,7 @@ def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
     results = []
     for spec in targets or tuple(_all_bundled()):
         try:
-            results.append(check_set(spec))
+            results.append(check_set(spec, extends_from=extends_from()))
         except SetNotFound as exc:
             raise UsageProblem(exc.message, exc.hint) from None
     n_err = sum(len(r.errors) for r in results)

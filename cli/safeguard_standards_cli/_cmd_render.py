@@ -72,14 +72,28 @@ def _stdout_is_terminal() -> bool:
 
 
 def _read_css(css_path: str | None) -> str:
+    """The --css file's text: a regular file of at most MAX_CSS_BYTES, in UTF-8 (a pipe or a
+    device is refused at once, and no more than the limit is ever read)."""
     if not css_path:
         return ""
+    from safeguard_standards._files import FileProblem, read_regular
+    from safeguard_standards.render._html import MAX_CSS_BYTES
+
     try:
-        return Path(css_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
+        data = read_regular(css_path, MAX_CSS_BYTES)
+    except FileProblem as exc:
+        code = "SG425" if exc.kind == "too-large" else "SG420"
         raise UsageProblem(
-            f"cannot read the stylesheet {css_path}: {reason}", "give the path of a CSS file"
+            f"{css_path}: {code} cannot read the stylesheet: {exc.reason}",
+            f"give the path of a CSS file (at most {MAX_CSS_BYTES // 1024} KB)",
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageProblem(
+            f"{css_path}:{line}: SG425 the stylesheet is not UTF-8 text",
+            "save the CSS file as UTF-8",
         ) from None
 
 
@@ -186,12 +200,17 @@ def render_cmd(
         previous=previous,
         base_dir=_base_dir(set_spec, result),
         css=_read_css(css_path),
+        css_source=css_path or "",
     )
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        problem = UsageProblem if exc.code in ("SG401", "SG403") else ContentProblem
+        usage = ("SG401", "SG403", "SG424", "SG425")
+        in_css = bool(css_path) and exc.where.startswith(f"{css_path}:")
+        problem = UsageProblem if exc.code in usage or in_css else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
+        if exc.where and problem is UsageProblem:  # in the --css file: file:line:col: CODE
+            raise UsageProblem(f"{exc.where}: {exc.code} {exc.message}", exc.hint) from None
         if exc.where:  # located in the set (a logo): file:line:col: CODE message, then the hint
             hint = f"\n    hint: {exc.hint}" if exc.hint else ""
             click.echo(f"{exc.where}: {exc.code} {exc.message}{hint}", err=True)

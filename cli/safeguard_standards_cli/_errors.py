@@ -51,12 +51,19 @@ def echo_diagnostics(
         click.echo(format_diagnostic(d, text), err=err)
 
 
+def extends_from() -> tuple[str, ...]:
+    """The folders given with ``safeguard --extends-from DIR`` (none outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return tuple(obj.get("extends_from", ())) if isinstance(obj, dict) else ()
+
+
 def load_or_fail(spec: str) -> LoadResult:
     """Check a SET argument; print its diagnostics and fail (exit 1) if it has errors."""
     from safeguard_standards import SetNotFound, check_set
 
     try:
-        result = check_set(spec)
+        result = check_set(spec, extends_from=extends_from())
     except SetNotFound as exc:
         raise UsageProblem(exc.message, exc.hint) from None
     if not result.ok:

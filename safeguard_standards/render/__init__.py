@@ -64,6 +64,8 @@ class RenderOptions:
     #: Extra CSS appended after the built-in styles of HTML and PDF output (a partnership's
     #: restyle: fonts, colours, logo size). No @import and no url() other than data: URIs.
     css: str = ""
+    #: The file the extra CSS was read from, for locating a problem in it ("" for none).
+    css_source: str = ""
 
 
 #: A renderer takes the (already audience-filtered) checklist and options, returns bytes.

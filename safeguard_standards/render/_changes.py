@@ -682,6 +682,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ v.title }}</title>
 <style>
@@ -775,7 +776,10 @@ def render_html(view: ChangesView, checklist: Checklist, options: RenderOptions)
     from ._html import stylesheet
 
     logo = logo_data_uri(checklist.publisher, options.base_dir) if checklist.publisher else ""
-    return _template().render(v=view, css=Markup(stylesheet()), logo=logo)
+    from ._assets import content_security_policy
+
+    csp = content_security_policy()
+    return _template().render(v=view, css=Markup(stylesheet()), logo=logo, csp=csp)
 
 
 # -- DOCX -----------------------------------------------------------------------------------------
