@@ -388,6 +388,8 @@ SVG_REFUSED = {
     "style-import": SVG_HEAD + "<style>@import 'http://127.0.0.1:9/x.css';</style></svg>",
     "style-escaped-url": SVG_HEAD + r"<style>rect { fill: \75 rl(http://127.0.0.1:9/) }</style>"
     "</svg>",
+    "style-attribute-escaped-url": SVG_HEAD
+    + r'<rect style="fill: \75 rl(http://127.0.0.1:9/)"/></svg>',
     "svg-inside-svg": SVG_HEAD
     + '<image href="data:image/svg+xml;base64,'
     + base64.b64encode(use_bomb(10, 10)).decode()

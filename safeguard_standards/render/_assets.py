@@ -285,6 +285,8 @@ def check_svg(data: bytes, what: str) -> None:
                     embedded.append((target, local))
                 elif target:
                     refuse(f"it refers to another file or address ({target[:60]!r})")
+            if attr == "style" and "\\" in value:
+                refuse("a style attribute uses CSS escapes")
             for ref in _URL_REF.findall(value):
                 if ref.startswith("#"):
                     node.refs.append(ref[1:])
