@@ -179,13 +179,26 @@ def checked_image(data: bytes, claimed: str, what: str, _nested: bool = False) -
 
 def check_raster(data: bytes, kind: str, what: str) -> None:
     """Pixel count from the header, then a decode of the first frame (only when small)."""
-    from PIL import Image
+    from PIL import ImageFile
 
     damaged = ImageProblem(
         "SG422",
         f"{what} is damaged or incomplete: it cannot be read as a {_NAMES[kind]} image",
         "open the logo in an image editor and save it again",
     )
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is
+    # imported; a truncated logo must be found whatever was imported before.
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        _open_and_decode(data, kind, what, damaged)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+
+
+def _open_and_decode(data: bytes, kind: str, what: str, damaged: ImageProblem) -> None:
+    from PIL import Image
+
     with warnings.catch_warnings():
         # Pillow warns (and refuses above twice its own limit) on large images; ours is lower
         # and checked first, so neither can happen, and a warning would never be printed.
