@@ -257,6 +257,19 @@ def test_every_raster_bomb_is_refused_from_its_header_without_a_warning(
             assert not [w for w in seen if "DecompressionBomb" in str(w.category)], name
 
 
+def test_a_logo_over_the_byte_limit_is_refused_without_reading_it_all(tmp_path: Path):
+    from safeguard_standards.render._assets import MAX_BYTES, checked_image
+
+    data = image("png")
+    with open(tmp_path / "logo.png", "wb") as handle:  # a valid start, then 2 MB + 1 of zeros
+        handle.write(data)
+        handle.truncate(MAX_BYTES + 1)
+    assert refused(set_with_logo(tmp_path, "logo.png")).code == "SG402"
+    with pytest.raises(Exception) as caught:  # bytes given directly: the same limit
+        checked_image(data + b"\0" * MAX_BYTES, "image/png", "the logo")
+    assert getattr(caught.value, "code", None) == "SG402"
+
+
 def test_the_pixel_limit_itself_is_allowed(tmp_path: Path):
     data = png_bomb(MAX_PIXELS // 64, 64)  # exactly MAX_PIXELS, valid rows of zeros
     (tmp_path / "logo.png").write_bytes(data)

@@ -20,8 +20,8 @@ checked first:
   file (``#id``) or be ``data:`` images, which are checked the same way (one level: an SVG
   inside an SVG is refused).
 
-Problems raise :class:`~safeguard_standards.render.RenderError` with codes SG421 (pixels),
-SG422 (damaged or not the kind it claims) and SG423 (SVG refused).
+Problems raise :class:`ImageProblem` (made a RenderError by the caller) with codes SG402
+(bytes), SG421 (pixels), SG422 (damaged or not the kind it claims) and SG423 (SVG refused).
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def decode_data_uri(uri: str) -> tuple[str, bytes]:
     mime = m.group(1).lower()
     body = m.group(4)
     if len(body) > MAX_BYTES * 4 // 3 + 4096:
-        raise ImageProblem("SG422", "the data: logo is larger than 2 MB", "use a smaller image")
+        raise ImageProblem("SG402", "the data: logo is larger than 2 MB", "use a smaller image")
     if m.group(3):
         compact = re.sub(r"\s+", "", body)
         try:
@@ -152,7 +152,7 @@ def checked_image(data: bytes, claimed: str, what: str, _nested: bool = False) -
     ``what`` names the image in messages (``the logo 'logo.png'``). Raises ImageProblem.
     """
     if len(data) > MAX_BYTES:
-        raise ImageProblem("SG422", f"{what} is larger than 2 MB", "use a smaller image")
+        raise ImageProblem("SG402", f"{what} is larger than 2 MB", "use a smaller image")
     kind = sniff(data)
     if not kind:
         raise ImageProblem(
