@@ -89,6 +89,12 @@ class _Builder:
         line, col = self.sm.container(obj)
         return Location(self.sm.source, line, col)
 
+    def value_loc(self, mapping: Any, key: str) -> Location:
+        if not isinstance(mapping, dict) or key not in mapping:
+            return self.loc(mapping)
+        line, col, _style, _raw = self.sm.value(mapping, key)
+        return Location(self.sm.source, line, col)
+
     def key_loc(self, mapping: Any, key: str) -> Location:
         line, col = self.sm.key(mapping, key)
         return Location(self.sm.source, line, col)
@@ -287,6 +293,7 @@ class _Builder:
                 url=_s(pub, "url"),
                 logo=_s(pub, "logo"),
                 return_deadline=_s(pub, "return_deadline"),
+                logo_at=self.value_loc(pub, "logo"),
             )
             if pub
             else None

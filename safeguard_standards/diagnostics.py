@@ -328,6 +328,25 @@ class Code(enum.Enum):
         "overlays extend overlays more deeply than the limit",
         "extends: overlay-20.yaml   # which extends overlay-19.yaml, … 20 overlays deep",
     )
+    EXTENDS_OUTSIDE = (
+        "SG313",
+        Severity.ERROR,
+        "an overlay extends a file outside its own folder",
+        "extends: /etc/passwd   # or ../../elsewhere/set.yaml",
+    )
+    EXTENDS_UNUSABLE = (
+        "SG314",
+        Severity.ERROR,
+        "the file an overlay extends cannot be used (a pipe, a device, a folder, a loop of "
+        "links, a name too long, a folder that may not be searched, a NUL)",
+        "extends: pipe.yaml   # a named pipe",
+    )
+    EXTENDS_NOT_A_SET = (
+        "SG315",
+        Severity.ERROR,
+        "an overlay extends a file that is not a standard set (its content is not shown)",
+        "extends: notes.yaml   # a file with no dsl: line",
+    )
     # -- SG4xx: rendering ------------------------------------------------------------------
     # Raised as safeguard_standards.render.RenderError(message, hint, code).
     RENDER_UNSUPPORTED = (
@@ -396,6 +415,44 @@ class Code(enum.Enum):
         Severity.ERROR,
         "the PDF would hold more characters of text than the limit (1,000,000)",
         "(--as guidance --format pdf of a set with about 400 fully written questions)",
+    )
+
+    RENDER_FILE_UNUSABLE = (
+        "SG420",
+        Severity.ERROR,
+        "a logo or stylesheet is not a regular file, or its path cannot be used",
+        "publisher: {name: P, logo: pipe.png}   # a named pipe, /dev/zero, a loop of links",
+    )
+    RENDER_IMAGE_PIXELS = (
+        "SG421",
+        Severity.ERROR,
+        "the logo has more pixels than the limit (a decompression bomb)",
+        "(a 27 KB PNG that says it is 100,000 x 100,000 pixels)",
+    )
+    RENDER_IMAGE_DAMAGED = (
+        "SG422",
+        Severity.ERROR,
+        "the logo is damaged, is not valid base64, or is not the kind of image it claims",
+        "publisher: {name: P, logo: 'data:image/png;base64,not base64!'}",
+    )
+    RENDER_SVG_REFUSED = (
+        "SG423",
+        Severity.ERROR,
+        "an SVG logo is refused: nested <use>, too many elements, entities, or a reference "
+        "outside the file",
+        '(<use href="#a"/> repeating a group of <use> elements, 10 levels deep)',
+    )
+    RENDER_CSS_NOT_ALLOWED = (
+        "SG424",
+        Severity.ERROR,
+        "restyling CSS uses a rule, property or function outside the allowed list",
+        "(--css with @font-face, or behavior: url(x.htc))",
+    )
+    RENDER_CSS_SIZE = (
+        "SG425",
+        Severity.ERROR,
+        "the restyling stylesheet is larger than the limit or is not UTF-8 text",
+        "(--css /dev/zero, or a 5 MB file)",
     )
 
     @property

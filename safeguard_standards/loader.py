@@ -237,7 +237,17 @@ def check_path(path: PathLike, label: str | None = None) -> LoadResult:
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))
-    return attrs.evolve(check_text(text, source), files=(str(p),))
+    return attrs.evolve(with_file_folder(check_text(text, source), p), files=(str(p),))
+
+
+def with_file_folder(result: LoadResult, path: Path) -> LoadResult:
+    """``result`` with its publisher's logo tied to the folder of ``path``, the file that
+    names it: a relative logo path is taken from there, wherever the set is used from."""
+    c = result.checklist
+    if c is None or c.publisher is None or not c.publisher.logo:
+        return result
+    publisher = attrs.evolve(c.publisher, logo_dir=os.path.abspath(path.parent))
+    return attrs.evolve(result, checklist=attrs.evolve(c, publisher=publisher))
 
 
 def _looks_like_text(value: str) -> bool:

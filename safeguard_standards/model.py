@@ -322,6 +322,11 @@ class Publisher:
     url: str = ""
     logo: str = ""
     return_deadline: str = ""
+    #: The folder of the file that names the logo, which a relative logo path is taken
+    #: from ("" when the set was not read from a file); excluded from equality.
+    logo_dir: str = attrs.field(default="", eq=False)
+    #: Where the logo value was written (for diagnostics about the image).
+    logo_at: Location = _loc()
 
 
 @attrs.frozen(kw_only=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -111,10 +111,12 @@ def _stamp(paths: Iterable[str]) -> _Stamp | None:
 class Registry:
     """The sets a command or a program knows by id and version; immutable."""
 
-    __slots__ = ("_cache", "_index", "_layers", "_paths")
+    __slots__ = ("_cache", "_extends_from", "_index", "_layers", "_paths")
 
     def __init__(self, *, bundled: bool = True) -> None:
         self._layers: tuple[_Layer, ...] = ()
+        #: Folders an overlay's ``extends:`` path may lead into besides the overlay's own.
+        self._extends_from: tuple[str, ...] = ()
         if bundled:
             self._layers = (_Layer("bundled", bundled_root()),)
         self._index: dict[str, dict[str, _Entry]] | None = None
@@ -124,11 +126,13 @@ class Registry:
     def _with(self, layer: _Layer) -> Registry:
         new = Registry(bundled=False)
         new._layers = (*self._layers, layer)
+        new._extends_from = self._extends_from
         return new
 
     def _below(self, depth: int) -> Registry:
         new = Registry(bundled=False)
         new._layers = self._layers[:depth]
+        new._extends_from = self._extends_from
         new._cache = self._cache  # the same files, read the same way: share the loads
         return new
 
@@ -166,6 +170,14 @@ class Registry:
         )
 
     # -- what is known ----------------------------------------------------------------------------
+
+    def with_extends_from(self, *folders: PathLike) -> Registry:
+        """A registry whose overlays may also extend sets in the trees of ``folders`` (an
+        overlay's ``extends:`` path is otherwise confined to the overlay's own folder tree)."""
+        new = Registry(bundled=False)
+        new._layers = self._layers
+        new._extends_from = (*self._extends_from, *(os.fspath(f) for f in folders))
+        return new
 
     def _entries(self) -> dict[str, dict[str, _Entry]]:
         if self._index is not None:
@@ -315,7 +327,7 @@ class Registry:
                 self._cache.move_to_end(key)
                 return result
         if overlay:
-            result = check_overlay_path(path, label, registry=self)
+            result = check_overlay_path(path, label, registry=self, extends_from=self._extends_from)
         else:
             result = check_file(path, label)
         stamp_now = _stamp(result.files)
@@ -332,7 +344,7 @@ class Registry:
         from .tailoring import check_overlay_text, is_overlay_text
 
         if is_overlay_text(text):
-            return check_overlay_text(text, source, registry=self)
+            return check_overlay_text(text, source, registry=self, extends_from=self._extends_from)
         return check_as_written(text, source)
 
     def _check_resource(self, entry: _Entry) -> LoadResult:  # pragma: no cover - zipped
@@ -380,17 +392,23 @@ def _name(root: Traversable) -> str:
 # -- the library's entry points (each starts a fresh registry) ------------------------------------
 
 
-def check_set(spec: str | SetSpec | os.PathLike[str]) -> LoadResult:
+def check_set(
+    spec: str | SetSpec | os.PathLike[str], *, extends_from: Sequence[PathLike] = ()
+) -> LoadResult:
     """Check what a SET names: ``ID``, ``ID@VERSION`` or a path (an overlay is resolved).
 
-    Raises :class:`~safeguard_standards.SetNotFound` when it names no known set or version.
+    The set an overlay extends by path must be in the overlay's folder tree, or in one of
+    ``extends_from``. Raises :class:`~safeguard_standards.SetNotFound` when it names no known
+    set or version.
     """
-    return Registry().check(spec)
+    return Registry().with_extends_from(*extends_from).check(spec)
 
 
-def load_set(spec: str | SetSpec | os.PathLike[str]) -> Checklist:
+def load_set(
+    spec: str | SetSpec | os.PathLike[str], *, extends_from: Sequence[PathLike] = ()
+) -> Checklist:
     """Load what a SET names; raises SetNotFound or ChecklistError."""
-    return check_set(spec).unwrap()
+    return check_set(spec, extends_from=extends_from).unwrap()
 
 
 def check_bundled(set_id: str, version: str | None = None) -> LoadResult:

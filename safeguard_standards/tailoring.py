@@ -44,8 +44,9 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 from __future__ import annotations
 
 import difflib
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -348,7 +349,19 @@ class _Resolver:
                     f"{self.extends} names no publisher, so the overlay's publisher needs a name",
                     "add 'name: <your partnership>' under publisher",
                 )
-            publisher = Publisher(**merged)
+            publisher = Publisher(
+                name=merged["name"],
+                contact=merged["contact"],
+                url=merged["url"],
+                logo=merged["logo"],
+                return_deadline=merged["return_deadline"],
+            )
+            if isinstance(pub.get("logo"), str):  # named here: taken from the overlay's folder
+                publisher = attrs.evolve(publisher, logo_at=self.builder.value_loc(pub, "logo"))
+            elif base.publisher is not None:  # the base's: still from the base's folder
+                publisher = attrs.evolve(
+                    publisher, logo_at=base.publisher.logo_at, logo_dir=base.publisher.logo_dir
+                )
             if publisher == base.publisher:
                 self.no_change(self.at_value(data, "publisher"), "the publisher is the same")
             changes["publisher"] = publisher
@@ -959,6 +972,7 @@ def check_overlay_text(
     base_dir: PathLike | None = None,
     *,
     registry: SetLookup,
+    extends_from: Sequence[PathLike] = (),
     _chain: tuple[str, ...] = (),
 ) -> LoadResult:
     """Check and resolve an overlay given as text; loads the set it extends.
@@ -966,7 +980,12 @@ def check_overlay_text(
     A relative ``extends`` path is taken from ``base_dir`` (the current folder when None); an
     ``ID@VERSION`` is looked up in ``registry`` (a :class:`~safeguard_standards.sets.Registry`:
     the usual way in is ``Registry().check_path`` or :func:`~safeguard_standards.check_set`).
-    Never raises for bad content.
+    The ``extends`` file must be inside that folder's tree (SG313), as a logo must;
+    ``extends_from`` names more folders whose trees it may be in (the CLI's
+    ``--extends-from``). A path that cannot
+    be used (a pipe, a device, a folder, a loop of links, a name too long, a folder that may
+    not be searched, a NUL) is SG314, a file that is not a standard set or overlay SG315, and
+    nothing of such a file's content is shown. Never raises for bad content.
     """
     parsed = _yaml.parse(text, source)
     if parsed.fatal or parsed.data is None:
@@ -990,8 +1009,34 @@ def check_overlay_text(
             at = (at[0], at[1] + exc.column - 1)
         return stop(Code.OVERLAY_BASE_UNKNOWN, f"extends {spec!r}: {exc.message}", exc.hint)
     if base_spec.is_path:
-        path = (Path(base_dir) if base_dir is not None else Path()) / spec
-        key = str(path.resolve())
+        from ._files import FileProblem, confine, probe_regular
+
+        folder = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
+        path = Path(folder) / spec
+        try:
+            key = str(confine(folder, spec))
+        except FileProblem as exc:
+            if exc.kind != "outside":
+                return stop(
+                    Code.EXTENDS_UNUSABLE,
+                    f"extends {_shown(spec)}: {exc.reason}",
+                    "give the path of a .yaml file, relative to this file",
+                )
+            key = ""
+            for extra in extends_from:
+                try:
+                    key = str(confine(os.path.abspath(extra), str(path)))
+                    break
+                except FileProblem:
+                    continue
+            if not key:
+                return stop(
+                    Code.EXTENDS_OUTSIDE,
+                    f"extends {_shown(spec)}, which is outside the folder of this overlay "
+                    f"({folder})",
+                    "put the set next to the overlay (or in a folder below it), give "
+                    "ID@VERSION of a bundled set, or allow its folder with --extends-from DIR",
+                )
         if len(_chain) > MAX_OVERLAY_CHAIN:
             return stop(
                 Code.OVERLAY_CHAIN,
@@ -1005,18 +1050,35 @@ def check_overlay_text(
                 f"overlays extend each other in a circle: {circle}",
                 "an overlay must end at a standard set: change one of the extends lines",
             )
-        if not path.is_file():
+        try:
+            probe_regular(key)
+        except FileProblem as exc:
+            if exc.kind == "missing":
+                return stop(
+                    Code.OVERLAY_BASE_UNKNOWN,
+                    f"extends {_shown(spec)}: no such file ({path})",
+                    "give the path relative to this file, or ID@VERSION of a bundled set",
+                )
             return stop(
-                Code.OVERLAY_BASE_UNKNOWN,
-                f"extends {spec!r}: no such file ({path})",
-                "give the path relative to this file, or ID@VERSION of a bundled set",
+                Code.EXTENDS_UNUSABLE,
+                f"extends {_shown(spec)}: {exc.reason}",
+                "give the path of a .yaml file, relative to this file",
             )
-        if is_overlay_path(path):
-            base_result = check_overlay_path(path, registry=registry, _chain=_chain)
+        if is_overlay_path(key):
+            base_result = check_overlay_path(
+                key, str(path), registry=registry, extends_from=extends_from, _chain=_chain
+            )
         else:
             from .loader import check_path
 
-            base_result = check_path(path)
+            base_result = check_path(key, str(path))
+        if base_result.text is not None and not _looks_like_a_set(base_result.text):
+            return stop(
+                Code.EXTENDS_NOT_A_SET,
+                f"extends {_shown(spec)}, which is not a standard set or an overlay (it has "
+                "no 'dsl:' or 'extends:' line)",
+                "give the path of a standard-set .yaml file, or ID@VERSION of a bundled set",
+            )
     else:
         if base_spec.version is None:
             found.append(
@@ -1051,6 +1113,17 @@ def check_overlay_text(
     label = spec if not base_spec.is_path or not base.ref else f"{base.ref} ({spec})"
     resolved, more = _resolve(base, data, sm, label, base_result.diagnostics)
     resolved = attrs.evolve(resolved, extends=spec)
+    pub = data.get("publisher")
+    if (
+        base_dir is not None
+        and resolved.publisher is not None
+        and isinstance(pub, dict)
+        and isinstance(pub.get("logo"), str)
+    ):
+        folder = os.path.abspath(base_dir)
+        resolved = attrs.evolve(
+            resolved, publisher=attrs.evolve(resolved.publisher, logo_dir=folder)
+        )
     found.extend(more)
     # one report per spot: YAML first, then the schema, then resolving
     later = found[len(parsed.diagnostics) + len(structure) :]
@@ -1063,17 +1136,43 @@ def check_overlay_path(
     label: str | None = None,
     *,
     registry: SetLookup,
+    extends_from: Sequence[PathLike] = (),
     _chain: tuple[str, ...] = (),
 ) -> LoadResult:
-    """Check and resolve the overlay file at ``path``; never raises for bad content."""
+    """Check and resolve the overlay file at ``path``; never raises for bad content.
+
+    ``extends_from``: more folders the ``extends`` path may lead into (see
+    :func:`check_overlay_text`)."""
     p = Path(path)
     source = label or str(path)
     text, problems = _read(p, source)
     if text is None:
         return LoadResult(source, None, tuple(problems))
-    key = str(p.resolve())
-    result = check_overlay_text(text, source, p.parent, registry=registry, _chain=(*_chain, key))
+    key = os.path.realpath(p)  # readable, so no loop: realpath cannot fail here
+    result = check_overlay_text(
+        text,
+        source,
+        p.parent,
+        registry=registry,
+        extends_from=extends_from,
+        _chain=(*_chain, key),
+    )
     return attrs.evolve(result, files=(str(p), *result.files))
+
+
+def _shown(spec: str) -> str:
+    """``spec`` quoted for a message, shortened, with control characters escaped."""
+    short = spec if len(spec) <= 120 else spec[:100] + "…"
+    return repr(short)
+
+
+_SET_KEY = re.compile(r"^(dsl|extends)[ \t]*:", re.MULTILINE)
+
+
+def _looks_like_a_set(text: str) -> bool:
+    """Whether a file's text has a top-level ``dsl:`` or ``extends:`` key: a file without
+    either is not ours, and nothing of it is quoted back (it may be /etc/passwd)."""
+    return bool(_SET_KEY.search(text[: _yaml.MAX_BYTES]))
 
 
 # -- writing a resolved set out --------------------------------------------------------------------

@@ -195,7 +195,13 @@ def test_logo_next_to_the_set_is_embedded(runner, workdir):
         "contact: audit@example.org}", "contact: audit@example.org, logo: logo.png}"
     )
     (folder / "set.yaml").write_text(text)
-    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # checked by type, not content
+    (folder / "logo.png").write_bytes(  # a 1 x 1 PNG: the logo is decoded before it is embedded
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d4944415478da636460f85f0f0002870180eb47ba92"
+            "0000000049454e44ae426082"
+        )
+    )
     result = runner.invoke(
         cli, ["render", str(folder / "set.yaml"), "--as", "form", "--format", "html", "-o", "-"]
     )

@@ -368,7 +368,7 @@ def test_every_file_of_an_overlay_chain_is_an_input(sources: Path, tmp_path: Pat
     top.write_text(
         f"dsl: 1\nextends: {sources / 'overlay.yaml'}\ntitle: Top overlay\n", encoding="utf-8"
     )
-    result = check_set(str(top))
+    result = check_set(str(top), extends_from=[sources])  # outside top's folder: allowed
     assert result.ok, result.diagnostics[:3]
     assert result.files == (
         str(top),
@@ -379,7 +379,9 @@ def test_every_file_of_an_overlay_chain_is_an_input(sources: Path, tmp_path: Pat
         link = tmp_path / f"{name}.link"
         os.link(sources / name, link)
         before = link.read_bytes()
-        res = CliRunner().invoke(cli, ["resolve", str(top), "-o", str(link)])
+        res = CliRunner().invoke(
+            cli, ["--extends-from", str(sources), "resolve", str(top), "-o", str(link)]
+        )
         assert res.exit_code == 2 and res.stderr.startswith(f"{link}: SG410 "), res.output
         assert link.read_bytes() == before
 

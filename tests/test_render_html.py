@@ -273,9 +273,10 @@ def test_title_block_shows_the_publisher_and_return_deadline(complete):
 
 
 def test_logo_is_embedded_as_a_data_uri(complete, tmp_path):
-    png = bytes.fromhex(
+    png = bytes.fromhex(  # a 1 x 1 PNG (the logo is decoded before it is embedded)
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a0a20000000049454e44ae426082"
+        "1f15c4890000000d4944415478da636460f85f0f0002870180eb47ba92"
+        "0000000049454e44ae426082"
     )
     (tmp_path / "logo.png").write_bytes(png)
     pub = attrs.evolve(complete.publisher, logo="logo.png")
@@ -322,9 +323,21 @@ def test_partnership_css_that_could_fetch_or_break_out_is_refused(complete, css)
     assert err.value.code == "SG403"
 
 
-def test_css_data_uris_are_allowed(complete):
-    css = "h1 { background: url(data:image/png;base64,AAAA) }"
+def test_css_data_uris_are_allowed_when_they_hold_a_checked_image(complete):
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAA"
+        "AABJRU5ErkJggg=="
+    )
+    css = f"h1 {{ background: url(data:image/png;base64,{png}) }}"
     assert css in render(complete, "guidance", "html", RenderOptions(css=css)).decode("utf-8")
+    with pytest.raises(RenderError) as err:  # not an image: the same check as a logo
+        render(
+            complete,
+            "guidance",
+            "html",
+            RenderOptions(css="h1 { background: url(data:image/png;base64,AAAA) }"),
+        )
+    assert err.value.code == "SG422"
 
 
 def test_inline_variables_uses_the_last_definition():

@@ -337,8 +337,11 @@ def test_logo_without_base_dir_missing_or_not_an_image(tmp_path):
     assert v.logo_data_uri(Publisher(name="P", logo="logo.png"), None) == ""
     assert v.logo_data_uri(Publisher(name="P"), str(tmp_path)) == ""
     assert v.logo_data_uri(None, str(tmp_path)) == ""
-    data = "data:image/png;base64,AAAA"
+    data = "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert v.logo_data_uri(Publisher(name="P", logo=data), None) == data
+    with pytest.raises(RenderError, match="not a PNG") as err:  # checked, even without files
+        v.logo_data_uri(Publisher(name="P", logo="data:image/png;base64,AAAA"), None)
+    assert err.value.code == "SG422"
     with pytest.raises(RenderError, match="cannot be read"):
         v.logo_data_uri(Publisher(name="P", logo="missing.png"), str(tmp_path))
     (tmp_path / "notes.txt").write_text("x")

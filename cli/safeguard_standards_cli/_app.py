@@ -47,7 +47,17 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(_version(), "--version", prog_name="safeguard")
-def cli() -> None:
+@click.option(
+    "--extends-from",
+    "extends_from",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="A folder an overlay's extends: path may lead into, besides the overlay's own "
+    "folder (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, extends_from: tuple[str, ...]) -> None:
     """Safeguarding audit standards as code: validate, compare and render them.
 
     SET is a bundled set id (kcsie, section11, vcs_checklist: the latest published version),
@@ -58,6 +68,7 @@ def cli() -> None:
     Exit status: 0 success, 1 the input has errors or an output could not be written (a full
     disk), 2 a bad command line (including an output path that cannot be used).
     """
+    ctx.ensure_object(dict)["extends_from"] = extends_from
 
 
 @cli.command("list")

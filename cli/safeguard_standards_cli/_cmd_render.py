@@ -59,14 +59,28 @@ def _stdout_is_terminal() -> bool:
 
 
 def _read_css(css_path: str | None) -> str:
+    """The --css file's text: a regular file of at most MAX_CSS_BYTES, in UTF-8 (a pipe or a
+    device is refused at once, and no more than the limit is ever read)."""
     if not css_path:
         return ""
+    from safeguard_standards._files import FileProblem, read_regular
+    from safeguard_standards.render._html import MAX_CSS_BYTES
+
     try:
-        return Path(css_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
+        data = read_regular(css_path, MAX_CSS_BYTES)
+    except FileProblem as exc:
+        code = "SG425" if exc.kind == "too-large" else "SG420"
         raise UsageProblem(
-            f"cannot read the stylesheet {css_path}: {reason}", "give the path of a CSS file"
+            f"{css_path}: {code} cannot read the stylesheet: {exc.reason}",
+            f"give the path of a CSS file (at most {MAX_CSS_BYTES // 1024} KB)",
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageProblem(
+            f"{css_path}:{line}: SG425 the stylesheet is not UTF-8 text",
+            "save the CSS file as UTF-8",
         ) from None
 
 
@@ -174,9 +188,11 @@ def render_cmd(
     inputs = [*result.files, *(compared.files if compared is not None else ())]
     if css_path:
         inputs.append(css_path)
-    logo = checklist.publisher.logo if checklist.publisher else None
-    if logo and base_dir and not logo.strip().startswith("data:"):
-        inputs.append(os.path.join(base_dir, logo.strip()))
+    publisher = checklist.publisher
+    logo = publisher.logo if publisher else None
+    logo_root = (publisher.logo_dir if publisher else "") or base_dir  # as the renderer reads it
+    if logo and logo_root and not logo.strip().startswith("data:"):
+        inputs.append(os.path.join(logo_root, logo.strip()))
     if not to_stdout:  # refuse a bad output before the work, not after
         check_output(target, inputs)
     options = RenderOptions(
@@ -185,12 +201,21 @@ def render_cmd(
         previous=previous,
         base_dir=base_dir,
         css=_read_css(css_path),
+        css_source=css_path or "",
     )
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        problem = UsageProblem if exc.code in ("SG401", "SG403", "SG215") else ContentProblem
+        usage = ("SG401", "SG403", "SG215", "SG424", "SG425")
+        in_css = bool(css_path) and exc.where.startswith(f"{css_path}:")
+        problem = UsageProblem if exc.code in usage or in_css else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
+        if exc.where and problem is UsageProblem:  # in the --css file: file:line:col: CODE
+            raise UsageProblem(f"{exc.where}: {exc.code} {exc.message}", exc.hint) from None
+        if exc.where:  # located in the set (a logo): file:line:col: CODE message, then the hint
+            hint = f"\n    hint: {exc.hint}" if exc.hint else ""
+            click.echo(f"{exc.where}: {exc.code} {exc.message}{hint}", err=True)
+            raise ContentProblem("nothing was written") from None
         if problem is ContentProblem:
             click.echo(f"safeguard: {err.format_message()}", err=True)
             raise ContentProblem("nothing was written") from None

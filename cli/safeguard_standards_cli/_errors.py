@@ -56,11 +56,18 @@ def echo_diagnostics(
         click.echo(format_diagnostic(d, text), err=err)
 
 
+def extends_from() -> tuple[str, ...]:
+    """The folders given with ``safeguard --extends-from DIR`` (none outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return tuple(obj.get("extends_from", ())) if isinstance(obj, dict) else ()
+
+
 def registry() -> Registry:
     """The registry one command looks its SETs up in (one per command: its loads are shared)."""
     from safeguard_standards import Registry
 
-    return Registry()
+    return Registry().with_extends_from(*extends_from())
 
 
 def load_or_fail(spec: str, reg: Registry | None = None) -> LoadResult:

@@ -45,11 +45,13 @@ class RenderError(Exception):
     ``code`` is an SG4xx code from the catalogue; ``hint`` says what to do instead.
     """
 
-    def __init__(self, message: str, hint: str = "", code: str = "SG400") -> None:
+    def __init__(self, message: str, hint: str = "", code: str = "SG400", where: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.code = code
+        #: ``file:line:col`` of the value concerned (a logo), or "" for the whole request.
+        self.where = where
 
 
 @attrs.frozen(kw_only=True)
@@ -69,6 +71,8 @@ class RenderOptions:
     #: Extra CSS appended after the built-in styles of HTML and PDF output (a partnership's
     #: restyle: fonts, colours, logo size). No @import and no url() other than data: URIs.
     css: str = ""
+    #: The file the extra CSS was read from, for locating a problem in it ("" for none).
+    css_source: str = ""
 
 
 #: A renderer takes the (already audience-filtered) checklist and options, returns bytes.

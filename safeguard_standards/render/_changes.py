@@ -98,6 +98,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ v.title }}</title>
 <style>
@@ -187,9 +188,10 @@ def render_html(view: ChangesView) -> str:
     """The document as one self-contained HTML page."""
     from markupsafe import Markup
 
+    from ._assets import content_security_policy
     from ._html import stylesheet
 
-    return _template().render(v=view, css=Markup(stylesheet()))
+    return _template().render(v=view, css=Markup(stylesheet()), csp=content_security_policy())
 
 
 # -- DOCX -----------------------------------------------------------------------------------------

@@ -464,7 +464,19 @@ def _logo(doc: _Doc) -> None:
         return
     data = base64.b64decode(uri.split(",", 1)[1])
     doc.flush()
-    doc.d.add_paragraph().add_run().add_picture(io.BytesIO(data), width=Cm(5))
+    try:  # checked already (render._assets); python-docx reads headers its own way
+        doc.d.add_paragraph().add_run().add_picture(io.BytesIO(data), width=Cm(5))
+    except Exception as exc:  # any failure of python-docx's image parser
+        from . import RenderError
+
+        pub = doc.view.publisher
+        where = str(pub.logo_at) if pub is not None and pub.logo_at.line else ""
+        raise RenderError(
+            f"the logo cannot be put in a Word document ({type(exc).__name__})",
+            "save the logo again as PNG",
+            "SG422",
+            where=where,
+        ) from None
 
 
 def _title_page(doc: _Doc, page_break: bool = True) -> None:

@@ -33,7 +33,7 @@ from ._view import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-__all__ = ["check_css", "inline_variables", "render_html", "stylesheet"]
+__all__ = ["MAX_CSS_BYTES", "check_css", "inline_variables", "render_html", "stylesheet"]
 
 _REQUIRES = {
     "action": "record an action in your action plan",
@@ -88,26 +88,367 @@ def stylesheet() -> str:
     return _resource("style.css")
 
 
-_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)", re.IGNORECASE)
+#: Largest restyling stylesheet, in bytes (SG425).
+MAX_CSS_BYTES = 256 * 1024
+
+#: At-rules a restyle may use (and the page-margin boxes inside @page).
+_CSS_AT_RULES = frozenset({"media", "page", "supports", "charset"})
+_CSS_PAGE_BOXES = frozenset(
+    f"{edge}-{where}"
+    for edge, wheres in (
+        ("top", ("left-corner", "left", "center", "right", "right-corner")),
+        ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
+        ("left", ("top", "middle", "bottom")),
+        ("right", ("top", "middle", "bottom")),
+    )
+    for where in wheres
+)
+
+#: Properties a restyle may set (by exact name or by family prefix); custom ``--x`` too.
+_CSS_PROPERTIES = frozenset(
+    [
+        "color",
+        "clip",
+        "clip-path",
+        "opacity",
+        "visibility",
+        "display",
+        "float",
+        "clear",
+        "position",
+        "top",
+        "right",
+        "bottom",
+        "left",
+        "z-index",
+        "width",
+        "height",
+        "min-width",
+        "min-height",
+        "max-width",
+        "max-height",
+        "box-sizing",
+        "aspect-ratio",
+        "line-height",
+        "letter-spacing",
+        "word-spacing",
+        "white-space",
+        "vertical-align",
+        "hyphens",
+        "tab-size",
+        "word-break",
+        "overflow-wrap",
+        "direction",
+        "unicode-bidi",
+        "quotes",
+        "content",
+        "counter-reset",
+        "counter-increment",
+        "counter-set",
+        "orphans",
+        "widows",
+        "size",
+        "page",
+        "table-layout",
+        "border-collapse",
+        "border-spacing",
+        "caption-side",
+        "empty-cells",
+        "gap",
+        "row-gap",
+        "column-gap",
+        "order",
+        "object-fit",
+        "object-position",
+        "print-color-adjust",
+        "-webkit-print-color-adjust",
+        "color-scheme",
+        "accent-color",
+        "caret-color",
+        "cursor",
+        "pointer-events",
+        "user-select",
+        "resize",
+        "filter",
+        "mix-blend-mode",
+        "transform",
+        "transform-origin",
+        "transition",
+        "animation-name",
+        "animation-duration",
+    ]
+)
+_CSS_PROPERTY_FAMILIES = (
+    "background",
+    "border",
+    "font",
+    "margin",
+    "padding",
+    "text-",
+    "outline",
+    "list-style",
+    "page-break-",
+    "break-",
+    "overflow",
+    "flex",
+    "grid",
+    "align-",
+    "justify-",
+    "place-",
+    "column",
+    "box-shadow",
+    "inset",
+    "bookmark-",
+    "string-set",
+    "transition-",
+)
+
+#: Functions a value may use: colours, maths, gradients, transforms, counters, variables.
+_CSS_FUNCTIONS = frozenset(
+    [
+        "rgb",
+        "rgba",
+        "rect",
+        "inset",
+        "content",
+        "hsl",
+        "hsla",
+        "hwb",
+        "lab",
+        "lch",
+        "oklab",
+        "oklch",
+        "color",
+        "color-mix",
+        "light-dark",
+        "calc",
+        "min",
+        "max",
+        "clamp",
+        "var",
+        "env",
+        "attr",
+        "counter",
+        "counters",
+        "string",
+        "leader",
+        "target-counter",
+        "linear-gradient",
+        "radial-gradient",
+        "conic-gradient",
+        "repeating-linear-gradient",
+        "repeating-radial-gradient",
+        "repeating-conic-gradient",
+        "translate",
+        "translatex",
+        "translatey",
+        "rotate",
+        "scale",
+        "scalex",
+        "scaley",
+        "skew",
+        "skewx",
+        "skewy",
+        "matrix",
+        "cubic-bezier",
+        "steps",
+        "minmax",
+        "repeat",
+        "fit-content",
+        "not",
+        "is",
+        "where",
+        "has",
+        "nth-child",
+        "nth-last-child",
+        "nth-of-type",
+        "nth-last-of-type",
+        "lang",
+        "dir",
+    ]
+)
+#: Functions that load something: refused as fetching (SG403), never merely "not allowed".
+_CSS_FETCHING = frozenset(
+    {
+        "url",
+        "src",
+        "image",
+        "image-set",
+        "-webkit-image-set",
+        "cross-fade",
+        "-webkit-cross-fade",
+        "element",
+        "-moz-element",
+        "paint",
+    }
+)
 
 
-def check_css(css: str) -> str:
-    """Check a partnership's extra CSS and return it; raises RenderError (SG403) if it could
-    fetch anything (``@import``, ``url()`` other than ``data:``) or end the style element."""
+def check_css(css: str, source: str = "") -> str:
+    """Check a partnership's extra CSS and return it.
+
+    The CSS is tokenised as a browser does (tinycss2, the CSS Syntax parser WeasyPrint uses),
+    so escapes (``\\75 rl(``, ``u\\rl(``) are seen as what they spell. Only what is on the
+    allowed lists passes: the at-rules ``@media``, ``@page`` (and its margin boxes),
+    ``@supports``; the properties above; and values made of words, numbers, colours, strings
+    and the functions above, plus ``url(data:image/…)`` whose image passes the logo checks.
+    Raises RenderError located at ``source:line:column``: SG403 for anything that could
+    fetch (``@import``, ``url()`` of an address, ``image-set()``…) or end the style element,
+    SG424 for anything else not allowed, SG425 for more than MAX_CSS_BYTES.
+    """
+    import tinycss2
+
+    def fail(code: str, message: str, hint: str, line: int = 0, column: int = 0) -> RenderError:
+        where = f"{source}:{line}:{column}" if source and line else source
+        at = "" if source or not line else f" (line {line}, column {column})"
+        return RenderError(message + at, hint, code, where=where)
+
+    if len(css.encode("utf-8", "surrogatepass")) > MAX_CSS_BYTES:
+        raise fail(
+            "SG425",
+            f"the extra CSS is larger than {MAX_CSS_BYTES // 1024} KB",
+            "a restyle needs a few rules: check this is the right file",
+        )
     lowered = css.lower()
-    if "</style" in lowered or "<!--" in lowered:
-        raise RenderError(
-            "the extra CSS contains '</style' or '<!--'",
-            "give plain CSS rules only",
-            "SG403",
-        )
-    if "@import" in lowered or _CSS_URL.search(css):
-        raise RenderError(
-            "the extra CSS refers to another file or address (@import or url())",
-            "documents are self-contained: use data: URIs for images and installed fonts",
-            "SG403",
-        )
+    for bad in ("</style", "<!--", "-->", "<script"):
+        if bad in lowered:
+            line = css[: lowered.index(bad)].count("\n") + 1
+            raise fail(
+                "SG403",
+                f"the extra CSS contains {bad!r}",
+                "give plain CSS rules only",
+                line,
+                lowered.index(bad) - css.rfind("\n", 0, lowered.index(bad)),
+            )
+    fetch_hint = "documents are self-contained: use data: URIs for images and installed fonts"
+
+    def at(node: Any) -> tuple[int, int]:
+        return (getattr(node, "source_line", 0), getattr(node, "source_column", 0))
+
+    def values(tokens: Iterable[Any]) -> None:
+        for tok in tokens:
+            kind = tok.type
+            if kind == "url":
+                data_url(tok.value, tok)
+            elif kind == "function":
+                name = tok.lower_name
+                if name in _CSS_FETCHING:
+                    if name == "url" and _only_string(tok.arguments):
+                        data_url(_only_string(tok.arguments) or "", tok)
+                        continue
+                    raise fail(
+                        "SG403",
+                        f"the extra CSS uses {name}(), which could load a file or address",
+                        fetch_hint,
+                        *at(tok),
+                    )
+                if name not in _CSS_FUNCTIONS:
+                    raise fail(
+                        "SG424",
+                        f"the extra CSS uses the function {name}(), which is not allowed",
+                        "restyles may use colours, sizes, fonts, gradients and calc(); see "
+                        "docs/rendering.md",
+                        *at(tok),
+                    )
+                values(tok.arguments)
+            elif kind in ("() block", "[] block", "{} block"):
+                values(tok.content)
+            elif kind == "at-keyword":
+                raise fail("SG424", f"the extra CSS has @{tok.value} inside a value", "", *at(tok))
+            elif kind == "error":
+                raise fail("SG424", f"the extra CSS cannot be read: {tok.message}", "", *at(tok))
+
+    def data_url(url: str, tok: Any) -> None:
+        from ._assets import TYPES, ImageProblem, checked_image, decode_data_uri
+
+        if not url.strip().lower().startswith("data:"):
+            raise fail(
+                "SG403",
+                "the extra CSS refers to another file or address (url())",
+                fetch_hint,
+                *at(tok),
+            )
+        try:
+            mime, data = decode_data_uri(url)
+            if mime not in TYPES:
+                raise ImageProblem("SG422", f"a data: URI of type {mime!r}", "use an image")
+            checked_image(data, mime, "an image in the extra CSS")
+        except ImageProblem as exc:
+            raise fail(exc.code, exc.message, exc.hint, *at(tok)) from None
+
+    def declarations(content: list[Any], page: bool = False) -> None:
+        for item in tinycss2.parse_blocks_contents(
+            content, skip_comments=True, skip_whitespace=True
+        ):
+            if item.type == "at-rule":
+                if page and item.lower_at_keyword in _CSS_PAGE_BOXES and item.content is not None:
+                    declarations(item.content)
+                    continue
+                rule(item)
+            elif item.type == "qualified-rule":  # nested rules
+                values(item.prelude)
+                declarations(item.content)
+            elif item.type == "declaration":
+                name = item.lower_name
+                if not (
+                    name.startswith("--")
+                    or name in _CSS_PROPERTIES
+                    or name.startswith(_CSS_PROPERTY_FAMILIES)
+                ):
+                    raise fail(
+                        "SG424",
+                        f"the extra CSS sets the property {name!r}, which is not allowed",
+                        "restyles may set colours, fonts, sizes, spacing, borders and "
+                        "backgrounds; see docs/rendering.md",
+                        *at(item),
+                    )
+                values(item.value)
+            elif item.type == "error":
+                raise fail("SG424", f"the extra CSS cannot be read: {item.message}", "", *at(item))
+
+    def rule(node: Any) -> None:
+        if node.type == "error":
+            raise fail("SG424", f"the extra CSS cannot be read: {node.message}", "", *at(node))
+        if node.type == "at-rule":
+            name = node.lower_at_keyword
+            if name == "import":
+                raise fail(
+                    "SG403",
+                    "the extra CSS imports another file or address (@import)",
+                    fetch_hint,
+                    *at(node),
+                )
+            if name not in _CSS_AT_RULES:
+                raise fail(
+                    "SG424",
+                    f"the extra CSS uses @{name}, which is not allowed",
+                    "restyles may use @media, @page and @supports; fonts must be installed",
+                    *at(node),
+                )
+            values(node.prelude)
+            if node.content is not None:
+                if name == "page":
+                    declarations(node.content, page=True)
+                else:
+                    for inner in tinycss2.parse_rule_list(
+                        node.content, skip_comments=True, skip_whitespace=True
+                    ):
+                        rule(inner)
+            return
+        values(node.prelude)
+        declarations(node.content)
+
+    for node in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        rule(node)
     return css
+
+
+def _only_string(arguments: list[Any]) -> str | None:
+    """The text of ``url("…")`` written with a quoted string (else None)."""
+    parts = [t for t in arguments if t.type not in ("whitespace", "comment")]
+    if len(parts) == 1 and parts[0].type == "string":
+        return str(parts[0].value)
+    return None
 
 
 _VAR_DEF = re.compile(r"(--sg-[\w-]+)\s*:\s*([^;}]+)")
@@ -133,7 +474,7 @@ def inline_variables(css: str, extra: str = "") -> str:
 
 
 def _css(options: RenderOptions, pdf: bool = False) -> str:
-    extra = check_css(options.css) if options.css else ""
+    extra = check_css(options.css, options.css_source) if options.css else ""
     base = inline_variables(stylesheet(), extra) if pdf else stylesheet()
     return base + ("\n/* partnership styles */\n" + extra if extra else "")
 
@@ -157,7 +498,10 @@ def render_html(
 
     opts = options or RenderOptions()
     doc = build_document(checklist, kind, opts)
+    from ._assets import content_security_policy
+
     context: dict[str, Any] = {
+        "csp": content_security_policy(),
         "doc": doc,
         "css": Markup(_css(opts, pdf)),
         "generator_version": _version(),
@@ -186,11 +530,15 @@ def _form_context(doc: DocumentView) -> dict[str, Any]:
         "kind": doc.kind,
         "details": [f.name for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS)],
     }
+    from ._assets import content_security_policy
+
     return {
         "org_fields": ORGANISATION_FIELDS,
         "signoff_fields": SIGN_OFF_FIELDS,
         "meta": meta,
         "js": Markup(_resource("form.js")),
+        # the text between <script> and </script> in form.html.j2, exactly
+        "csp": content_security_policy("\n" + _resource("form.js") + "\n"),
         "total": sum(1 for _ in doc.questions()),
     }
 
