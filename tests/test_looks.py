@@ -1,0 +1,214 @@
+"""Outputs as people open them: the workbook as LibreOffice and Excel lay it out (named
+fonts, rows tall enough for their wrapped text, A4 fit-to-width print setup, cached formula
+values), Word files converted by LibreOffice (no blank page), PDFs (no blank page, no empty
+running header or footer, no heading as the last line of a page).
+
+Text is measured with Liberation Sans, the font LibreOffice shows for Arial (same metrics);
+LibreOffice runs headless with a profile of its own and a timeout.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: Liberation Sans: what LibreOffice shows for Arial (the same metrics).
+_FONT_FILES = {
+    False: "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+    True: "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
+}
+#: Measure at 16 times the size, so that rounding to whole pixels does not matter.
+_SCALE = 16
+
+
+def soffice() -> str:
+    """The LibreOffice program, or skip the test (Debian: libreoffice-writer, -calc)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("LibreOffice is not installed (Debian: libreoffice-writer libreoffice-calc)")
+    return exe
+
+
+def to_pdf(path: Path, timeout: float = 120) -> Path:
+    """``path`` converted to PDF by LibreOffice headless, with a profile of its own (so a
+    LibreOffice the person has open, or another test, is not disturbed) and a timeout."""
+    exe = soffice()
+    out = path.parent / "pdf"
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+    pdf = out / (path.stem + ".pdf")
+    assert pdf.exists(), f"LibreOffice wrote no PDF for {path.name}"
+    return pdf
+
+
+@functools.lru_cache(maxsize=8)
+def _font(bold: bool, points: float) -> Any:
+    from PIL import ImageFont
+
+    file = _FONT_FILES[bold]
+    if not Path(file).exists():
+        pytest.skip("Liberation Sans is not installed (Debian: fonts-liberation2)")
+    return ImageFont.truetype(file, size=round(points * 96 / 72 * _SCALE))
+
+
+def text_width(text: str, bold: bool = False, points: float = 10) -> float:
+    """Width in pixels (96 dpi) of ``text`` in Arial/Liberation Sans."""
+    return float(_font(bold, points).getlength(text)) / _SCALE
+
+
+def wrapped_lines(text: str, pixels: float, bold: bool = False, points: float = 10) -> int:
+    """Lines ``text`` takes when wrapped at spaces in ``pixels`` (a word wider than the line
+    is broken), as a spreadsheet wraps a cell."""
+    total = 0
+    space = text_width(" ", bold, points)
+    for part in str(text).split("\n"):
+        lines, used = 1, 0.0
+        for word in part.split(" "):
+            width = text_width(word, bold, points)
+            if used and used + space + width <= pixels:
+                used += space + width
+                continue
+            if used:
+                lines, used = lines + 1, 0.0
+            while width > pixels:
+                lines, width = lines + 1, width - pixels
+            used = width
+        total += lines
+    return total
+
+
+def column_pixels(width: float) -> float:
+    """Pixels of a column ``width`` characters wide (Excel's rule, a 7-pixel digit), less
+    the cell's margins."""
+    return int((256 * width + int(128 / 7)) / 256 * 7) - 6
+
+
+def pdf_page_texts(pdf: bytes | Path) -> list[str]:
+    """The text of each page of a PDF (pypdf)."""
+    import io
+
+    from pypdf import PdfReader
+
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+
+import io  # noqa: E402
+
+import safeguard_standards as sg  # noqa: E402
+from safeguard_standards.render import render  # noqa: E402
+
+BUNDLED = [s.id for s in sg.bundled_sets()]
+
+
+def _kinds(set_id: str, kinds: tuple[str, ...]) -> list[str]:
+    """The kinds the set can be rendered as (a return form needs return questions)."""
+    c = sg.load_bundled(set_id)
+    has_return = any(q.in_return for q in c.questions())
+    return [k for k in kinds if k != "return-form" or has_return]
+
+
+XLSX = [(s, k) for s in BUNDLED for k in _kinds(s, ("form", "return-form", "action-plan"))]
+
+
+def _workbook(set_id: str, kind: str, data_only: bool = False) -> Any:
+    from openpyxl import load_workbook
+
+    c = sg.load_bundled(set_id)
+    return load_workbook(io.BytesIO(render(c, kind, "xlsx")), data_only=data_only)
+
+
+@pytest.mark.parametrize(("set_id", "kind"), XLSX)
+def test_every_xlsx_cell_style_names_a_font(set_id: str, kind: str) -> None:
+    wb = _workbook(set_id, kind)
+    unnamed = [i for i, font in enumerate(wb._fonts) if not font.name]
+    assert not unnamed, "a font with no name falls back to a serif font in LibreOffice"
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.has_style:
+                    assert cell.font.name, f"{ws.title}!{cell.coordinate} has a font with no name"
+
+
+@pytest.mark.parametrize(("set_id", "kind"), XLSX)
+def test_every_sheet_prints_on_a4_fitted_to_the_page_width(set_id: str, kind: str) -> None:
+    wb = _workbook(set_id, kind)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert str(setup.paperSize) == "9", f"{ws.title}: paper is not A4"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, f"{ws.title}: not fitted to the page"
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+        assert setup.orientation in ("portrait", "landscape"), ws.title
+
+
+@pytest.mark.parametrize(("set_id", "kind"), XLSX)
+def test_no_xlsx_row_is_shorter_than_its_wrapped_text(set_id: str, kind: str) -> None:
+    """Every wrapped cell's text, measured with the font's own metrics and wrapped at the
+    column's width, fits the row's height (a row with no height is one default line)."""
+    wb = _workbook(set_id, kind)
+    too_short = []
+    for ws in wb.worksheets:
+        if ws.sheet_state == "hidden":
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or cell.value.startswith("="):
+                    continue
+                if not cell.alignment.wrap_text:
+                    continue
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                points = float(cell.font.sz or 11)
+                lines = wrapped_lines(cell.value, column_pixels(width), bool(cell.font.b), points)
+                # a line of Liberation Sans is 1.15 em; the cell has about 2 points of margin
+                need = lines * points * 1.15 + 2
+                have = ws.row_dimensions[cell.row].height or ws.sheet_format.defaultRowHeight
+                if need > have:
+                    too_short.append(
+                        f"{ws.title}!{cell.coordinate} needs {need:.0f} pt, has {have}"
+                    )
+    assert not too_short, "\n".join(too_short[:20])
+
+
+@pytest.mark.parametrize("set_id", BUNDLED)
+def test_the_summary_of_a_blank_form_has_cached_values(set_id: str) -> None:
+    """A viewer that does not recalculate shows the Summary's numbers: every question not
+    answered, no answer counted."""
+    c = sg.load_bundled(set_id)
+    wb = _workbook(set_id, "form", data_only=True)
+    ws = wb["Summary"]
+    head = [cell.value for cell in ws[3]]
+    assert head[:4] == ["Section", "Questions", "Answered", "Not answered"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    *sections, total = rows
+    assert len(sections) == len(c.sections)
+    for section, values in zip(c.sections, sections, strict=True):
+        count = sum(len(st.questions) for st in section.standards)
+        assert values[1:4] == (count, 0, count), values[0]
+        assert set(values[4 : len(head)]) == {0}, values[0]
+    n = sum(1 for _ in c.questions())
+    assert total[0] == "Total"
+    assert total[1:4] == (n, 0, n)
