@@ -10,9 +10,12 @@ LibreOffice runs headless with a profile of its own and a timeout.
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +123,7 @@ def pdf_page_texts(pdf: bytes | Path) -> list[str]:
 import io  # noqa: E402
 
 import safeguard_standards as sg  # noqa: E402
-from safeguard_standards.render import render  # noqa: E402
+from safeguard_standards.render import RenderOptions, render  # noqa: E402
 
 BUNDLED = [s.id for s in sg.bundled_sets()]
 
@@ -212,3 +215,144 @@ def test_the_summary_of_a_blank_form_has_cached_values(set_id: str) -> None:
     n = sum(1 for _ in c.questions())
     assert total[0] == "Total"
     assert total[1:4] == (n, 0, n)
+
+
+# -- pages: PDF, and Word as LibreOffice lays it out ---------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"\bPage \d+ of \d+\b")
+_DIGITS = re.compile(r"\d+")
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines at the top or foot of the text of most pages once their numbers are set aside:
+    the running header and footer (a PDF's text may hold them at either end)."""
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for line in {_DIGITS.sub("#", x.strip()) for x in lines[:1] + lines[-2:]}:
+            counts[line] = counts.get(line, 0) + 1
+    return {line for line, n in counts.items() if n > len(pages) / 2}
+
+
+def check_pages(name: str, texts: list[str]) -> None:
+    """No blank page, and no running header or footer without words."""
+    pages = [[x for x in t.splitlines() if x.strip()] for t in texts]
+    if len(pages) < 3:
+        running: set[str] = set()
+    else:
+        running = _running_lines(pages)
+        for line in running:
+            words = re.findall(r"[A-Za-z]{2,}", _PAGE_NUMBER.sub("", line.replace("#", "1")))
+            assert words, f"{name}: the running header or footer {line!r} has no words"
+    for n, lines in enumerate(pages, start=1):
+        body = [x for x in lines if _DIGITS.sub("#", x.strip()) not in running]
+        assert body, f"{name}: page {n} of {len(pages)} is blank"
+
+
+def check_headings_not_last(name: str, pdf: bytes, headings: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """No heading (an entry of the PDF's outline, or one of ``headings``: a section's title
+    as an action plan's group row shows it) is the last line of its page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() or "" for page in reader.pages]
+    pages = [[x.strip() for x in t.splitlines() if x.strip()] for t in texts]
+    running = _running_lines(pages) if len(pages) >= 3 else set()
+
+    def walk(items: list[Any], depth: int = 0) -> Iterator[tuple[Any, int]]:
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, depth + 1)
+            else:
+                yield item, depth
+
+    for n, lines in enumerate(pages[:-1], start=1):
+        body = [x for x in lines if _DIGITS.sub("#", x) not in running]
+        assert not body or body[-1] not in headings, (
+            f"{name}: {body[-1]!r} is alone at the foot of page {n}"
+        )
+    entries = list(walk(reader.outline))
+    for (item, depth), (after, after_depth) in itertools.pairwise(entries):
+        # a heading in the lower part of a page whose first sub-heading (a standard's first
+        # question) is on a later page: the page ends with the heading and its opening lines
+        page = reader.get_destination_page_number(item)
+        height = float(reader.pages[page].mediabox.height)
+        top = float(item.get("/Top") or height)
+        later = reader.get_destination_page_number(after) > page
+        if after_depth > depth and later and top < 0.4 * height:
+            title = " ".join(str(item.title).split())
+            raise AssertionError(
+                f"{name}: heading {title!r} is stranded at the foot of page {page + 1}"
+            )
+    for item, _ in entries:
+        page = reader.get_destination_page_number(item)
+        body = [x for x in pages[page] if _DIGITS.sub("#", x) not in running]
+        title = " ".join(str(item.title).split())
+        # the heading's last line (a long heading wraps) against the page's last body line
+        tail = title.split()[-1] if title else ""
+        assert body, f"{name}: page {page + 1} is blank"
+        last = body[-1]
+        assert not (last.endswith(tail) and title.endswith(last.strip())), (
+            f"{name}: heading {title!r} is the last line of page {page + 1}"
+        )
+
+
+def _pairs(kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(s, k) for s in BUNDLED for k in _kinds(s, kinds)]
+
+
+PDF_KINDS = ("form", "return-form", "guidance", "action-plan", "changes")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("set_id", "kind"), _pairs(PDF_KINDS))
+def test_pdf_pages_have_content_running_text_and_no_stranded_heading(
+    set_id: str, kind: str
+) -> None:
+    from safeguard_standards.render import RenderError
+
+    c = sg.load_bundled(set_id)
+    options = RenderOptions()
+    if kind == "changes":
+        versions = next(s for s in sg.bundled_sets() if s.id == set_id).versions
+        if len(versions) < 2:
+            pytest.skip(f"{set_id} has one version")
+        options = RenderOptions(previous=sg.load_bundled(set_id, versions[-2]))
+    try:
+        pdf = render(c, kind, "pdf", options)
+    except RenderError as e:  # a set with one version has no "what changed"
+        pytest.skip(str(e))
+    name = f"{set_id} {kind}.pdf"
+    check_pages(name, pdf_page_texts(pdf))
+    titles = {s.title for s in c.sections} | {st.title for st in c.standards()}
+    check_headings_not_last(name, pdf, titles)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("set_id", "kind"), _pairs(("form", "return-form", "guidance", "action-plan"))
+)
+def test_docx_in_libreoffice_has_no_blank_page_and_running_text(
+    set_id: str, kind: str, tmp_path: Path
+) -> None:
+    c = sg.load_bundled(set_id)
+    path = tmp_path / f"{set_id}-{kind}.docx"
+    path.write_bytes(render(c, kind, "docx"))
+    check_pages(path.name, pdf_page_texts(to_pdf(path)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("set_id", "kind"), XLSX)
+def test_xlsx_in_libreoffice_prints_on_a4_without_blank_pages(
+    set_id: str, kind: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    c = sg.load_bundled(set_id)
+    path = tmp_path / f"{set_id}-{kind}.xlsx"
+    path.write_bytes(render(c, kind, "xlsx"))
+    pdf = to_pdf(path)
+    reader = PdfReader(pdf)
+    for n, page in enumerate(reader.pages, start=1):
+        width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert (round(width), round(height)) == (595, 842), f"page {n} is not A4"
+    check_pages(path.name, [p.extract_text() or "" for p in reader.pages])

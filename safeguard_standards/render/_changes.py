@@ -700,7 +700,8 @@ ins { color: #005a30; background: #e6f4ea; text-decoration: underline; font-weig
 <body class="kind-changes">
 <header class="title-block">
 {% if logo %}<img class="logo" src="{{ logo }}" alt="{{ v.publisher }}">{% endif %}
-<h1>{{ v.title }}</h1>
+<h1 data-run-title="{{ v.set_title }}" data-run-version="{{ v.version }}"
+ data-run-kind="{{ 'Local changes' if v.tailored else 'What has changed' }}">{{ v.title }}</h1>
 <p class="meta">{{ v.facts }}</p>
 <p>{{ v.intro }}</p>
 </header>

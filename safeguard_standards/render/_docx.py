@@ -107,6 +107,7 @@ class _Doc:
         self.d: Any = docx.Document()
         self._ids = count(1)
         self._buf: list[str] = []
+        self._break_next = False
         self._page(landscape)
         self._styles()
         self.ids: dict[str, str] = {str(st.name): str(st.style_id) for st in self.d.styles}
@@ -125,7 +126,21 @@ class _Doc:
 
     def add(self, xml: str) -> None:
         """Queue body-level WordprocessingML (paragraphs, tables) for the end of the body."""
+        if self._break_next and xml:
+            self._break_next = False
+            start = "<w:p><w:pPr><w:pStyle "
+            end = xml.find("/>", len(start)) + 2
+            if xml.startswith(start) and end > 1:
+                # the paragraph itself starts the page: a page-break paragraph after a full
+                # page would start a page of its own and leave it blank
+                xml = xml[:end] + "<w:pageBreakBefore/>" + xml[end:]
+            else:
+                self._buf.append(_page_break())
         self._buf.append(xml)
+
+    def page_break(self) -> None:
+        """Start a new page with the next paragraph added (``pageBreakBefore`` on it)."""
+        self._break_next = True
 
     def flush(self) -> None:
         """Parse the queued XML once and move it to the end of the body (before sectPr)."""
@@ -455,7 +470,7 @@ def _title_page(doc: _Doc, page_break: bool = True) -> None:
     if view.checklist.description:
         doc.add(_markdown_xml(doc, view.checklist.description, "SG Intro"))
     if page_break:
-        doc.add(_page_break())
+        doc.page_break()
 
 
 def _field(paragraph: Any, instr: str, shown: str) -> None:
@@ -568,7 +583,7 @@ def _form(view: DocumentView) -> bytes:
     doc.add(_fields_xml(doc, ORGANISATION_FIELDS))
     doc.add(_heading(doc, 1, "How to fill it in"))
     doc.add("".join(_text_para(doc, "List Bullet", line) for line in _HOW_TO))
-    doc.add(_page_break())
+    doc.page_break()
     for section in view.sections:
         doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
         if section.section.intro:
@@ -725,7 +740,7 @@ def _guidance(view: DocumentView) -> bytes:
     _header_footer(doc)
     _title_page(doc)
     _toc(doc)
-    doc.add(_page_break())
+    doc.page_break()
     _scales(doc)
     for section in view.sections:
         doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
