@@ -42,7 +42,6 @@ from . import RenderOptions, renderer
 from ._csv import action_plan_table, plain_text
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     AnswerSpace,
     Block,
     CitationView,
@@ -595,14 +594,8 @@ def _form(view: DocumentView) -> bytes:
             rows = "".join(_question_xml(doc, q, _QUESTION_WIDTHS) for q in standard.questions)
             doc.add(_tbl_xml(doc, _QUESTION_WIDTHS, rows))
     doc.add(_heading(doc, 1, "Sign-off"))
-    doc.add(
-        _text_para(
-            doc,
-            "SG Intro",
-            "Signed on behalf of the organisation by the person accountable for safeguarding.",
-        )
-    )
-    doc.add(_fields_xml(doc, SIGN_OFF_FIELDS))
+    doc.add(_text_para(doc, "SG Intro", view.sign_off_statement))
+    doc.add(_fields_xml(doc, view.sign_off_fields))
     return doc.save()
 
 

@@ -188,7 +188,7 @@ def _form_context(doc: DocumentView) -> dict[str, Any]:
     }
     return {
         "org_fields": ORGANISATION_FIELDS,
-        "signoff_fields": SIGN_OFF_FIELDS,
+        "signoff_fields": doc.sign_off_fields,
         "meta": meta,
         "js": Markup(_resource("form.js")),
         "total": sum(1 for _ in doc.questions()),

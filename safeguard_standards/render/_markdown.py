@@ -15,7 +15,6 @@ from ..model import Checklist
 from . import RenderOptions, renderer
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     CitationView,
     DocumentView,
     Field,
@@ -163,7 +162,9 @@ def _form(doc: DocumentView) -> Iterator[str]:
                 yield from _question_form(q)
     yield "## Sign-off"
     yield ""
-    yield from _fields(SIGN_OFF_FIELDS)
+    yield _plain(doc.sign_off_statement)
+    yield ""
+    yield from _fields(doc.sign_off_fields)
 
 
 def _guidance(doc: DocumentView) -> Iterator[str]:

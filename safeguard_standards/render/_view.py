@@ -90,6 +90,7 @@ __all__ = [
     "md_to_text",
     "resolve_per",
     "select_kind",
+    "sign_off_fields",
 ]
 
 #: The kinds that are documents about the set's questions (``changes`` is rendered elsewhere).
@@ -129,13 +130,23 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
     Field("org.date", "Date completed", "date"),
 )
 
-#: The sign-off block at the end of a form, in order.
+#: The sign-off block at the end of a form, in order, as a set with no ``sign_off:`` has it
+#: (:func:`sign_off_fields` gives a set's own Role label).
 SIGN_OFF_FIELDS: tuple[Field, ...] = (
     Field("signoff.name", "Name"),
-    Field("signoff.role", "Role (for example chair of governors, trustee or proprietor)"),
+    Field("signoff.role", "Role"),
     Field("signoff.signature", "Signature"),
     Field("signoff.date", "Date", "date"),
 )
+
+
+def sign_off_fields(checklist: Checklist) -> tuple[Field, ...]:
+    """The sign-off fields of ``checklist``'s forms: the same names in every set, the Role
+    label from the set's ``sign_off.role_examples``."""
+    role = checklist.sign_off.role_label
+    return tuple(
+        attrs.evolve(f, label=role) if f.name == "signoff.role" else f for f in SIGN_OFF_FIELDS
+    )
 
 
 def evidence_field(full_id: str) -> str:
@@ -521,6 +532,15 @@ class DocumentView:
     @property
     def title(self) -> str:
         return self.checklist.title
+
+    @property
+    def sign_off_statement(self) -> str:
+        """What the person signing the form confirms (the set's ``sign_off.statement``)."""
+        return self.checklist.sign_off.statement
+
+    @property
+    def sign_off_fields(self) -> tuple[Field, ...]:
+        return sign_off_fields(self.checklist)
 
     @property
     def version(self) -> str:

@@ -46,7 +46,6 @@ from . import RenderOptions, renderer
 from ._csv import action_plan_table, neutralise, plain_text
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     YES_NO,
     AnswerSpace,
     DocumentView,
@@ -552,9 +551,11 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     sheet = quote_sheetname(ws.title)
     date_rows: list[int] = []
 
-    def block(title: str, fields: Sequence[Field]) -> None:
+    def block(title: str, fields: Sequence[Field], note: str = "") -> None:
         put()
         put(make(title, STYLES.heading))
+        if note:
+            put(None, make(note, STYLES.text))
         for f in fields:
             style = STYLES.answer_date if f.type == "date" else STYLES.answer
             put(make(f.label, STYLES.label), make(None, style))
@@ -564,7 +565,7 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
 
     block("Organisation details", ORGANISATION_FIELDS)
     if with_sign_off:
-        block("Sign-off", SIGN_OFF_FIELDS)
+        block("Sign-off", doc.sign_off_fields, doc.sign_off_statement)
 
     put()
     put(make("How to fill it in", STYLES.heading))
