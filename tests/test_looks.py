@@ -356,3 +356,72 @@ def test_xlsx_in_libreoffice_prints_on_a4_without_blank_pages(
         width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert (round(width), round(height)) == (595, 842), f"page {n} is not A4"
     check_pages(path.name, [p.extract_text() or "" for p in reader.pages])
+
+
+# -- priority (the VCS checklist marks questions essential or recommended) ---------------------
+
+
+def _priorities() -> dict[str, int]:
+    c = sg.load_bundled("vcs_checklist")
+    counts: dict[str, int] = {}
+    for q in c.questions():
+        counts[q.priority] = counts.get(q.priority, 0) + 1
+    return counts
+
+
+def test_the_vcs_checklist_marks_every_question() -> None:
+    counts = _priorities()
+    assert set(counts) == {"essential", "recommended"}, counts
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "docx", "xlsx", "csv"])
+def test_every_form_format_shows_each_questions_priority(fmt: str) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    c = sg.load_bundled("vcs_checklist")
+    data = render(c, "form", fmt)
+    if fmt == "html":
+        text = data.decode() if isinstance(data, bytes) else data
+        shown = {
+            p: len(re.findall(rf'<span class="priority priority-{p}">{p.title()}</span>', text))
+            for p in ("essential", "recommended")
+        }
+    elif fmt == "md":
+        text = data.decode() if isinstance(data, bytes) else data
+        shown = {p: text.count(f"**{p.title()}.**") for p in ("essential", "recommended")}
+    elif fmt == "docx":
+        d = Document(io.BytesIO(data))
+        shown = {
+            p: sum(
+                1
+                for t in d.tables
+                for row in t.rows
+                if any(para.text == p.title() for para in row.cells[-1].paragraphs)
+            )
+            for p in ("essential", "recommended")
+        }
+    elif fmt == "xlsx":
+        ws = load_workbook(io.BytesIO(data))["Answers"]
+        types = [ws.cell(r, 6).value or "" for r in range(2, ws.max_row + 1)]
+        shown = {
+            p: sum(1 for t in types if t.endswith(f"({p})")) for p in ("essential", "recommended")
+        }
+    else:
+        import csv
+
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        rows = list(csv.DictReader(io.StringIO(text)))
+        shown = {
+            p: sum(1 for r in rows if r["Answer type"].endswith(f"({p})"))
+            for p in ("essential", "recommended")
+        }
+    assert shown == _priorities()
+
+
+@pytest.mark.slow
+def test_the_pdf_form_shows_each_questions_priority() -> None:
+    c = sg.load_bundled("vcs_checklist")
+    text = "\n".join(pdf_page_texts(render(c, "form", "pdf")))
+    shown = {p: text.count(p.upper()) for p in ("essential", "recommended")}
+    assert shown == _priorities()

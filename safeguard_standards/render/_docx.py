@@ -525,6 +525,8 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
     text = "".join(
         _para_xml(doc, "SG Question", _block_runs_xml(doc, b)) for b in md_blocks(q.text)
     )
+    if q.priority:
+        text += _para_xml(doc, "SG Hint", _run_xml(q.priority, bold=True))
     if q.condition:
         text += _text_para(doc, "SG Condition", q.condition)
     if q.answer.choices:

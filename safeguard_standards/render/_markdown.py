@@ -103,6 +103,9 @@ def _fields(fields: Iterable[Field]) -> Iterator[str]:
 def _question_form(q: QuestionView) -> Iterator[str]:
     yield f"#### {q.number} {_one_line(q.text)}"
     yield ""
+    if q.priority:
+        yield f"**{q.priority}.**"
+        yield ""
     if q.condition:
         yield f"*{_plain(q.condition)}.*"
         yield ""

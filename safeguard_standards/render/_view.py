@@ -448,6 +448,18 @@ class QuestionView:
         return self.question.full_id
 
     @property
+    def priority(self) -> str:
+        """``Essential`` or ``Recommended`` (the question's ``priority``), or ``""``."""
+        p = self.question.priority
+        return p[:1].upper() + p[1:] if p else ""
+
+    @property
+    def answer_type(self) -> str:
+        """What kind of answer, with the priority: ``Yes or no (essential)``."""
+        p = self.question.priority
+        return f"{self.answer.description} ({p})" if p else self.answer.description
+
+    @property
     def evidence_field(self) -> str:
         """The field name of the evidence box."""
         return evidence_field(self.question.full_id)

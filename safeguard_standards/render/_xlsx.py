@@ -504,8 +504,8 @@ def _add_validations(
 
 def _answer_type_text(q: QuestionView) -> str:
     if q.answer.multiple:
-        return q.answer.description + ": " + "; ".join(c.label for c in q.answer.choices)
-    return q.answer.description
+        return q.answer_type + ": " + "; ".join(c.label for c in q.answer.choices)
+    return q.answer_type
 
 
 def _type_id(q: QuestionView, checklist: Checklist) -> str:
