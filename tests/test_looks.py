@@ -425,3 +425,79 @@ def test_the_pdf_form_shows_each_questions_priority() -> None:
     text = "\n".join(pdf_page_texts(render(c, "form", "pdf")))
     shown = {p: text.count(p.upper()) for p in ("essential", "recommended")}
     assert shown == _priorities()
+
+
+# -- text for people: citations, dates --------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize("set_id", BUNDLED)
+def test_citations_name_each_edition_once_without_nested_brackets(set_id: str) -> None:
+    from safeguard_standards.render._view import build_document
+
+    doc = build_document(sg.load_bundled(set_id), "guidance")
+    texts = {c.text for c in doc.references}
+    for section in doc.sections:
+        for standard in section.standards:
+            texts |= {c.text for c in standard.citations}
+            for q in standard.questions:
+                texts |= {c.text for c in q.citations}
+    assert texts
+    for text in texts:
+        assert not re.search(r"\([^()]*\(", text), f"nested brackets: {text}"
+        assert not re.search(r"\b(\d{4}) \(\1\b", text), f"the year twice: {text}"
+    if set_id == "kcsie":
+        assert any(
+            t.startswith("Keeping children safe in education 2025 (in force 1 September 2025)")
+            for t in texts
+        )
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "docx", "xlsx"])
+def test_covers_write_dates_as_people_do(fmt: str) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    local = sg.load_set(str(EXAMPLES / "northshire-kcsie-2025-26.yaml"))
+    data = render(local, "form", fmt, RenderOptions(generated_on="2025-10-03"))
+    if fmt == "docx":
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    elif fmt == "xlsx":
+        ws = load_workbook(io.BytesIO(data))["Cover"]
+        text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    else:
+        text = data.decode() if isinstance(data, bytes) else data
+    assert "12 December 2025" in text and "2025-12-12" not in text
+    assert "3 October 2025" in text and "2025-10-03" not in text
+
+
+# -- figures in the docs ------------------------------------------------------------------------
+
+RENDERING_MD = Path(__file__).resolve().parent.parent / "docs" / "rendering.md"
+
+
+def _kcsie_figures() -> tuple[set[int], set[int]]:
+    """(question counts, page counts) docs/rendering.md gives for the kcsie form."""
+    text = " ".join(RENDERING_MD.read_text(encoding="utf-8").split())
+    questions = {int(n) for n in re.findall(r"kcsie \((\d+) questions\)", text)}
+    questions |= {int(n) for n in re.findall(r"kcsie form is \d+ pages for its (\d+) ", text)}
+    pages = {int(n) for n in re.findall(r"kcsie form is (\d+) pages", text)}
+    pages |= {int(n) for n in re.findall(r"PDF form, kcsie: (\d+) pages", text)}
+    return questions, pages
+
+
+def test_the_docs_count_kcsies_questions_right() -> None:
+    questions, _ = _kcsie_figures()
+    assert questions, "docs/rendering.md no longer gives kcsie's question count"
+    assert questions == {sum(1 for _ in sg.load_bundled("kcsie").questions())}
+
+
+@pytest.mark.slow
+def test_the_docs_count_the_kcsie_pdf_forms_pages_right() -> None:
+    from pypdf import PdfReader
+
+    _, pages = _kcsie_figures()
+    assert pages, "docs/rendering.md no longer gives the kcsie form's page count"
+    pdf = render(sg.load_bundled("kcsie"), "form", "pdf")
+    assert pages == {len(PdfReader(io.BytesIO(pdf)).pages)}

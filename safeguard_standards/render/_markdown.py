@@ -68,10 +68,10 @@ def _title_block(doc: DocumentView) -> Iterator[str]:
         yield line
         if p.return_deadline and doc.kind in ("form", "return-form"):
             yield ""
-            yield f"Return by: {_plain(p.return_deadline)}"
+            yield f"Return by: {_plain(doc.return_by)}"
     if doc.generated_on:
         yield ""
-        yield f"Produced {doc.generated_on}"
+        yield f"Produced {_plain(doc.produced_on)}"
     if doc.checklist.description and doc.kind != "action-plan":
         yield ""
         yield doc.checklist.description.strip()

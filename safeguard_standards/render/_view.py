@@ -391,13 +391,35 @@ class CitationView:
 
     @property
     def text(self) -> str:
-        """``Keeping children safe in education 2025 (September 2025), Part two``."""
+        """``Keeping children safe in education 2025 (September 2025), Part two``.
+
+        An edition that repeats the year the title ends with is not printed twice
+        (``… 2025`` with ``2025 (in force 1 September 2025)`` reads ``… 2025 (in force
+        1 September 2025)``), and an edition with brackets of its own follows a comma rather
+        than going in brackets.
+        """
         out = self.title
-        if self.edition:
-            out += f" ({self.edition})"
+        edition = _edition_after(self.title, self.edition)
+        if edition:
+            out += f", {edition}" if "(" in edition else f" ({edition})"
         if self.at:
             out += f", {self.at}"
         return out
+
+
+def _edition_after(title: str, edition: str) -> str:
+    """``edition`` without a leading year that ``title`` already ends with."""
+    edition = edition.strip()
+    last = title.split()[-1] if title.split() else ""
+    if not last or not any(ch.isdigit() for ch in last) or not edition.startswith(last):
+        return edition
+    rest = edition[len(last) :]
+    if rest and rest[0] not in " (,;:":  # "2025-26" after "2025": not the same edition
+        return edition
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1]
+    return rest.strip(" ,;:")
 
 
 def citation_view(citation: Citation, checklist: Checklist) -> CitationView:
@@ -593,11 +615,21 @@ class DocumentView:
             if pub.url:
                 facts.append(("Website", pub.url))
             if pub.return_deadline:
-                facts.append(("Return by", pub.return_deadline))
+                facts.append(("Return by", self.return_by))
         facts.extend(self.audience)
         if self.generated_on:
-            facts.append(("Produced on", self.generated_on))
+            facts.append(("Produced on", self.produced_on))
         return facts
+
+    @property
+    def return_by(self) -> str:
+        """The publisher's return deadline as people write dates (``12 December 2025``)."""
+        return _long_date(self.publisher.return_deadline) if self.publisher else ""
+
+    @property
+    def produced_on(self) -> str:
+        """The date printed on the document (``generated_on``), as people write dates."""
+        return _long_date(self.generated_on)
 
 
 _MONTHS = [
@@ -619,6 +651,8 @@ _MONTHS = [
 def _long_date(iso: str) -> str:
     try:
         y, m, d = (int(p) for p in iso.split("-"))
+        if not 1 <= m <= 12:
+            return iso
         return f"{d} {_MONTHS[m - 1]} {y}"
     except (ValueError, IndexError):
         return iso
