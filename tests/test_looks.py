@@ -501,3 +501,54 @@ def test_the_docs_count_the_kcsie_pdf_forms_pages_right() -> None:
     assert pages, "docs/rendering.md no longer gives the kcsie form's page count"
     pdf = render(sg.load_bundled("kcsie"), "form", "pdf")
     assert pages == {len(PdfReader(io.BytesIO(pdf)).pages)}
+
+
+# -- the HTML form in Chromium: focus not hidden under the sticky toolbar ----------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const bar = document.querySelector('.toolbar').getBoundingClientRect();
+  const box = e.getBoundingClientRect();
+  return {id: e.id || e.name, top: box.top, bar: bar.bottom, inBar: !!e.closest('.toolbar')};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_shift_tab_never_leaves_the_focus_under_the_toolbar(width: int, tmp_path: Path) -> None:
+    """WCAG 2.2 "focus not obscured": going back through the whole form with Shift+Tab, every
+    control that takes the focus is scrolled wholly clear of the sticky toolbar."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs chromium)")
+    from playwright.sync_api import sync_playwright
+
+    form = tmp_path / "form.html"
+    form.write_bytes(render(sg.load_bundled("kcsie"), "form", "html"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.route(lambda url: not url.startswith(("file:", "data:")), lambda r: r.abort())
+            page.goto(form.as_uri())
+            page.evaluate("document.getElementById('sg-status').textContent = 'Answers saved.'")
+            page.locator("input, textarea").last.focus()
+            seen, hidden = 0, []
+            for _ in range(2000):
+                page.keyboard.press("Shift+Tab")
+                f = page.evaluate(_FOCUSED)
+                if f is None or f["inBar"]:
+                    break
+                seen += 1
+                if f["top"] < f["bar"]:
+                    hidden.append(f"{f['id']}: top {f['top']:.0f} px, toolbar ends {f['bar']:.0f}")
+        finally:
+            browser.close()
+    assert seen > 200, f"only {seen} controls reached"
+    assert not hidden, "\n".join(hidden[:10])
