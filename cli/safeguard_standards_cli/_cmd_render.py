@@ -158,6 +158,7 @@ def render_cmd(
             "say which format to write with --format",
             "formats: " + ", ".join(FORMATS) + " (or name the output file, e.g. -o form.pdf)",
         )
+    _check_options_apply(kind, fmt, per=per, since=since, css=css_path)
     to_stdout = output == "-"
     if to_stdout and fmt in BINARY and _stdout_is_terminal():
         raise UsageProblem(
@@ -178,6 +179,14 @@ def render_cmd(
             "choose another audience value",
         )
     previous = _previous(set_spec, checklist, since) if kind == "changes" else None
+    same_file = previous is not None and previous.source == checklist.source
+    if since and previous is not None and previous.ref == checklist.ref and same_file:
+        raise UsageProblem(
+            f"--since {since} is {checklist.ref} itself, so nothing could have changed",
+            f"compare with an earlier version: --since {checklist.supersedes}"
+            if checklist.supersedes and checklist.supersedes != checklist.version
+            else "name an earlier version with --since",
+        )
     if previous is not None and selection:
         previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
     options = RenderOptions(
@@ -190,7 +199,8 @@ def render_cmd(
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        problem = UsageProblem if exc.code in ("SG401", "SG403") else ContentProblem
+        # SG405: the set has nothing for this kind (no return questions): ask for another kind
+        problem = UsageProblem if exc.code in ("SG401", "SG403", "SG405") else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
         if problem is ContentProblem:
             click.echo(f"safeguard: {err.format_message()}", err=True)
@@ -211,6 +221,30 @@ def render_cmd(
             "check that the folder exists and that you may write to it",
         ) from None
     click.echo(f"wrote {target} ({_size(len(data))})")
+
+
+def _check_options_apply(
+    kind: str, fmt: str, *, per: str | None, since: str | None, css: str | None
+) -> None:
+    """An option that would be silently ignored is a usage error (exit 2) with a hint."""
+    sheet = kind in ("form", "return-form") and fmt == "xlsx"  # its Action plan sheet
+    if per and kind != "action-plan" and not sheet:
+        raise UsageProblem(
+            f"--per applies to action plans, not to --as {kind} --format {fmt}",
+            "use --as action-plan (or an XLSX form, whose Action plan sheet it lays out), "
+            "or leave --per out",
+        )
+    if since and kind != "changes":
+        raise UsageProblem(
+            f"--since applies to --as changes, not to --as {kind}",
+            f"use --as changes --since {since}, or leave --since out",
+        )
+    if css and fmt not in ("html", "pdf"):
+        raise UsageProblem(
+            f"--css styles HTML and PDF output, not {fmt.upper()}",
+            "use --format html or pdf, or leave --css out (Word and Excel files are "
+            "restyled through their named styles, see docs/rendering-office.md)",
+        )
 
 
 def _size(n: int) -> str:

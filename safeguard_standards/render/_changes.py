@@ -773,10 +773,11 @@ def render_html(view: ChangesView, checklist: Checklist, options: RenderOptions)
     """The document as one self-contained HTML page."""
     from markupsafe import Markup
 
-    from ._html import stylesheet
+    from ._html import _css
 
     logo = logo_data_uri(checklist.publisher, options.base_dir) if checklist.publisher else ""
-    return _template().render(v=view, css=Markup(stylesheet()), logo=logo)
+    # the partnership's --css too, as every HTML and PDF document has it
+    return _template().render(v=view, css=Markup(_css(options)), logo=logo)
 
 
 # -- DOCX -----------------------------------------------------------------------------------------
@@ -855,10 +856,28 @@ def render_docx(view: ChangesView) -> bytes:
 # -- JSON -----------------------------------------------------------------------------------------
 
 
+#: The ``format`` of the changes JSON; ``schema/changes.schema.json`` describes it.
+FORMAT = "safeguard-standards/changes"
+#: Bumped when a field is removed or changes meaning (adding fields does not bump it).
+FORMAT_VERSION = 1
+
+
 def render_json(view: ChangesView) -> str:
-    """The document's content as JSON (marked runs as ``[text, marked]`` pairs)."""
-    data = attrs.asdict(view)
+    """The document's content as JSON (marked runs as ``[text, marked]`` pairs), valid
+    against ``schema/changes.schema.json`` (:func:`changes_schema`)."""
+    data = {"format": FORMAT, "format_version": FORMAT_VERSION, **attrs.asdict(view)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def changes_schema() -> dict[str, Any]:
+    """The JSON Schema of the changes JSON."""
+    from importlib.resources import files
+
+    text = (files("safeguard_standards") / "schema" / "changes.schema.json").read_text(
+        encoding="utf-8"
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 # -- registration ---------------------------------------------------------------------------------
