@@ -62,10 +62,15 @@ def parse_audience(
                 f"{value!r} is not a value of {dimension!r}" + _close(value, values),
                 f"values of {dimension}: " + ", ".join(values),
             )
-        if dimension in selection and selection[dimension] != value:
+        earlier = selection.get(dimension)
+        if earlier is not None and earlier != value:
+            # a document is for one organisation; mixing two values' items would print a form
+            # that is right for neither, under a title naming only one
             raise AudienceError(
-                f"{dimension!r} is chosen twice ({selection[dimension]!r} and {value!r})",
-                f"choose one value of {dimension}; a document is for one audience",
+                f"{dimension!r} is given twice ({earlier}, then {value}): a document is for "
+                "one value of each audience",
+                f"give one --for {dimension}=VALUE, and render one document for each value "
+                "you need",
             )
         selection[dimension] = value
     return selection

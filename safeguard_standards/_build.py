@@ -29,6 +29,7 @@ from .model import (
     Reference,
     Scale,
     Section,
+    SignOff,
     Standard,
 )
 
@@ -305,6 +306,11 @@ class _Builder:
             if isinstance(c, dict)
         )
         effective = _dict(data, "effective")
+        signing = _dict(data, "sign_off")
+        sign_off = SignOff(
+            statement=_s(signing, "statement") or SignOff().statement,
+            role_examples=_s(signing, "role_examples"),
+        )
         dsl = data.get("dsl")
         return self.keep(
             Checklist(
@@ -326,6 +332,7 @@ class _Builder:
                 action_plan=ActionPlan(
                     per=_s(plan, "per", "standard"), columns=columns or DEFAULT_ACTION_PLAN_COLUMNS
                 ),
+                sign_off=sign_off,
                 sections=tuple(
                     self.section(s, default_scale)
                     for s in _list(data, "sections")

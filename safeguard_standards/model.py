@@ -32,6 +32,7 @@ __all__ = [
     "Reference",
     "Scale",
     "Section",
+    "SignOff",
     "Standard",
 ]
 
@@ -358,6 +359,28 @@ class ActionPlan:
     columns: tuple[ActionPlanColumn, ...] = DEFAULT_ACTION_PLAN_COLUMNS
 
 
+#: What the person signing a form confirms when the set says nothing (any organisation).
+DEFAULT_SIGN_OFF_STATEMENT = (
+    "We confirm that this self-assessment is accurate and has been seen by those accountable "
+    "for safeguarding in our organisation."
+)
+
+
+@attrs.frozen(kw_only=True)
+class SignOff:
+    """The sign-off at the end of a form (``sign_off:`` in the DSL)."""
+
+    #: What the person signing confirms.
+    statement: str = DEFAULT_SIGN_OFF_STATEMENT
+    #: Who typically signs ("chair of governors, trustee or proprietor"), or "".
+    role_examples: str = ""
+
+    @property
+    def role_label(self) -> str:
+        """The label of the Role field: ``Role (for example …)`` or ``Role``."""
+        return f"Role (for example {self.role_examples})" if self.role_examples else "Role"
+
+
 def _applies(applies_to: AppliesTo, selection: Mapping[str, str]) -> bool:
     for dimension, values in applies_to:
         chosen = selection.get(dimension)
@@ -386,6 +409,7 @@ class Checklist:
     default_scale: str = ""
     audiences: tuple[Audience, ...] = ()
     action_plan: ActionPlan = ActionPlan()
+    sign_off: SignOff = SignOff()
     sections: tuple[Section, ...] = ()
     #: The label of the file it was read from (excluded from equality).
     source: str = attrs.field(default="", eq=False)

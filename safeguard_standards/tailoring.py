@@ -19,9 +19,10 @@ in the manner of OSCAL profiles (``alter`` / ``add`` / ``remove`` / ``set-parame
             type: rating
 
 Resolving applies, in this order: the set-level settings (title, description, status,
-effective, change_summary, publisher — merged key by key —, default_scale, and references,
-scales and audiences added or replaced by key), then ``remove``, then ``modify``, then ``add``
-(in file order, so a later ``add`` can be placed after an item an earlier one added).
+effective, change_summary, publisher and sign_off — merged key by key —, default_scale, and
+references, scales and audiences added or replaced by key), then ``remove``, then ``modify``,
+then ``add`` (in file order, so a later ``add`` can be placed after an item an earlier one
+added).
 
 The resolved set is an ordinary :class:`~safeguard_standards.model.Checklist`: it keeps the
 national id and version (returns from different partnerships stay comparable), is checked by
@@ -67,6 +68,7 @@ from .model import (
     Publisher,
     Question,
     Section,
+    SignOff,
     Standard,
 )
 
@@ -313,6 +315,7 @@ class _Resolver:
             "effective",
             "change_summary",
             "publisher",
+            "sign_off",
             "references",
             "scales",
             "default_scale",
@@ -365,6 +368,19 @@ class _Resolver:
             if publisher == base.publisher:
                 self.no_change(self.at_value(data, "publisher"), "the publisher is the same")
             changes["publisher"] = publisher
+        signing = data.get("sign_off")
+        if isinstance(signing, dict):
+            sign_off = attrs.evolve(
+                base.sign_off,
+                **{
+                    name: getattr(partial.sign_off, name)
+                    for name in ("statement", "role_examples")
+                    if isinstance(signing.get(name), str)
+                },
+            )
+            if sign_off == base.sign_off:
+                self.no_change(self.at_value(data, "sign_off"), "the sign-off is the same")
+            changes["sign_off"] = sign_off
         changes["references"] = self.keyed(
             base.references, partial.references, "references", lambda r: r.key
         )
@@ -1304,6 +1320,15 @@ def checklist_to_data(c: Checklist) -> dict[str, Any]:
     if c.action_plan.columns != DEFAULT_ACTION_PLAN_COLUMNS:
         plan["columns"] = [{"id": col.id, "label": col.label} for col in c.action_plan.columns]
     data["action_plan"] = plan
+    if c.sign_off != SignOff():
+        data["sign_off"] = _drop_empty(
+            {
+                "statement": c.sign_off.statement
+                if c.sign_off.statement != SignOff().statement
+                else "",
+                "role_examples": c.sign_off.role_examples,
+            }
+        )
     data["sections"] = [
         _drop_empty(
             {

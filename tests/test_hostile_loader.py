@@ -258,14 +258,14 @@ def test_per_is_only_for_action_plans() -> None:
         cli, ["render", source, "--as", "form", "--format", "md", "--per", "question", "-o", "-"]
     )
     assert run.exit_code == 2
-    assert "SG215: per='question' only applies to action plans" in run.stderr
+    assert "--per applies to action plans, not to --as form --format md" in run.stderr
 
 
 def test_one_audience_dimension_chosen_twice_is_refused() -> None:
     from safeguard_standards import AudienceError, select_audience
 
     c = _complete()
-    with pytest.raises(AudienceError, match="'setting' is chosen twice"):
+    with pytest.raises(AudienceError, match="'setting' is given twice"):
         select_audience(c, ["setting=academy", "setting=maintained"])
     # one spec, or a mapping, is read as such (not letter by letter, not key by key)
     assert select_audience(c, "setting=academy") == select_audience(c, ["setting=academy"])
@@ -278,7 +278,7 @@ def test_one_audience_dimension_chosen_twice_is_refused() -> None:
             *("--for", "setting=academy", "--for", "setting=maintained"),
         ],
     )
-    assert run.exit_code == 2 and "'setting' is chosen twice" in run.stderr
+    assert run.exit_code == 2 and "'setting' is given twice" in run.stderr
 
 
 def test_a_long_level_label_stays_within_excels_formula_limit(tmp_path: Path) -> None:

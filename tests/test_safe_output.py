@@ -147,6 +147,10 @@ def hostile_data(f: Fields, version: str = "2025-26") -> dict[str, Any]:
         "description": f("description"),
         "change_summary": f("change_summary"),
         "publisher": {"name": f("publisher.name"), "contact": f("publisher.contact")},
+        "sign_off": {
+            "statement": f("sign_off.statement"),
+            "role_examples": f("sign_off.role_examples"),
+        },
         "references": {
             "ref-a": {
                 "title": f("references.*.title"),

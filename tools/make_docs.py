@@ -168,6 +168,7 @@ def dsl_markdown() -> str:
     _table("A scale level", "level", props["scales"]["additionalProperties"]["items"], out)
     _table("An audience dimension", "audience", props["audiences"]["additionalProperties"], out)
     _table("action_plan", "action_plan", props["action_plan"], out)
+    _table("sign_off", "sign_off", props["sign_off"], out)
     defs = s["$defs"]
     _table("A section", "section", defs["section"], out)
     _table("A standard", "standard", defs["standard"], out)

@@ -198,6 +198,7 @@ SCHEMA: dict[str, object] = {
             "What the partnership changed this year, for the 'what changed' document."
         ),
         "publisher": _optional(_SET_PROPS["publisher"]),  # type: ignore[arg-type]
+        "sign_off": _SET_PROPS["sign_off"],
         "references": {
             **_SET_PROPS["references"],  # type: ignore[dict-item]
             "description": (

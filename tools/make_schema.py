@@ -431,6 +431,23 @@ SCHEMA: dict[str, object] = {
             },
             [],
         ),
+        "sign_off": obj(
+            "The sign-off at the end of a form: what the person signing confirms and who that "
+            "is. It belongs to the set because it differs by sector (a school's governing "
+            "body, an agency's board, a charity's trustees). Leave it out for wording that fits "
+            "any organisation.",
+            {
+                "statement": text(
+                    "What the person signing confirms, e.g. `We confirm that this "
+                    "self-assessment is accurate and has been seen by the board.`"
+                ),
+                "role_examples": text(
+                    "Who typically signs, shown with the Role field as `Role (for example "
+                    "…)`, e.g. `chair of governors, trustee or proprietor`."
+                ),
+            },
+            [],
+        ),
         "sections": {
             "type": "array",
             "minItems": 1,

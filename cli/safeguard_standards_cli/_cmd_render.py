@@ -159,6 +159,7 @@ def render_cmd(
             "say which format to write with --format",
             "formats: " + ", ".join(FORMATS) + " (or name the output file, e.g. -o form.pdf)",
         )
+    _check_options_apply(kind, fmt, per=per, since=since, css=css_path)
     to_stdout = output == "-"
     if to_stdout and fmt in BINARY and _stdout_is_terminal():
         raise UsageProblem(
@@ -181,6 +182,14 @@ def render_cmd(
         )
     compared = previous_or_fail(checklist, since, reg) if kind == "changes" else None
     previous = compared.unwrap() if compared is not None else None
+    same_file = previous is not None and previous.source == checklist.source
+    if since and previous is not None and previous.ref == checklist.ref and same_file:
+        raise UsageProblem(
+            f"--since {since} is {checklist.ref} itself, so nothing could have changed",
+            f"compare with an earlier version: --since {checklist.supersedes}"
+            if checklist.supersedes and checklist.supersedes != checklist.version
+            else "name an earlier version with --since",
+        )
     if previous is not None and selection:
         previous = previous.select({k: v for k, v in selection.items() if previous.audience(k)})
     base_dir = _base_dir(result)
@@ -206,7 +215,8 @@ def render_cmd(
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        usage = ("SG401", "SG403", "SG215", "SG424", "SG425")
+        # SG405: the set has nothing for this kind (no return questions): ask for another kind
+        usage = ("SG401", "SG403", "SG215", "SG405", "SG424", "SG425")
         in_css = bool(css_path) and exc.where.startswith(f"{css_path}:")
         problem = UsageProblem if exc.code in usage or in_css else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
@@ -228,6 +238,30 @@ def render_cmd(
         return
     write_output(target, data, inputs, terminal=fmt not in BINARY)
     click.echo(f"wrote {target} ({_size(len(data))})")
+
+
+def _check_options_apply(
+    kind: str, fmt: str, *, per: str | None, since: str | None, css: str | None
+) -> None:
+    """An option that would be silently ignored is a usage error (exit 2) with a hint."""
+    sheet = kind in ("form", "return-form") and fmt == "xlsx"  # its Action plan sheet
+    if per and kind != "action-plan" and not sheet:
+        raise UsageProblem(
+            f"--per applies to action plans, not to --as {kind} --format {fmt}",
+            "use --as action-plan (or an XLSX form, whose Action plan sheet it lays out), "
+            "or leave --per out",
+        )
+    if since and kind != "changes":
+        raise UsageProblem(
+            f"--since applies to --as changes, not to --as {kind}",
+            f"use --as changes --since {since}, or leave --since out",
+        )
+    if css and fmt not in ("html", "pdf"):
+        raise UsageProblem(
+            f"--css styles HTML and PDF output, not {fmt.upper()}",
+            "use --format html or pdf, or leave --css out (Word and Excel files are "
+            "restyled through their named styles, see docs/rendering-office.md)",
+        )
 
 
 def _size(n: int) -> str:

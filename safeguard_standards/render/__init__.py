@@ -126,7 +126,10 @@ PER_CHOICES: tuple[str, ...] = ("standard", "question")
 
 
 def _checked_options(
-    checklist: Checklist, kind: str, options: RenderOptions | Mapping[str, Any] | None
+    checklist: Checklist,
+    kind: str,
+    fmt: str,
+    options: RenderOptions | Mapping[str, Any] | None,
 ) -> RenderOptions:
     """The options as a RenderOptions, each checked (SG215 for an unknown one or value).
 
@@ -154,10 +157,11 @@ def _checked_options(
                 "per is one of: " + ", ".join(PER_CHOICES),
                 "SG215",
             )
-        if kind != "action-plan":
+        # an XLSX form carries an Action plan sheet, which per lays out too
+        if kind != "action-plan" and not (fmt == "xlsx" and kind in ("form", "return-form")):
             raise RenderError(
-                f"per={options.per!r} only applies to action plans, not to {kind}",
-                "leave it out, or render --as action-plan",
+                f"per={options.per!r} only applies to action plans, not to {kind} as {fmt}",
+                "leave it out, or render --as action-plan (or an XLSX form)",
                 "SG215",
             )
     for pair in options.audience:
@@ -210,7 +214,7 @@ def render(
             f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
             "SG401",
         )
-    checked = _checked_options(checklist, kind, options)
+    checked = _checked_options(checklist, kind, fmt, options)
     if kind in ("form", "return-form", "guidance", "action-plan"):
         _require_questions(checklist, kind, checked)
     data = fn(checklist, checked)

@@ -15,7 +15,7 @@ import functools
 import io
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -117,7 +117,8 @@ ins { color: #005a30; background: #e6f4ea; text-decoration: underline; font-weig
 <body class="kind-changes">
 <header class="title-block">
 {% if v.logo %}<img class="logo" src="{{ v.logo }}" alt="{{ v.publisher }}">{% endif %}
-<h1>{{ v.title }}</h1>
+<h1 data-run-title="{{ v.set_title }}" data-run-version="{{ v.version }}"
+ data-run-kind="{{ 'Local changes' if v.tailored else 'What has changed' }}">{{ v.title }}</h1>
 <p class="meta">{{ v.facts }}</p>
 <p>{{ v.intro }}</p>
 </header>
@@ -184,14 +185,17 @@ def _template() -> Template:
     return env.from_string(_TEMPLATE)
 
 
-def render_html(view: ChangesView) -> str:
-    """The document as one self-contained HTML page."""
+def render_html(view: ChangesView, extra_css: str = "") -> str:
+    """The document as one self-contained HTML page; ``extra_css`` is a partnership's checked
+    restyling (:func:`~._html.check_css`)."""
     from markupsafe import Markup
 
     from ._assets import content_security_policy
     from ._html import stylesheet
 
-    return _template().render(v=view, css=Markup(stylesheet()), csp=content_security_policy())
+    # the partnership's --css too (checked by the format's caller), as every HTML and PDF has it
+    css = stylesheet() + ("\n/* partnership styles */\n" + extra_css if extra_css else "")
+    return _template().render(v=view, css=Markup(css), csp=content_security_policy())
 
 
 # -- DOCX -----------------------------------------------------------------------------------------
@@ -265,19 +269,31 @@ def render_docx(view: ChangesView) -> bytes:
 # -- JSON -----------------------------------------------------------------------------------------
 
 
+#: The ``format`` of the changes JSON; ``schema/changes.schema.json`` describes it.
+FORMAT = "safeguard-standards/changes"
+#: Bumped when a field is removed or changes meaning (adding fields does not bump it).
+FORMAT_VERSION = 1
+
+
 def render_json(view: ChangesView) -> str:
     """The typed changes (:meth:`~safeguard_standards.diff.Diff.to_dict`: ``old``, ``new``,
     ``tailored``, ``summary``, ``counts``, ``changes``) and, under ``document``, the document's
-    words (marked runs as ``[text, marked]`` pairs)."""
+    words (marked runs as ``[text, marked]`` pairs); valid against
+    ``schema/changes.schema.json`` (:func:`changes_schema`)."""
     document = attrs.asdict(view, filter=lambda a, _v: a.name != "diff")
-    data = {**view.diff.to_dict(), "document": document}
+    data = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        **view.diff.to_dict(),
+        "document": document,
+    }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # -- every format ---------------------------------------------------------------------------------
 
 
-def render_changes(view: ChangesView, fmt: str) -> bytes:
+def render_changes(view: ChangesView, fmt: str, extra_css: str = "") -> bytes:
     """The changes view as ``md``, ``html``, ``pdf``, ``docx`` or ``json`` (UTF-8 for text).
 
     Raises ValueError for another format.
@@ -285,16 +301,27 @@ def render_changes(view: ChangesView, fmt: str) -> bytes:
     if fmt == "md":
         return render_markdown(view).encode("utf-8")
     if fmt == "html":
-        return render_html(view).encode("utf-8")
+        return render_html(view, extra_css).encode("utf-8")
     if fmt == "pdf":
         from ._pdf import html_to_pdf
 
-        return html_to_pdf(render_html(view), title=view.title, forms=False)
+        return html_to_pdf(render_html(view, extra_css), title=view.title, forms=False)
     if fmt == "docx":
         return render_docx(view)
     if fmt == "json":
         return render_json(view).encode("utf-8")
     raise ValueError(f"unknown changes format {fmt!r}: use " + ", ".join(CHANGES_FORMATS))
+
+
+def changes_schema() -> dict[str, Any]:
+    """The JSON Schema of the changes JSON."""
+    from importlib.resources import files
+
+    text = (files("safeguard_standards") / "schema" / "changes.schema.json").read_text(
+        encoding="utf-8"
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 # -- registration ---------------------------------------------------------------------------------
@@ -306,7 +333,12 @@ def _render(checklist: Checklist, options: RenderOptions, fmt: str) -> bytes:
             "a 'changes' document needs the previous version to compare with",
             "give --since VERSION, or name the version this one replaces in 'supersedes:'",
         )
-    return render_changes(build_changes(checklist, options.previous, options), fmt)
+    extra = ""
+    if options.css and fmt in ("html", "pdf"):
+        from ._html import check_css
+
+        extra = check_css(options.css, options.css_source)
+    return render_changes(build_changes(checklist, options.previous, options), fmt, extra)
 
 
 @renderer("changes", "md")

@@ -114,7 +114,7 @@ def form_table(checklist: Checklist, kind: str) -> tuple[tuple[str, ...], list[t
                         section.title,
                         standard.title,
                         plain_text(q.text),
-                        q.answer.description,
+                        q.answer_type,
                         choices_text(q.answer),
                         q.condition,
                         evidence_text(q),

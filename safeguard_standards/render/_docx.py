@@ -41,7 +41,6 @@ from . import RenderOptions, renderer
 from ._csv import action_plan_table, plain_text
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     AnswerSpace,
     Block,
     CitationView,
@@ -106,6 +105,7 @@ class _Doc:
         self.d: Any = docx.Document()
         self._ids = count(1)
         self._buf: list[str] = []
+        self._break_next = False
         self._page(landscape)
         self._styles()
         self.ids: dict[str, str] = {str(st.name): str(st.style_id) for st in self.d.styles}
@@ -124,7 +124,21 @@ class _Doc:
 
     def add(self, xml: str) -> None:
         """Queue body-level WordprocessingML (paragraphs, tables) for the end of the body."""
+        if self._break_next and xml:
+            self._break_next = False
+            start = "<w:p><w:pPr><w:pStyle "
+            end = xml.find("/>", len(start)) + 2
+            if xml.startswith(start) and end > 1:
+                # the paragraph itself starts the page: a page-break paragraph after a full
+                # page would start a page of its own and leave it blank
+                xml = xml[:end] + "<w:pageBreakBefore/>" + xml[end:]
+            else:
+                self._buf.append(_page_break())
         self._buf.append(xml)
+
+    def page_break(self) -> None:
+        """Start a new page with the next paragraph added (``pageBreakBefore`` on it)."""
+        self._break_next = True
 
     def flush(self) -> None:
         """Parse the queued XML once and move it to the end of the body (before sectPr)."""
@@ -494,7 +508,7 @@ def _title_page(doc: _Doc, page_break: bool = True) -> None:
     if view.checklist.description:
         doc.add(_markdown_xml(doc, view.checklist.description, "SG Intro"))
     if page_break:
-        doc.add(_page_break())
+        doc.page_break()
 
 
 def _field(paragraph: Any, instr: str, shown: str) -> None:
@@ -550,6 +564,8 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
     text = "".join(
         _para_xml(doc, "SG Question", _block_runs_xml(doc, b)) for b in md_blocks(q.text)
     )
+    if q.priority:
+        text += _para_xml(doc, "SG Hint", _run_xml(q.priority, bold=True))
     if q.condition:
         text += _text_para(doc, "SG Condition", q.condition)
     if q.answer.choices:
@@ -607,7 +623,7 @@ def _form(view: DocumentView) -> bytes:
     doc.add(_fields_xml(doc, ORGANISATION_FIELDS))
     doc.add(_heading(doc, 1, "How to fill it in"))
     doc.add("".join(_text_para(doc, "List Bullet", line) for line in _HOW_TO))
-    doc.add(_page_break())
+    doc.page_break()
     for section in view.sections:
         doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
         if section.section.intro:
@@ -619,14 +635,8 @@ def _form(view: DocumentView) -> bytes:
             rows = "".join(_question_xml(doc, q, _QUESTION_WIDTHS) for q in standard.questions)
             doc.add(_tbl_xml(doc, _QUESTION_WIDTHS, rows))
     doc.add(_heading(doc, 1, "Sign-off"))
-    doc.add(
-        _text_para(
-            doc,
-            "SG Intro",
-            "Signed on behalf of the organisation by the person accountable for safeguarding.",
-        )
-    )
-    doc.add(_fields_xml(doc, SIGN_OFF_FIELDS))
+    doc.add(_text_para(doc, "SG Intro", view.sign_off_statement))
+    doc.add(_fields_xml(doc, view.sign_off_fields))
     return doc.save()
 
 
@@ -764,7 +774,7 @@ def _guidance(view: DocumentView) -> bytes:
     _header_footer(doc)
     _title_page(doc)
     _toc(doc)
-    doc.add(_page_break())
+    doc.page_break()
     _scales(doc)
     for section in view.sections:
         doc.add(_heading(doc, 1, f"{section.number} {section.title}"))

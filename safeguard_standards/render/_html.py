@@ -534,7 +534,7 @@ def _form_context(doc: DocumentView) -> dict[str, Any]:
 
     return {
         "org_fields": ORGANISATION_FIELDS,
-        "signoff_fields": SIGN_OFF_FIELDS,
+        "signoff_fields": doc.sign_off_fields,
         "meta": meta,
         "js": Markup(_resource("form.js")),
         # the text between <script> and </script> in form.html.j2, exactly

@@ -16,7 +16,6 @@ from ..model import Checklist, Condition, Publisher
 from . import RenderOptions, renderer
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     CitationView,
     DocumentView,
     Field,
@@ -169,7 +168,8 @@ def _document(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]:
         "default_scale": c.default_scale or None,
         "fields": {
             "organisation": [_field(f) for f in ORGANISATION_FIELDS],
-            "sign_off": [_field(f) for f in SIGN_OFF_FIELDS],
+            "sign_off": [_field(f) for f in doc.sign_off_fields],
+            "sign_off_statement": doc.sign_off_statement,
         },
         "sections": [
             {

@@ -15,7 +15,6 @@ from ..model import Checklist
 from . import RenderOptions, renderer
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     CitationView,
     DocumentView,
     Field,
@@ -69,10 +68,10 @@ def _title_block(doc: DocumentView) -> Iterator[str]:
         yield line
         if p.return_deadline and doc.kind in ("form", "return-form"):
             yield ""
-            yield f"Return by: {_plain(p.return_deadline)}"
+            yield f"Return by: {_plain(doc.return_by)}"
     if doc.generated_on:
         yield ""
-        yield f"Produced {doc.generated_on}"
+        yield f"Produced {_plain(doc.produced_on)}"
     if doc.checklist.description and doc.kind != "action-plan":
         yield ""
         yield doc.checklist.description.strip()
@@ -104,6 +103,9 @@ def _fields(fields: Iterable[Field]) -> Iterator[str]:
 def _question_form(q: QuestionView) -> Iterator[str]:
     yield f"#### {q.number} {_one_line(q.text)}"
     yield ""
+    if q.priority:
+        yield f"**{q.priority}.**"
+        yield ""
     if q.condition:
         yield f"*{_plain(q.condition)}.*"
         yield ""
@@ -163,7 +165,9 @@ def _form(doc: DocumentView) -> Iterator[str]:
                 yield from _question_form(q)
     yield "## Sign-off"
     yield ""
-    yield from _fields(SIGN_OFF_FIELDS)
+    yield _plain(doc.sign_off_statement)
+    yield ""
+    yield from _fields(doc.sign_off_fields)
 
 
 def _guidance(doc: DocumentView) -> Iterator[str]:

@@ -88,6 +88,7 @@ __all__ = [
     "md_to_text",
     "resolve_per",
     "select_kind",
+    "sign_off_fields",
 ]
 
 #: The kinds that are documents about the set's questions (``changes`` is rendered elsewhere).
@@ -127,13 +128,23 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
     Field("org.date", "Date completed", "date"),
 )
 
-#: The sign-off block at the end of a form, in order.
+#: The sign-off block at the end of a form, in order, as a set with no ``sign_off:`` has it
+#: (:func:`sign_off_fields` gives a set's own Role label).
 SIGN_OFF_FIELDS: tuple[Field, ...] = (
     Field("signoff.name", "Name"),
-    Field("signoff.role", "Role (for example chair of governors, trustee or proprietor)"),
+    Field("signoff.role", "Role"),
     Field("signoff.signature", "Signature"),
     Field("signoff.date", "Date", "date"),
 )
+
+
+def sign_off_fields(checklist: Checklist) -> tuple[Field, ...]:
+    """The sign-off fields of ``checklist``'s forms: the same names in every set, the Role
+    label from the set's ``sign_off.role_examples``."""
+    role = checklist.sign_off.role_label
+    return tuple(
+        attrs.evolve(f, label=role) if f.name == "signoff.role" else f for f in SIGN_OFF_FIELDS
+    )
 
 
 def evidence_field(full_id: str) -> str:
@@ -381,13 +392,35 @@ class CitationView:
 
     @property
     def text(self) -> str:
-        """``Keeping children safe in education 2025 (September 2025), Part two``."""
+        """``Keeping children safe in education 2025 (September 2025), Part two``.
+
+        An edition that repeats the year the title ends with is not printed twice
+        (``… 2025`` with ``2025 (in force 1 September 2025)`` reads ``… 2025 (in force
+        1 September 2025)``), and an edition with brackets of its own follows a comma rather
+        than going in brackets.
+        """
         out = self.title
-        if self.edition:
-            out += f" ({self.edition})"
+        edition = _edition_after(self.title, self.edition)
+        if edition:
+            out += f", {edition}" if "(" in edition else f" ({edition})"
         if self.at:
             out += f", {self.at}"
         return out
+
+
+def _edition_after(title: str, edition: str) -> str:
+    """``edition`` without a leading year that ``title`` already ends with."""
+    edition = edition.strip()
+    last = title.split()[-1] if title.split() else ""
+    if not last or not any(ch.isdigit() for ch in last) or not edition.startswith(last):
+        return edition
+    rest = edition[len(last) :]
+    if rest and rest[0] not in " (,;:":  # "2025-26" after "2025": not the same edition
+        return edition
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1]
+    return rest.strip(" ,;:")
 
 
 def citation_view(citation: Citation, checklist: Checklist) -> CitationView:
@@ -436,6 +469,18 @@ class QuestionView:
     def full_id(self) -> str:
         """The field name of the answer."""
         return self.question.full_id
+
+    @property
+    def priority(self) -> str:
+        """``Essential`` or ``Recommended`` (the question's ``priority``), or ``""``."""
+        p = self.question.priority
+        return p[:1].upper() + p[1:] if p else ""
+
+    @property
+    def answer_type(self) -> str:
+        """What kind of answer, with the priority: ``Yes or no (essential)``."""
+        p = self.question.priority
+        return f"{self.answer.description} ({p})" if p else self.answer.description
 
     @property
     def evidence_field(self) -> str:
@@ -524,6 +569,15 @@ class DocumentView:
         return self.checklist.title
 
     @property
+    def sign_off_statement(self) -> str:
+        """What the person signing the form confirms (the set's ``sign_off.statement``)."""
+        return self.checklist.sign_off.statement
+
+    @property
+    def sign_off_fields(self) -> tuple[Field, ...]:
+        return sign_off_fields(self.checklist)
+
+    @property
     def version(self) -> str:
         return self.checklist.version
 
@@ -562,11 +616,21 @@ class DocumentView:
             if pub.url:
                 facts.append(("Website", pub.url))
             if pub.return_deadline:
-                facts.append(("Return by", pub.return_deadline))
+                facts.append(("Return by", self.return_by))
         facts.extend(self.audience)
         if self.generated_on:
-            facts.append(("Produced on", self.generated_on))
+            facts.append(("Produced on", self.produced_on))
         return facts
+
+    @property
+    def return_by(self) -> str:
+        """The publisher's return deadline as people write dates (``12 December 2025``)."""
+        return _long_date(self.publisher.return_deadline) if self.publisher else ""
+
+    @property
+    def produced_on(self) -> str:
+        """The date printed on the document (``generated_on``), as people write dates."""
+        return _long_date(self.generated_on)
 
 
 _MONTHS = [
@@ -588,6 +652,8 @@ _MONTHS = [
 def _long_date(iso: str) -> str:
     try:
         y, m, d = (int(p) for p in iso.split("-"))
+        if not 1 <= m <= 12:
+            return iso
         return f"{d} {_MONTHS[m - 1]} {y}"
     except (ValueError, IndexError):
         return iso

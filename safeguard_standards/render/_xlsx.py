@@ -46,7 +46,6 @@ from . import RenderOptions, renderer
 from ._csv import action_plan_table, neutralise, plain_text
 from ._view import (
     ORGANISATION_FIELDS,
-    SIGN_OFF_FIELDS,
     YES_NO,
     AnswerSpace,
     DocumentView,
@@ -137,41 +136,73 @@ class _Styles:
     text: str = "SG Text"
     answer: str = "SG Answer"
     answer_date: str = "SG Answer Date"
+    header_number: str = "SG Header Number"
+    number: str = "SG Number"
+    total: str = "SG Total"
 
 
 STYLES = _Styles()
 
 
+#: The font of every named style: Arial is on every Windows and Mac, and LibreOffice shows
+#: it in Liberation Sans, which has the same metrics, so row heights estimated for it hold
+#: in both (a font with no name falls back to a serif font in LibreOffice).
+FONT_NAME = "Arial"
+#: Its size (points) for body text.
+FONT_SIZE = 10
+
+
+def _font(**kwargs: Any) -> Any:
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, size=kwargs.pop("size", FONT_SIZE), family=2, **kwargs)
+
+
 def _add_styles(wb: Any) -> None:
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+    from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Protection, Side
 
     top_wrap = Alignment(wrap_text=True, vertical="top")
+    middle = Alignment(vertical="top", horizontal="center")
     thin = Side(style="thin", color="A6A6A6")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     answer_fill = PatternFill("solid", fgColor=_ANSWER_FILL)
     unlocked = Protection(locked=False)
     for style in (
-        NamedStyle(STYLES.title, font=Font(bold=True, size=16)),
-        NamedStyle(STYLES.heading, font=Font(bold=True, size=12)),
+        NamedStyle(STYLES.title, font=_font(bold=True, size=16)),
+        NamedStyle(STYLES.heading, font=_font(bold=True, size=12)),
         NamedStyle(
             STYLES.header,
-            font=Font(bold=True, color="FFFFFF"),
+            font=_font(bold=True, color="FFFFFF"),
             fill=PatternFill("solid", fgColor="1F4E79"),
             alignment=Alignment(wrap_text=True, vertical="center"),
         ),
-        NamedStyle(STYLES.label, font=Font(bold=True), alignment=top_wrap),
-        NamedStyle(STYLES.text, alignment=top_wrap),
+        NamedStyle(STYLES.label, font=_font(bold=True), alignment=top_wrap),
+        NamedStyle(STYLES.text, font=_font(), alignment=top_wrap),
         NamedStyle(
-            STYLES.answer, alignment=top_wrap, fill=answer_fill, border=box, protection=unlocked
+            STYLES.answer,
+            font=_font(),
+            alignment=top_wrap,
+            fill=answer_fill,
+            border=box,
+            protection=unlocked,
         ),
         NamedStyle(
             STYLES.answer_date,
+            font=_font(),
             alignment=top_wrap,
             fill=answer_fill,
             border=box,
             protection=unlocked,
             number_format="dd/mm/yyyy",
         ),
+        NamedStyle(
+            STYLES.header_number,
+            font=_font(bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor="1F4E79"),
+            alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        ),
+        NamedStyle(STYLES.number, font=_font(), alignment=middle, number_format="0"),
+        NamedStyle(STYLES.total, font=_font(bold=True), alignment=middle, number_format="0"),
     ):
         wb.add_named_style(style)
 
@@ -225,19 +256,44 @@ class _CellMaker:
 
 
 _ANSWER_FILL = "FFF8DC"
-#: Points per line of 11-point text.
-_LINE_HEIGHT = 15.0
+#: Points per line of 10-point Arial (LibreOffice's and Excel's own row height for it).
+_LINE_HEIGHT = 13.0
+#: Characters of text that fit on a line, per unit of column width (the width of a "0"):
+#: Arial's letters average about 0.8 of its digit width; a little is kept back for wide
+#: letters and the cell's margins. Bold text is wider.
+_CHARS_PER_WIDTH = 1.05
+_BOLD_CHARS_PER_WIDTH = 0.95
 
 
-def _lines(text: str, width: float) -> int:
-    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    per_line = max(int(width * 1.1), 1)
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """About how many lines ``text`` takes wrapped at word boundaries in a column ``width``
+    characters wide (a word longer than a line is broken, as Excel and LibreOffice do)."""
+    per_line = max(int(width * (_BOLD_CHARS_PER_WIDTH if bold else _CHARS_PER_WIDTH)), 1)
+    total = 0
+    for part in text.split("\n"):
+        if len(part) <= per_line:
+            total += 1
+            continue
+        lines, used = 1, 0
+        for word in part.split(" "):
+            size = len(word)
+            if used and used + 1 + size <= per_line:
+                used += 1 + size
+                continue
+            if used:
+                lines, used = lines + 1, 0
+            while size > per_line:
+                lines, size = lines + 1, size - per_line
+            used = size
+        total += lines
+    return total
 
 
-def _fit_row(
-    ws: Any, row: int, cells: Iterable[tuple[str | None, float]], minimum: int = 1
-) -> None:
+#: A cell whose text a row must fit: (text, column width, bold).
+_Fit = tuple[str | None, float, bool]
+
+
+def _fit_row(ws: Any, row: int, cells: Iterable[_Fit], minimum: int = 1) -> None:
     """Set the height of ``row`` (before it is written) to fit its wrapped text.
 
     LibreOffice does not fit row heights when it opens an .xlsx, so without this wrapped text
@@ -249,10 +305,10 @@ def _fit_row(
         ws.row_dimensions[row].height = height
 
 
-def _row_height(cells: Iterable[tuple[str | None, float]], minimum: int = 1) -> float | None:
+def _row_height(cells: Iterable[_Fit], minimum: int = 1) -> float | None:
     """The height (points) that fits the cells' wrapped text; None for a single line."""
-    lines = max([minimum, *(_lines(t, w) for t, w in cells if t)])
-    return _LINE_HEIGHT * lines + 2 if lines > 1 else None
+    lines = max([minimum, *(_lines(t, w, bold) for t, w, bold in cells if t)])
+    return _LINE_HEIGHT * lines + 4 if lines > 1 else None
 
 
 def _open_columns(ws: Any, letters: Sequence[str]) -> None:
@@ -263,6 +319,7 @@ def _open_columns(ws: Any, letters: Sequence[str]) -> None:
         dim = ws.column_dimensions[letter]
         dim.protection = Protection(locked=False)
         dim.alignment = Alignment(wrap_text=True, vertical="top")
+        dim.font = _font()
 
 
 def _mark_open(ws: Any, cells: str) -> None:
@@ -292,11 +349,24 @@ def _protect(ws: Any) -> None:
     p.formatRows = False
 
 
+def _print_setup(ws: Any, orientation: str) -> None:
+    """A4, the given orientation, every column on one page's width (as many pages down as it
+    takes): without it a sheet prints on the reader's default paper, its columns apart."""
+    ws.page_setup.paperSize = "9"  # A4 (PAPERSIZE_A4 of a worksheet)
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _footer(ws: Any, doc: DocumentView) -> None:
     # Excel allows 255 characters in a whole header or footer
     title = doc.title if len(doc.title) <= 120 else doc.title[:119] + "…"
     ws.oddFooter.left.text = _header_text(f"{title} — {doc.kind_label} {doc.version}")
     ws.oddFooter.right.text = "Page &P of &N"
+    for part in (ws.oddFooter.left, ws.oddFooter.right):
+        part.font = f"{FONT_NAME},Regular"
+        part.size = 8
 
 
 def _clip(text: str, limit: int = 255) -> str:
@@ -346,6 +416,7 @@ class _Lists:
         from openpyxl.workbook.defined_name import DefinedName
 
         ws.sheet_state = "hidden"
+        _print_setup(ws, "portrait")
         height = max((len(c) for c in self.columns), default=0)
         for r in range(height):
             ws.append([c[r] if r < len(c) else None for c in self.columns])
@@ -433,8 +504,8 @@ def _add_validations(
 
 def _answer_type_text(q: QuestionView) -> str:
     if q.answer.multiple:
-        return q.answer.description + ": " + "; ".join(c.label for c in q.answer.choices)
-    return q.answer.description
+        return q.answer_type + ": " + "; ".join(c.label for c in q.answer.choices)
+    return q.answer_type
 
 
 def _type_id(q: QuestionView, checklist: Checklist) -> str:
@@ -450,10 +521,7 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 70
     _footer(ws, doc)
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, "portrait")
     make = _CellMaker(ws)
     row = 0
     widths = (34.0, 70.0)
@@ -461,8 +529,15 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     def put(*cells: Any) -> None:
         nonlocal row
         row += 1
-        texts = [c.value if c is not None and isinstance(c.value, str) else None for c in cells]
-        _fit_row(ws, row, zip(texts, widths, strict=False))
+        _fit_row(
+            ws,
+            row,
+            (
+                (c.value, w, bool(c.font.b))
+                for c, w in zip(cells, widths, strict=False)
+                if c is not None and isinstance(c.value, str) and c.alignment.wrap_text
+            ),
+        )
         ws.append(list(cells))
 
     put(make(doc.title, STYLES.title))
@@ -476,9 +551,11 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     sheet = quote_sheetname(ws.title)
     date_rows: list[int] = []
 
-    def block(title: str, fields: Sequence[Field]) -> None:
+    def block(title: str, fields: Sequence[Field], note: str = "") -> None:
         put()
         put(make(title, STYLES.heading))
+        if note:
+            put(None, make(note, STYLES.text))
         for f in fields:
             style = STYLES.answer_date if f.type == "date" else STYLES.answer
             put(make(f.label, STYLES.label), make(None, style))
@@ -488,7 +565,7 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
 
     block("Organisation details", ORGANISATION_FIELDS)
     if with_sign_off:
-        block("Sign-off", SIGN_OFF_FIELDS)
+        block("Sign-off", doc.sign_off_fields, doc.sign_off_statement)
 
     put()
     put(make("How to fill it in", STYLES.heading))
@@ -529,7 +606,18 @@ _HOW_TO_PLAN = (
 #: Whether the Answers sheet may use the fast row writer (tests switch it off to compare).
 FAST_ROWS = True
 
-_Cell = tuple[str | None, str]  # (text, named style or "")
+
+@attrs.frozen
+class _Formula:
+    """One of our own formulas (never text from the set), with the value it has in a blank
+    form: written as the cell's cached value, so a viewer that does not recalculate (a
+    phone's preview, a mail client) shows the right numbers rather than empty cells."""
+
+    formula: str
+    value: int
+
+
+_Cell = tuple["str | _Formula | None", str]  # (text or formula, named style or "")
 
 
 class _RowWriter:
@@ -589,7 +677,16 @@ class _RowWriter:
         if self._send is None:
             if height:
                 self.ws.row_dimensions[r].height = height
-            self.ws.append([self.make(t, st) if st else _clean(t) for t, st in cells])
+            self.ws.append(
+                [
+                    self.make.formula(t.formula, st)
+                    if isinstance(t, _Formula)
+                    else self.make(t, st)
+                    if st
+                    else _clean(t)
+                    for t, st in cells
+                ]
+            )
             return
         out = [f'<row r="{r}"']
         if height:
@@ -600,6 +697,12 @@ class _RowWriter:
             if text is None:
                 if s:
                     out.append(f'<c r="{_letter(col)}{r}"{s}/>')
+                continue
+            if isinstance(text, _Formula):
+                out.append(
+                    f'<c r="{_letter(col)}{r}"{s}><f>{_xml_text(text.formula[1:])}</f>'
+                    f"<v>{text.value}</v></c>"
+                )
                 continue
             value = _clean_text(text)
             space = ' xml:space="preserve"' if value != value.strip() else ""  # as openpyxl
@@ -653,10 +756,7 @@ def _answers(
     _open_columns(ws, open_columns)
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, "landscape")
     _footer(ws, doc)
     make = _CellMaker(ws)
     rows = _RowWriter(ws, make)
@@ -681,12 +781,13 @@ def _answers(
                 prompts = "; ".join(plain_text(e) for e in q.evidence)
                 height = _row_height(
                     (
-                        (section.title, _WIDTHS["section"]),
-                        (standard.title, _WIDTHS["standard"]),
-                        (text, _WIDTHS["question"]),
-                        (answer_type, _WIDTHS["type"]),
-                        (q.condition, _WIDTHS["answer_if"]),
-                        (prompts, _WIDTHS["evidence_prompts"]),
+                        (q.full_id, _WIDTHS["id"], False),
+                        (section.title, _WIDTHS["section"], False),
+                        (standard.title, _WIDTHS["standard"], False),
+                        (text, _WIDTHS["question"], False),
+                        (answer_type, _WIDTHS["type"], False),
+                        (q.condition, _WIDTHS["answer_if"], False),
+                        (prompts, _WIDTHS["evidence_prompts"], False),
                     ),
                     minimum=2,  # room to write an answer
                 )
@@ -785,12 +886,17 @@ def _summary(wb: Any, doc: DocumentView, answers: str, last: int, lists: _Lists)
     for i in range(2, len(headings) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 14
     ws.freeze_panes = "B4"
-    ws.page_setup.orientation = "landscape"
+    _print_setup(ws, "landscape")
     _footer(ws, doc)
-    make = _CellMaker(ws)
-    ws.append([make("Summary of answers", STYLES.title)])
-    ws.append([make("The counts update as answers are given on the Answers sheet.", STYLES.text)])
-    ws.append([make(h, STYLES.header) for h in headings])
+    rows = _RowWriter(ws, _CellMaker(ws))
+    subtitle = "The counts update as answers are given on the Answers sheet."
+    rows.row(1, [("Summary of answers", STYLES.title)])
+    rows.row(2, [(subtitle, STYLES.text)], _row_height([(subtitle, 44.0, False)]))
+    rows.row(
+        3,
+        [(h, STYLES.header if i == 0 else STYLES.header_number) for i, h in enumerate(headings)],
+        _row_height([(h, 44.0 if i == 0 else 14.0, True) for i, h in enumerate(headings)]),
+    )
 
     sheet = quote_sheetname(answers)
     ref_l, answer_l, type_l = (get_column_letter(_COL[c]) for c in ("ref", "answer", "type_id"))
@@ -799,29 +905,40 @@ def _summary(wb: Any, doc: DocumentView, answers: str, last: int, lists: _Lists)
     ans_rng = f"{sheet}!${answer_l}$2:${answer_l}${last}"
     type_rng = f"{sheet}!${type_l}$2:${type_l}${last}"
     first_row = 4
+    # the cached values are the blank form's: no answers, every question not answered
+    totals = [0] * (len(headings) - 1)
     for r, section in enumerate(doc.sections, start=first_row):
         where = f'{ref_rng},"{section.number}.*"'
-        _fit_row(ws, r, [(f"{section.number} {section.title}", 44.0)])
-        cells = [
-            make(f"{section.number} {section.title}", STYLES.text),
-            make.formula(f"=COUNTIFS({where})"),
-            make.formula(f'=COUNTIFS({where},{ans_rng},"<>")'),
-            make.formula(f"=B{r}-C{r}"),
+        count = sum(len(standard.questions) for standard in section.standards)
+        name = f"{section.number} {section.title}"
+        cells: list[_Cell] = [
+            (name, STYLES.text),
+            (_Formula(f"=COUNTIFS({where})", count), STYLES.number),
+            (_Formula(f'=COUNTIFS({where},{ans_rng},"<>")', 0), STYLES.number),
+            (_Formula(f"=B{r}-C{r}", count), STYLES.number),
         ]
         cells.extend(
-            make.formula(
-                f"=COUNTIFS({where},{type_rng},{_criterion(t)},{ans_rng},{_criterion_of(cell)})"
+            (
+                _Formula(
+                    f"=COUNTIFS({where},{type_rng},{_criterion(t)},{ans_rng},{_criterion_of(cell)})",
+                    0,
+                ),
+                STYLES.number,
             )
             for _, t, cell in levels
         )
-        ws.append(cells)
+        totals[0] += count
+        totals[2] += count
+        rows.row(r, cells, _row_height([(name, 44.0, False)]))
     total_row = first_row + len(doc.sections)
-    totals = [make("Total", STYLES.label)]
+    total_cells: list[_Cell] = [("Total", STYLES.label)]
     for i in range(2, len(headings) + 1):
         col = get_column_letter(i)
         end = max(total_row - 1, first_row)
-        totals.append(make.formula(f"=SUM({col}{first_row}:{col}{end})", STYLES.label))
-    ws.append(totals)
+        total_cells.append(
+            (_Formula(f"=SUM({col}{first_row}:{col}{end})", totals[i - 2]), STYLES.total)
+        )
+    rows.row(total_row, total_cells)
     _protect(ws)
 
 
@@ -837,16 +954,13 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     _open_columns(ws, [get_column_letter(i) for i in range(fixed + 1, len(head) + 1)])
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, "landscape")
     _footer(ws, doc)
     writer = _RowWriter(ws, _CellMaker(ws))
     writer.row(1, [(label, STYLES.header) for _, label in head])
     for r, values in enumerate(rows, start=2):  # plan cells: their open columns (_answers)
         fitted = zip(head, values[:fixed], strict=False)
-        height = _row_height(((v, widths.get(cid, 22)) for (cid, _), v in fitted), minimum=2)
+        height = _row_height(((v, widths.get(cid, 22), False) for (cid, _), v in fitted), minimum=2)
         writer.row(r, [(v, STYLES.text) for v in values[:fixed]], height)
     last = len(rows) + 1
     if rows:
