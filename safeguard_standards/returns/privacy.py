@@ -35,6 +35,7 @@ spans (``[NHS number removed]``); it is pure and deterministic.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
@@ -577,17 +578,31 @@ _PLACE_PREPOSITION = re.compile(
     re.IGNORECASE,
 )
 
-_KIN_THEN_NAME = re.compile(rf"\b(?i:{_KIN_WORDS})(?P<comma>,)?[ \u00a0]+(?P<name>{_NAME})")
-_NAME_THEN_AGE = re.compile(
-    rf"(?P<name>{_NAME})(?:,[ \u00a0]*|[ \u00a0]+\(|[ \u00a0]+)(?:who\s+is\s+|is\s+)?"
-    rf"(?:aged?[ \u00a0]+[0-9]{{1,2}}\b|[0-9]{{1,2}}[ \u00a0-]?(?:years?|yrs?)[ \u00a0-]?old\b|"
-    rf"an?[ \u00a0]+[0-9]{{1,2}}[ -]year[ -]old\b)"
+_KIN_SET = frozenset(
+    word.replace("\\s+", " ")
+    for pattern in _KIN_WORDS.split("|")
+    for word in (
+        [pattern.replace("-?", ""), pattern.replace("-?", "-")] if "-?" in pattern else [pattern]
+    )
 )
-_NAME_POSSESSIVE = re.compile(rf"(?P<name>{_NAME})['’]s[ \u00a0]+(?:{_KIN_POSSESSED})\b")
+_NAME_AT = re.compile(_NAME)
+_NAME_AT_END = re.compile(rf"(?<![\w'’-])(?:{_NAME})$")
+_WORD_BEFORE_CAP = re.compile(rf"\b([A-Za-z][A-Za-z-]*)(,?)[ \u00a0]+(?=[{_UP}])")
+_AGE_MARK = re.compile(
+    r"(?:,[ \u00a0]*|[ \u00a0]+\(|[ \u00a0]+)(?:who\s+is\s+|is\s+)?"
+    r"(?:aged?[ \u00a0]+[0-9]{1,2}\b|[0-9]{1,2}[ \u00a0-]?(?:years?|yrs?)[ \u00a0-]?old\b|"
+    r"an?[ \u00a0]+[0-9]{1,2}[ -]year[ -]old\b)"
+)
+_POSSESSIVE_MARK = re.compile(rf"['’]s[ \u00a0]+(?:{_KIN_POSSESSED})\b")
 _CALLED = re.compile(
     rf"\b(?i:{_KIN_WORDS}|man|woman|lady|person)\b[^.;!?\n]{{0,20}}?\b(?i:called|named|known\s+as)"
     rf"[ \u00a0]+(?P<name>{_NAME})"
 )
+
+
+def _name_ending_at(text: str, end: int) -> tuple[int, int] | None:
+    m = _NAME_AT_END.search(text, max(0, end - 80), end)
+    return None if m is None else m.span()
 
 
 def _clean_name(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -619,48 +634,67 @@ def _named(ctx: _Context) -> Iterable[Finding]:
     text = ctx.text
     found: list[tuple[int, int, str]] = []
 
-    for m in _KIN_THEN_NAME.finditer(text):
-        name_start, name_end = m.span("name")
-        cleaned = _clean_name(text, name_start, name_end)
+    # A kin word, then a capitalised name: "his mother Sarah Smith", "the father, Mark,".
+    for m in _WORD_BEFORE_CAP.finditer(text):
+        word = m.group(1).lower()
+        if word not in _KIN_SET and not (
+            word == "person" and text[max(0, m.start() - 6) : m.start()].lower() == "young "
+        ):
+            continue
+        name = _NAME_AT.match(text, m.end())
+        if name is None:
+            continue
+        cleaned = _clean_name(text, *name.span())
         if cleaned is None:
             continue
         s, e = cleaned
         if _ORG_NOUNS.match(text[e : e + 30]):
             continue
-        if m.group("comma") and not re.match(r"\s*(?:[,.;:)]|\(|$|aged?\b|who\b)", text[e:]):
+        if m.group(2) and not re.match(r"\s*(?:[,.;:)]|\(|$|aged?\b|who\b)", text[e:]):
             continue  # "each pupil, Mr Brown explained": the comma ends the clause
         found.append((s, e, "a family member or child named after a word such as 'mother'"))
 
-    for m in _NAME_THEN_AGE.finditer(text):
-        cleaned = _clean_name(text, *m.span("name"))
+    # A name, then an age: "Jayden, aged 7", "Zofia Nowak (aged 12)".
+    for m in _AGE_MARK.finditer(text):
+        span = _name_ending_at(text, m.start())
+        if span is None:
+            continue
+        cleaned = _clean_name(text, *span)
         if cleaned is None:
             continue
         s, e = cleaned
-        if e != m.end("name"):
+        if e != span[1]:
             continue  # the word before the age is not a name ("Children aged 7")
         if _PLACE_PREPOSITION.search(_before(text, s, 12)):
             continue  # "moved to Leeds, aged 7": a place
-        if _before(text, s, 4).rstrip().lower().endswith("st"):
+        if re.search(r"\b(?:St|Saint)\.?\s+$", _before(text, s, 8)):
             continue
         found.append((s, e, "a name followed by a child's age"))
 
-    for m in _NAME_POSSESSIVE.finditer(text):
-        cleaned = _clean_name(text, *m.span("name"))
+    # A name's relative: "Amira's brother".
+    for m in _POSSESSIVE_MARK.finditer(text):
+        span = _name_ending_at(text, m.start())
+        if span is None:
+            continue
+        cleaned = _clean_name(text, *span)
         if cleaned is None:
             continue
         s, e = cleaned
-        if e != m.end("name") or re.search(r"\b(?:St|Saint)\.?\s+$", _before(text, s, 8)):
+        if e != span[1] or re.search(r"\b(?:St|Saint)\.?\s+$", _before(text, s, 8)):
             continue  # "St Mary's", or the possessive is not on a name
         if _SERVICE_AFTER.match(text[e : e + 60]):
             continue  # "Barnardo's family support worker": a service, not a relative
         found.append((s, e, "a name with a family relation ('Amira's brother')"))
 
-    for m in _CALLED.finditer(text):
-        cleaned = _clean_name(text, *m.span("name"))
-        if cleaned is None:
-            continue
-        s, e = cleaned
-        found.append((s, e, "a person 'called' or 'named' something"))
+    # "a boy called Tom", "her brother, known as Kai".
+    lowered = text.lower()
+    if "called" in lowered or "named" in lowered or "known as" in lowered:
+        for m in _CALLED.finditer(text):
+            cleaned = _clean_name(text, *m.span("name"))
+            if cleaned is None:
+                continue
+            s, e = cleaned
+            found.append((s, e, "a person 'called' or 'named' something"))
 
     for s, e, reason in found:
         span = text[s:e]
@@ -691,6 +725,7 @@ _PREFILTER: dict[Kind, Callable[[str], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def _normalise_phone(phone: str) -> str | None:
     pn = _lib("phonenumbers")
     try:
