@@ -697,9 +697,9 @@ def _named(ctx: _Context) -> Iterable[Finding]:
             found.append((s, e, "a person 'called' or 'named' something"))
 
     for s, e, reason in found:
-        span = text[s:e]
-        confidence: Confidence = "high" if len(span.split()) > 1 else "medium"
-        yield Finding(Kind.NAMED_PERSON, s, e, _mask_words(span), confidence, reason)
+        person = text[s:e]
+        confidence: Confidence = "high" if len(person.split()) > 1 else "medium"
+        yield Finding(Kind.NAMED_PERSON, s, e, _mask_words(person), confidence, reason)
 
 
 # -- scanning --------------------------------------------------------------------------------------
