@@ -116,6 +116,8 @@ def upn(rng: random.Random, valid: bool = True) -> str:
     check = upn_check(rest)
     if not valid:
         check = rng.choice([c for c in _UPN_LETTERS if c != check])
+    if rng.random() < 0.15:  # grouped as on some printouts
+        return f"{check} {la} {estab} {year} {serial}"
     return check + rest
 
 
@@ -188,6 +190,8 @@ def uk_phone(rng: random.Random) -> str:
         return "+44 " + " ".join(groups)
     if style == 3:
         return "+44 (0)" + " ".join(groups)
+    if len(groups) == 2 and groups[0].startswith("7") and rng.random() < 0.5:
+        return f"+44 {groups[0]} {groups[1][:3]} {groups[1][3:]}"
     if len(groups) == 3:
         return f"0{groups[0]}-{groups[1]}-{groups[2]}"
     return f"(0{groups[0]}) {groups[1]}"
@@ -338,6 +342,8 @@ def a_date(rng: random.Random, start_year: int, end_year: int) -> str:
         )
     if style == 4:
         return f"{year}-{month:02d}-{day:02d}"
+    if style == 5 and rng.random() < 0.5:
+        return f"{day}/{month}/{year % 100:02d}"
     return f"{day:02d}.{month:02d}.{year}"
 
 
@@ -367,6 +373,9 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "the health visitor's note gives {} for the baby.",
                 "his NHS number is {} and this was shared with the school nurse.",
                 "we found the number {} on an unredacted case note.",
+                "the discharge letter (NHS {}) was in the file.",
+                "NHS: {}.",
+                "the GP letter quoted NHS number - {} in full.",
             ]
         )
     elif kind == "ni-number":
@@ -377,6 +386,8 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "NI number: {} appears in the early help assessment.",
                 "a copy of the payslip showing {} was attached.",
                 "the carer gave {} when applying for the grant.",
+                "NI no. {} was on the benefits letter.",
+                "his NINO is {}.",
             ]
         )
     elif kind == "pupil-number":
@@ -387,16 +398,21 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "records for UPN {} were transferred late.",
                 "the CTF for {} arrived after the child started.",
                 "unique pupil number {} was quoted in the referral.",
+                "the transfer file lists {} for the pupil.",
             ]
         )
     elif kind == "postcode":
         value = postcode(rng)
+        if rng.random() < 0.05 and " " in value:
+            value = value.lower()
         template = rng.choice(
             [
                 "the family moved to an address in {} last term.",
                 "home address: 14 Mill Lane, {}.",
                 "the child was found near {} by police.",
                 "she now lives at {} with her grandmother.",
+                "address given as 3 Church Street, Northtown {}",
+                "the foster placement ({}) ended in May.",
             ]
         )
     elif kind == "phone-number":
@@ -408,6 +424,8 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "call the foster carer on {}.",
                 "a message was left on {} for the aunt.",
                 "contact number for the family: {}",
+                "tel. {} (the grandmother).",
+                "her number is {}.",
             ]
         )
     elif kind == "email-address":
@@ -425,8 +443,14 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
         )
         value = (
             rng.choice(
-                [f"{first}.{last}", f"{first}{last}{rng.randint(1, 99)}", f"{first[0]}{last}"]
-            )
+                [
+                    f"{first}.{last}",
+                    f"{first}{last}{rng.randint(1, 99)}",
+                    f"{first[0]}{last}",
+                    f"{first}+school@",
+                    f"{first.title()}.{last.title()}",
+                ]
+            ).rstrip("@")
             + "@"
             + domain
         )
@@ -436,6 +460,7 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "minutes were sent to {} in error.",
                 "the young person's e-mail {} was in the log.",
                 "forwarded to {} (the child's father).",
+                "the carer's address <{}> was copied in.",
             ]
         )
     elif kind == "date-of-birth":
@@ -448,12 +473,17 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 "a pupil, D.O.B. {}, moved school.",
                 "her date of birth is {} according to the file.",
                 "a boy aged {age}, {} was reported missing.",
+                "the child was born {} in Leeds.",
+                "D.O.B: {}",
+                "the sibling (DOB {}) is also known.",
+                "date of birth: {}; no known allergies.",
+                "{} (DOB) is written on the front sheet.",
             ]
         )
         template = template.replace("{age}", str(rng.randint(3, 16)))
     else:  # named-person
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-        choice = rng.randrange(6)
+        choice = rng.randrange(11)
         if choice == 0:
             value, template = (
                 first,
@@ -477,9 +507,21 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
                 first,
                 "a " + rng.choice(["boy", "girl", "child"]) + " called {} disclosed at break time.",
             )
-        else:
+        elif choice == 5:
             value = f"{first} {last}"
             template = "the concern about {} (aged " + str(rng.randint(2, 17)) + ") was escalated."
+        elif choice == 6:
+            value, template = first, "mum, {}, said the children were at her sister's."
+        elif choice == 7:
+            value, template = first, "her brother {} is in Year 9."
+        elif choice == 8:
+            value = f"{first} {last}"
+            template = "{}, " + str(rng.randint(2, 17)) + " years old, was seen by the nurse."
+        elif choice == 9:
+            value = f"{first} {last}"
+            template = "a girl named {} was reported missing."
+        else:
+            value, template = first, "the child, {}, said she was scared to go home."
     text, span = _place(template, value)
     if o:
         text = o + text
@@ -504,6 +546,8 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 f"ISBN {good} is the handbook we use.",
                 f"our account no. {good} with the supplier.",
                 f"the figure {bad} came from the finance report.",
+                f"the NHS number {nhs_layout(rng, bad)} was mistyped, so the check failed.",
+                f"the table shows {bad} in total.",
             ]
         )
     elif kind == "ni-number":
@@ -543,6 +587,10 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 "the Wellbeing Hub at Bradford Road opened in May.",
                 "staff from York, Hull and Scarborough attended.",
                 "version V12 3AB of the checklist was used.",
+                "the M1 motorway closure delayed the visit.",
+                "KS2 SATs results were discussed.",
+                "Y7 pupils had an assembly.",
+                "the 3G pitch is fenced.",
             ]
         )
     elif kind == "phone-number":
@@ -558,6 +606,13 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 "the 2024-2025 figures show 0 12 34 referrals.",
                 f"invoice 0{_digits(rng, 10)} is outstanding.",
                 "the respondent's own number is 01632 960 001.",
+                "Ofsted URN 123456 is on the cover.",
+                "the ratio is 1:8 in the nursery.",
+                "01 02 2025 was the deadline.",
+                "version 0.12.3 of the form was used.",
+                "in an emergency call 999.",
+                "text SHOUT to 85258.",
+                "Years 07 to 11 had the talk.",
             ]
         )
     elif kind == "email-address":
@@ -568,6 +623,8 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 f"returns should go to {own.upper()}.",
                 f"the DSL ({own}) keeps the log.",
                 "the policy is on the website at www.riverside-primary.sch.uk/policies.",
+                f"the return came from <{own}>.",
+                f"send the log to {own[0].upper() + own[1:]}, please.",
             ]
         )
     elif kind == "date-of-birth":
@@ -582,6 +639,11 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 f"staff aged 18 and over were trained on {date}.",
                 f"the idea was born out of the review, which was signed off on {date}.",
                 f"next review date: {date}.",
+                f"the Birthday Club met on {date}.",
+                f"Year 7 pupils (aged 11) joined on {date}.",
+                f"the letter dated {date} was filed.",
+                f"the project was born out of concern in {rng.choice(MONTHS)} {date[-4:]}.",
+                f"the LADO was informed on {date}; the child is aged 9.",
             ]
         )
     else:  # named-person
@@ -604,6 +666,22 @@ def _lookalike(rng: random.Random, kind: str) -> str:
                 f"Pupil {letter} and Sibling {rng.randint(1, 3)} were seen together.",
                 "Working Together to Safeguard Children 2023 is followed.",
                 "the Head of Year 9 spoke to the class.",
+                "Team Around the Family meetings are held monthly.",
+                "the Early Help Assessment was completed.",
+                "the Multi-Agency Safeguarding Hub took the call.",
+                "the Family Liaison Officer met the parents.",
+                "the child's Social Worker attended.",
+                "the Independent Reviewing Officer chaired the review.",
+                "Year 7 pupils aged 11 had e-safety lessons.",
+                "Girls aged 12 to 14 joined the group.",
+                "her mother's Social Worker visited.",
+                "the pupil Premium grant funds the mentor.",
+                "a child Protection conference was held.",
+                "the parent Governor, Mr Ahmed, asked about training.",
+                "our Headteacher Mr Jones signed the return.",
+                "Mrs Patel (DSL) and Mr Jones (deputy) are trained.",
+                "NSPCC's Speak Out Stay Safe programme visited.",
+                "the young person Advocacy service was offered.",
             ]
         )
     text = o + text if o else text[0].upper() + text[1:]

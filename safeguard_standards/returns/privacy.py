@@ -235,6 +235,7 @@ _NHS = re.compile(
     rf"(?<![\w+])(?<![0-9][-./])([0-9]{{3}})((?:{_SEP}|{_DASH})?)([0-9]{{3}})\2([0-9]{{4}})"
     rf"(?![\w])(?!{_DASH}[0-9])"
 )
+_PHONE_PREFIX = re.compile(r"(?:(?:\+|\b00)[ \u00a0]?44[ \u00a0]?|\(0\)[ \u00a0]?)$")
 _NHS_CONTEXT = re.compile(r"\bnhs\b|\bchi\b|health\s+(?:service\s+)?(?:no|number)", re.IGNORECASE)
 
 
@@ -245,6 +246,8 @@ def _nhs(ctx: _Context) -> Iterable[Finding]:
         if not _lib("stdnum.gb.nhs").is_valid(digits):
             continue
         start, end = m.span()
+        if _PHONE_PREFIX.search(_before(text, start, 12)):
+            continue  # "+44 (0)118 438 5238": the end of a phone number
         context = _NHS_CONTEXT.search(_before(text, start, 60)) is not None
         if not context and (digits[0] == "0" or _labelled_otherwise(text, start)):
             continue  # a phone number (phone detector), or labelled as something else
@@ -461,8 +464,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH_CUE = re.compile(
-    r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b|"
-    r"\bborn\b)[^.;!?\n]{0,28}$",
+    r"(?:(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b)"
+    r"[^.;!?\n]{0,28}|\bbirthday(?:\s+(?:is|was|on|falls\s+on))?\s*[:\-–]?\s*)$",
     re.IGNORECASE,
 )
 _BORN_IN = re.compile(r"\bborn\s+(?:in\s+)?$", re.IGNORECASE)
@@ -558,8 +561,19 @@ _NOT_NAME_WORDS = """
     hub unit network forum court hospital clinic surgery church mosque temple club society
     charity charities project programme group groups mr mrs ms miss mx dr sir madam lady lord
     st saint first second third new old other another same several many most more few
+    premium advocacy voice parliament ambassador ambassadors leader leaders mentor mentors
+    champion champions passport profile grant funding rep representative survey
+    questionnaire link liaison engagement participation agreement contract handbook charter
+    pledge council's award awards scheme schemes commissioner ombudsman tribunal
     """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+# Words that are also common surnames, accepted after a first name ("Lewis Green").
+_SURNAME_WORD_TEXT = (
+    "green hill wood hall park lane young north west east south may march church lord little "
+    "field close way day english welsh brown white black head hope love rose king bishop "
+    "chambers mills marsh street cross wells moss"
+)
+_SURNAME_WORDS = frozenset(_SURNAME_WORD_TEXT.split())
 _ORG_NOUNS = re.compile(
     r"^[ \u00a0]+(?:Policy|Procedures?|Plan|Act|Code|Team|Services?|Board|Centre|Center|"
     r"School|Academy|College|Trust|Partnership|Project|Programme|Group|Hub|Unit|Network|"
@@ -614,14 +628,17 @@ def _clean_name(text: str, start: int, end: int) -> tuple[int, int] | None:
         bare = word.rstrip(".").lower()
         return bare not in _NOT_NAMES and len(bare) > 1 and any(c.islower() for c in word[1:])
 
-    # Cut at the first word that is not a name (keeping a leading title).
+    # Cut at the first word that is not a name (keeping a leading title). A surname may be a
+    # word ("Green", "Hill"): after a first name only organisation words stop the name.
     kept: list[tuple[int, int]] = []
     for i, (s, e) in enumerate(words):
         word = text[s:e]
         if i == 0 and word.rstrip(".").lower() in titles and len(words) > 1:
             kept.append((s, e))
             continue
-        if not is_name(word):
+        if not is_name(word) and not (
+            kept and word.lower() in _SURNAME_WORDS and word[0].isupper()
+        ):
             break
         kept.append((s, e))
     names = [w for w in kept if text[w[0] : w[1]].rstrip(".").lower() not in titles]
@@ -779,7 +796,12 @@ def scan(
 def _resolve_overlaps(found: Sequence[Finding]) -> tuple[Finding, ...]:
     ranked = sorted(
         found,
-        key=lambda f: (_CONFIDENCE_RANK[f.confidence], _PRIORITY[f.kind], f.start, -f.end),
+        key=lambda f: (
+            _CONFIDENCE_RANK[f.confidence],
+            f.start - f.end,  # the longer span explains more of the text
+            _PRIORITY[f.kind],
+            f.start,
+        ),
     )
     kept: list[Finding] = []
     for finding in ranked:
