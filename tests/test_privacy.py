@@ -298,6 +298,9 @@ def test_dates_not_of_birth(text: str) -> None:
         ("the concern about Zofia Nowak (aged 12) was escalated", "Zofia Nowak"),
         ("her nan Mrs Kelly picks her up", "Mrs Kelly"),
         ("Siobhán, aged 9, was seen", "Siobhán"),
+        ("Mum (Kerry Walsh) asked for the minutes.", "Kerry Walsh"),
+        ("Leah Morgan, 15, was referred to CAMHS.", "Leah Morgan"),
+        ("the concern about Lewis Green (aged 17)", "Lewis Green"),
     ],
 )
 def test_named_children_and_family(text: str, name: str) -> None:
@@ -319,6 +322,10 @@ def test_named_children_and_family(text: str, name: str) -> None:
         "his mother attended. Sarah from the council took notes.",
         "Children aged 5 to 7 are in Key Stage 1.",
         "Each pupil, Mr Brown explained, has a named tutor.",
+        "In May, 14, or 15, staff were trained.",
+        "Section 11, 12, and 13 apply.",
+        "the mum (and dad) came in.",
+        "the Birthday Club met on 12/06/2025.",
     ],
 )
 def test_pseudonyms_roles_policies_and_places_are_not_names(text: str) -> None:

@@ -601,11 +601,12 @@ _KIN_SET = frozenset(
 )
 _NAME_AT = re.compile(_NAME)
 _NAME_AT_END = re.compile(rf"(?<![\w'’-])(?:{_NAME})$")
-_WORD_BEFORE_CAP = re.compile(rf"\b([A-Za-z][A-Za-z-]*)(,?)[ \u00a0]+(?=[{_UP}])")
+_WORD_BEFORE_CAP = re.compile(rf"\b([A-Za-z][A-Za-z-]*)(,?)[ \u00a0]+(\(?)(?=[{_UP}])")
 _AGE_MARK = re.compile(
     r"(?:,[ \u00a0]*|[ \u00a0]+\(|[ \u00a0]+)(?:who\s+is\s+|is\s+)?"
     r"(?:aged?[ \u00a0]+[0-9]{1,2}\b|[0-9]{1,2}[ \u00a0-]?(?:years?|yrs?)[ \u00a0-]?old\b|"
-    r"an?[ \u00a0]+[0-9]{1,2}[ -]year[ -]old\b)"
+    r"an?[ \u00a0]+[0-9]{1,2}[ -]year[ -]old\b|"
+    r"(?<=,)[ \u00a0]*1?[0-9](?=,))"  # "Leah Morgan, 15, was referred"
 )
 _POSSESSIVE_MARK = re.compile(rf"['’]s[ \u00a0]+(?:{_KIN_POSSESSED})\b")
 _CALLED = re.compile(
@@ -669,6 +670,8 @@ def _named(ctx: _Context) -> Iterable[Finding]:
             continue
         if m.group(2) and not re.match(r"\s*(?:[,.;:)]|\(|$|aged?\b|who\b)", text[e:]):
             continue  # "each pupil, Mr Brown explained": the comma ends the clause
+        if m.group(3) and not text.startswith(")", e):
+            continue  # "mum (Kerry Walsh)": the bracket holds the name alone
         found.append((s, e, "a family member or child named after a word such as 'mother'"))
 
     # A name, then an age: "Jayden, aged 7", "Zofia Nowak (aged 12)".
