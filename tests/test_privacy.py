@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -502,3 +503,45 @@ def test_nothing_is_flagged_in_the_bundled_standards() -> None:
     assert len(strings) > 5000
     flagged = [(t, f.message) for t in strings for f in scan(t)]
     assert flagged == []
+
+
+HOSTILE = {
+    "spaces": " " * 200_000,
+    "hyphenated": "a-" * 100_000,
+    "family words": "mother Sarah " * 16_000,
+    "e-mails": "a@b.co " * 30_000,
+    "phones": "0161 496 0000 " * 14_000,
+    "ages": "Jayden, aged 7, " * 12_000,
+    "NHS numbers": "NHS 943 476 5870 " * 12_000,
+    "digits": "1" * 200_000,
+    "digits and spaces": "1 " * 100_000,
+    "capitals": "Aaaa " * 40_000,
+    "at signs": "a@" * 100_000,
+    "web addresses": "www.x.org/" * 20_000,
+    "dates of birth": "DOB 12/03/2015 " * 12_000,
+    "possessives": "Amira's brother " * 12_000,
+}
+
+
+@pytest.mark.slow
+def test_scanning_large_hostile_texts_finishes() -> None:
+    # A generous bound that catches a hang or quadratic blow-up (each text is ~200 KB; linear
+    # scanning takes about a second), not a speed measurement: that is benchmarks/privacy.py.
+    code = (
+        "import sys, json\n"
+        "from safeguard_standards.returns.privacy import scan\n"
+        "texts = json.loads(sys.stdin.read())\n"
+        "print(json.dumps({k: len(scan(v)) for k, v in texts.items()}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(HOSTILE),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=240,
+    )
+    counts = json.loads(out.stdout)
+    assert counts["spaces"] == counts["digits"] == counts["capitals"] == 0
+    assert counts["NHS numbers"] == 12_000
+    assert counts["family words"] == 16_000

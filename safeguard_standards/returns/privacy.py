@@ -34,9 +34,11 @@ spans (``[NHS number removed]``); it is pure and deterministic.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
@@ -203,6 +205,19 @@ def _labelled_otherwise(text: str, start: int) -> bool:
     return _OTHER_LABEL.search(_before(text, start, 32)) is not None
 
 
+_MAX_END = sys.maxsize
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
 @attrs.frozen
 class _Context:
     text: str
@@ -211,7 +226,11 @@ class _Context:
     blocked: tuple[tuple[int, int], ...]
 
     def is_blocked(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.blocked)
+        """Whether ``start``-``end`` overlaps a blocked span (sorted, not overlapping)."""
+        i = bisect.bisect_right(self.blocked, (start, _MAX_END))
+        before = self.blocked[i - 1] if i else None
+        after = self.blocked[i] if i < len(self.blocked) else None
+        return (before is not None and before[1] > start) or (after is not None and after[0] < end)
 
 
 # -- lazily imported libraries ---------------------------------------------------------------------
@@ -600,10 +619,13 @@ _KIN_SET = frozenset(
     )
 )
 _NAME_AT = re.compile(_NAME)
+_CLAUSE_END = re.compile(r"\s{0,3}(?:[,.;:)]|\(|$|aged?\b|who\b)")
 _NAME_AT_END = re.compile(rf"(?<![\w'’-])(?:{_NAME})$")
-_WORD_BEFORE_CAP = re.compile(rf"\b([A-Za-z][A-Za-z-]*)(,?)[ \u00a0]+(\(?)(?=[{_UP}])")
+_WORD_BEFORE_CAP = re.compile(
+    rf"\b([A-Za-z][A-Za-z-]{{0,20}})(?![A-Za-z-])(,?)[ \u00a0]{{1,3}}(\(?)(?=[{_UP}])"
+)
 _AGE_MARK = re.compile(
-    r"(?:,[ \u00a0]*|[ \u00a0]+\(|[ \u00a0]+)(?:who\s+is\s+|is\s+)?"
+    r"(?:,[ \u00a0]{0,3}|[ \u00a0]{1,3}\(|[ \u00a0]{1,3})(?:who\s{1,3}is\s{1,3}|is\s{1,3})?"
     r"(?:aged?[ \u00a0]+[0-9]{1,2}\b|[0-9]{1,2}[ \u00a0-]?(?:years?|yrs?)[ \u00a0-]?old\b|"
     r"an?[ \u00a0]+[0-9]{1,2}[ -]year[ -]old\b|"
     r"(?<=,)[ \u00a0]*1?[0-9](?=,))"  # "Leah Morgan, 15, was referred"
@@ -668,7 +690,7 @@ def _named(ctx: _Context) -> Iterable[Finding]:
         s, e = cleaned
         if _ORG_NOUNS.match(text[e : e + 30]):
             continue
-        if m.group(2) and not re.match(r"\s*(?:[,.;:)]|\(|$|aged?\b|who\b)", text[e:]):
+        if m.group(2) and not _CLAUSE_END.match(text, e):
             continue  # "each pupil, Mr Brown explained": the comma ends the clause
         if m.group(3) and not text.startswith(")", e):
             continue  # "mum (Kerry Walsh)": the bracket holds the name alone
@@ -776,7 +798,7 @@ def scan(
     blocked = tuple(m.span() for m in _BLOCKING.finditer(text))
     if "@" in text:
         blocked += tuple(m.span() for m in _EMAIL.finditer(text))
-    ctx = _Context(text, emails, frozenset(phones), blocked)
+    ctx = _Context(text, emails, frozenset(phones), _merge(blocked))
     has_digit = _HAS_DIGIT.search(text) is not None
 
     found: list[Finding] = []
@@ -806,11 +828,17 @@ def _resolve_overlaps(found: Sequence[Finding]) -> tuple[Finding, ...]:
             f.start,
         ),
     )
+    starts: list[int] = []  # the kept spans, sorted and never overlapping
     kept: list[Finding] = []
     for finding in ranked:
-        if all(finding.end <= k.start or k.end <= finding.start for k in kept):
-            kept.append(finding)
-    return tuple(sorted(kept, key=lambda f: (f.start, f.end)))
+        i = bisect.bisect_right(starts, finding.start)
+        if i and kept[i - 1].end > finding.start:
+            continue
+        if i < len(kept) and kept[i].start < finding.end:
+            continue
+        starts.insert(i, finding.start)
+        kept.insert(i, finding)
+    return tuple(kept)
 
 
 def redact(text: str, findings: Iterable[Finding]) -> str:
