@@ -10,6 +10,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safeguard_standards.returns.privacy import Finding, Kind, mask, redact, scan
 
@@ -545,3 +547,61 @@ def test_scanning_large_hostile_texts_finishes() -> None:
     assert counts["spaces"] == counts["digits"] == counts["capitals"] == 0
     assert counts["NHS numbers"] == 12_000
     assert counts["family words"] == 16_000
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+
+def _nhs_check(body: str) -> int:
+    check = 11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True)) % 11
+    return 0 if check == 11 else check
+
+
+@given(st.integers(100_000_000, 999_999_999), st.sampled_from([" ", "-", ""]))
+def test_every_valid_nhs_number_is_found_and_every_wrong_check_digit_is_not(
+    body_int: int, sep: str
+) -> None:
+    body = str(body_int)
+    check = _nhs_check(body)
+    for last in range(10):
+        digits = body + str(last)
+        shown = f"{digits[:3]}{sep}{digits[3:6]}{sep}{digits[6:]}"
+        hits = found(f"His NHS number is {shown}.")
+        if last == check:
+            assert hits == [("nhs-number", shown)]
+        else:
+            assert hits == []
+
+
+_FIRST = "ABCEGHJKLMNOPRSTWXYZ"
+_SECOND = "ABCEGHJKLMNPRSTWXYZ"
+
+
+@given(
+    st.sampled_from(_FIRST),
+    st.sampled_from(_SECOND),
+    st.text("0123456789", min_size=6, max_size=6),
+    st.sampled_from("ABCD"),
+)
+def test_every_allocatable_national_insurance_number_is_found(
+    first: str, second: str, digits: str, suffix: str
+) -> None:
+    prefix = first + second
+    nino = f"{prefix} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}"
+    expected = [] if prefix in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"} else [("ni-number", nino)]
+    assert found(f"The carer gave {nino} on the form.") == expected
+
+
+@given(st.text(max_size=300))
+def test_findings_are_in_bounds_ordered_apart_and_redaction_keeps_the_rest(text: str) -> None:
+    findings = scan(text)
+    position = 0
+    for finding in findings:
+        assert position <= finding.start < finding.end <= len(text)
+        position = finding.end
+    redacted = redact(text, findings)
+    if not findings:
+        assert redacted == text
+    else:
+        assert redacted.startswith(text[: findings[0].start])
+        assert redacted.endswith(text[findings[-1].end :])
