@@ -483,7 +483,7 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
         template = template.replace("{age}", str(rng.randint(3, 16)))
     else:  # named-person
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-        choice = rng.randrange(11)
+        choice = rng.randrange(13)
         if choice == 0:
             value, template = (
                 first,
@@ -520,8 +520,20 @@ def _positive(rng: random.Random, kind: str) -> tuple[str, tuple[int, int]]:
         elif choice == 9:
             value = f"{first} {last}"
             template = "a girl named {} was reported missing."
-        else:
+        elif choice == 10:
             value, template = first, "the child, {}, said she was scared to go home."
+        elif choice == 11:
+            value = f"{first} {last}"
+            template = "{} (" + str(rng.randint(2, 17)) + ") disclosed to the PE teacher."
+        else:
+            value = first
+            template = (
+                "the "
+                + rng.choice(["brothers", "sisters", "twins", "siblings"])
+                + " {} and "
+                + rng.choice(FIRST_NAMES)
+                + " were both referred."
+            )
     text, span = _place(template, value)
     if o:
         text = o + text

@@ -304,10 +304,18 @@ def test_dates_not_of_birth(text: str) -> None:
         ("Mum (Kerry Walsh) asked for the minutes.", "Kerry Walsh"),
         ("Leah Morgan, 15, was referred to CAMHS.", "Leah Morgan"),
         ("the concern about Lewis Green (aged 17)", "Lewis Green"),
+        ("Jessica Lyons (14) disclosed to the PE teacher.", "Jessica Lyons"),
     ],
 )
 def test_named_children_and_family(text: str, name: str) -> None:
     assert found(text) == [("named-person", name)]
+
+
+def test_names_listed_after_a_plural_family_word() -> None:
+    assert found("Brothers Alfie and Teddy Marsh were both referred.") == [
+        ("named-person", "Alfie"),
+        ("named-person", "Teddy Marsh"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -329,6 +337,8 @@ def test_named_children_and_family(text: str, name: str) -> None:
         "Section 11, 12, and 13 apply.",
         "the mum (and dad) came in.",
         "the Birthday Club met on 12/06/2025.",
+        "Staff hold Level (3) training.",
+        "the parents Code of Conduct and the carers Allowance were explained.",
     ],
 )
 def test_pseudonyms_roles_policies_and_places_are_not_names(text: str) -> None:

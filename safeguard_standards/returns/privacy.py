@@ -584,6 +584,8 @@ _NOT_NAME_WORDS = """
     champion champions passport profile grant funding rep representative survey
     questionnaire link liaison engagement participation agreement contract handbook charter
     pledge council's award awards scheme schemes commissioner ombudsman tribunal
+    level levels tier tiers step steps phase phases grade grades band bands option options
+    priority question questions item items point points allowance benefit benefits credit
     """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 # Words that are also common surnames, accepted after a first name ("Lewis Green").
@@ -611,7 +613,11 @@ _PLACE_PREPOSITION = re.compile(
     re.IGNORECASE,
 )
 
-_KIN_SET = frozenset(
+_KIN_PLURALS = (
+    "brothers sisters siblings twins sons daughters cousins parents grandparents carers "
+    "stepbrothers stepsisters"
+)
+_KIN_SET = frozenset(_KIN_PLURALS.split()) | frozenset(
     word.replace("\\s+", " ")
     for pattern in _KIN_WORDS.split("|")
     for word in (
@@ -619,6 +625,7 @@ _KIN_SET = frozenset(
     )
 )
 _NAME_AT = re.compile(_NAME)
+_AND_NAME = re.compile(rf"[ \u00a0]{{1,3}}(?:and|&)[ \u00a0]{{1,3}}(?P<name>{_NAME})")
 _CLAUSE_END = re.compile(r"\s{0,3}(?:[,.;:)]|\(|$|aged?\b|who\b)")
 _NAME_AT_END = re.compile(rf"(?<![\w'’-])(?:{_NAME})$")
 _WORD_BEFORE_CAP = re.compile(
@@ -628,7 +635,8 @@ _AGE_MARK = re.compile(
     r"(?:,[ \u00a0]{0,3}|[ \u00a0]{1,3}\(|[ \u00a0]{1,3})(?:who\s{1,3}is\s{1,3}|is\s{1,3})?"
     r"(?:aged?[ \u00a0]+[0-9]{1,2}\b|[0-9]{1,2}[ \u00a0-]?(?:years?|yrs?)[ \u00a0-]?old\b|"
     r"an?[ \u00a0]+[0-9]{1,2}[ -]year[ -]old\b|"
-    r"(?<=,)[ \u00a0]*1?[0-9](?=,))"  # "Leah Morgan, 15, was referred"
+    r"(?<=,)[ \u00a0]*1?[0-9](?=,)|"  # "Leah Morgan, 15, was referred"
+    r"(?<=\()1?[0-9](?=\)))"  # "Jessica Lyons (14) disclosed"
 )
 _POSSESSIVE_MARK = re.compile(rf"['’]s[ \u00a0]+(?:{_KIN_POSSESSED})\b")
 _CALLED = re.compile(
@@ -695,6 +703,11 @@ def _named(ctx: _Context) -> Iterable[Finding]:
         if m.group(3) and not text.startswith(")", e):
             continue  # "mum (Kerry Walsh)": the bracket holds the name alone
         found.append((s, e, "a family member or child named after a word such as 'mother'"))
+        more = _AND_NAME.match(text, e)  # "brothers Alfie and Teddy Marsh"
+        if more is not None:
+            cleaned = _clean_name(text, *more.span("name"))
+            if cleaned is not None and not _ORG_NOUNS.match(text[cleaned[1] : cleaned[1] + 30]):
+                found.append((*cleaned, "a second name after a family word ('X and Y')"))
 
     # A name, then an age: "Jayden, aged 7", "Zofia Nowak (aged 12)".
     for m in _AGE_MARK.finditer(text):
