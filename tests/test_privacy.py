@@ -415,6 +415,8 @@ def test_finding_is_frozen_and_validates_its_span() -> None:
         finding.start = 1  # type: ignore[misc]
     with pytest.raises(ValueError):
         Finding(Kind.POSTCODE, 5, 5, "x", "high", "r")
+    with pytest.raises(ValueError):
+        Finding(Kind.POSTCODE, 0, 5, "x", "certain", "r")  # type: ignore[arg-type]
 
 
 def test_kind_ids_are_stable() -> None:

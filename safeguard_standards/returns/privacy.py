@@ -111,8 +111,8 @@ class Finding:
     start: int = attrs.field(validator=_check_span)
     end: int = attrs.field(validator=_check_span)
     masked: str
-    confidence: Confidence
-    reason: str
+    confidence: Confidence = attrs.field(validator=attrs.validators.in_(("high", "medium", "low")))
+    reason: str = attrs.field()
 
     @property
     def span(self) -> tuple[int, int]:
