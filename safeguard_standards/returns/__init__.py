@@ -1,0 +1,14 @@
+"""Completed returns: what comes back from the organisations that filled in a form.
+
+Kept light on purpose: importing this package imports nothing heavy. Each part lives in its own
+module and is imported where it is used:
+
+* :mod:`safeguard_standards.returns.privacy` — personal data in free text (NHS and National
+  Insurance numbers, pupil numbers, postcodes, phone numbers, e-mail addresses, dates of
+  birth, named children and family members): typed findings, masked for messages, and
+  redaction.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
