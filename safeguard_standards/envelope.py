@@ -143,10 +143,11 @@ class Envelope:
         return {PROPERTY_PREFIX + k: str(values[k]) for k in _KEYS}
 
     @classmethod
-    def from_properties(cls, props: Mapping[str, str]) -> Envelope:
-        """The envelope of :meth:`to_properties`' output (other properties are ignored)."""
+    def from_properties(cls, props: Mapping[str, str | None]) -> Envelope:
+        """The envelope of :meth:`to_properties`' output (other properties are ignored; an
+        empty property may come back as None, as openpyxl reads it)."""
         data: dict[str, Any] = {
-            k: props[PROPERTY_PREFIX + k] for k in _KEYS if PROPERTY_PREFIX + k in props
+            k: props[PROPERTY_PREFIX + k] or "" for k in _KEYS if PROPERTY_PREFIX + k in props
         }
         if "format_version" in data:
             if not str(data["format_version"]).isdigit():
@@ -207,7 +208,7 @@ def _office_properties(data: bytes) -> dict[str, str]:
     return props
 
 
-def _from_props(props: Mapping[str, str]) -> Envelope | None:
+def _from_props(props: Mapping[str, str | None]) -> Envelope | None:
     if not any(k.startswith(PROPERTY_PREFIX) for k in props):
         return None
     return Envelope.from_properties(props)
