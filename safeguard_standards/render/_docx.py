@@ -857,9 +857,8 @@ def _action_plan(view: DocumentView, options: RenderOptions, envelope: Envelope)
 @renderer("form", "docx")
 def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
     """The audit tool as a Word document with content controls."""
-    return _form(
-        build_document(checklist, "form", options), envelope_of(checklist, "form", options)
-    )
+    doc = build_document(checklist, "form", options)
+    return _form(doc, envelope_of(checklist, "form", options, doc))
 
 
 @renderer("return-form", "docx")

@@ -13,27 +13,44 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from ..envelope import Envelope
 from ..model import Checklist
 from . import RenderOptions
 
+if TYPE_CHECKING:
+    from ._view import DocumentView
+
 __all__ = ["content_hash", "envelope_of"]
 
 
-def content_hash(checklist: Checklist, options: RenderOptions | None = None) -> str:
-    """``sha256:…`` of the resolved set's canonical JSON (see the module's docstring)."""
-    from ._json import resolved_data
+def content_hash(
+    checklist: Checklist, options: RenderOptions | None = None, doc: DocumentView | None = None
+) -> str:
+    """``sha256:…`` of the resolved set's canonical JSON (see the module's docstring).
+
+    ``doc``: the ``form`` view of ``checklist`` a writer has already built, to build it once.
+    """
+    from ._json import document_data, resolved_data
 
     audience = (options or RenderOptions()).audience
-    data = resolved_data(checklist, "form", RenderOptions(audience=audience))
+    if doc is not None and doc.kind == "form" and doc.checklist is checklist:
+        data = document_data(doc, dict(audience))
+    else:
+        data = resolved_data(checklist, "form", RenderOptions(audience=audience))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def envelope_of(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> Envelope:
+def envelope_of(
+    checklist: Checklist,
+    kind: str,
+    options: RenderOptions | None = None,
+    doc: DocumentView | None = None,
+) -> Envelope:
     """The envelope of a document of ``kind`` made from ``checklist`` (already
-    audience-filtered) with ``options``."""
+    audience-filtered) with ``options``; ``doc`` as for :func:`content_hash`."""
     from .._version import __version__
 
     opts = options or RenderOptions()
@@ -42,6 +59,6 @@ def envelope_of(checklist: Checklist, kind: str, options: RenderOptions | None =
         set_version=checklist.version,
         kind=kind,
         audience=opts.audience,
-        content_hash=content_hash(checklist, opts),
+        content_hash=content_hash(checklist, opts, doc),
         generator=f"safeguard-standards {__version__}",
     )

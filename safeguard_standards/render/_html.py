@@ -164,7 +164,7 @@ def render_html(
         "css": Markup(_css(opts, pdf)),
         "generator_version": _version(),
         "pdf": pdf,
-        "envelope": envelope_of(checklist, kind, opts).to_dict(),
+        "envelope": envelope_of(checklist, kind, opts, doc).to_dict(),
         # the PDF renderer names its fields from the HTML's names: each in its own format
         "field_name": functools.partial(fields.encode, "pdf" if pdf else "html"),
     }

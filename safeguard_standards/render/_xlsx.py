@@ -848,7 +848,7 @@ def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
     # document properties: at most 255 characters, as in Word
     wb.properties.title = _clip(doc.document_title)
     wb.properties.creator = _clip(doc.publisher.name if doc.publisher else "safeguard-standards")
-    _stamp(wb, envelope_of(checklist, kind, options))
+    _stamp(wb, envelope_of(checklist, kind, options, doc))
     lists = _Lists()
     names: list[tuple[str, str]] = []
     _cover(wb, doc, names, with_sign_off=kind != "action-plan")
