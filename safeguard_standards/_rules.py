@@ -13,6 +13,7 @@ from typing import Any
 
 from ._yaml import SourceMap
 from .diagnostics import Code, Diagnostic
+from .fields import DETAIL_FIELDS
 from .model import (
     AppliesTo,
     Checklist,
@@ -150,6 +151,20 @@ def _reserved_ids(ctx: Context) -> Iterator[Diagnostic]:
                     "choose another id for the option, e.g. 'has-evidence'",
                     q.full_id,
                 )
+    # a PDF field tree has one node per segment: a standard named like an organisation or
+    # sign-off field (org.name) would make that field the parent of the standard's questions
+    for standard in ctx.checklist.standards():
+        if standard.full_id in DETAIL_FIELDS:
+            section = standard.full_id.partition(".")[0]
+            yield ctx.diag(
+                Code.RESERVED_ID,
+                ctx.at(standard, "id"),
+                f"standard id {standard.id!r} is reserved in section {section!r}: "
+                f"'{standard.full_id}' is the name of a form field of the organisation details "
+                "or sign-off",
+                "choose another id for the standard or the section",
+                standard.full_id,
+            )
 
 
 @rule("formerly")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import safeguard_standards as sg
+from safeguard_standards.envelope import Envelope, read_html
 from safeguard_standards.render import render
 
 CHROMIUM = "/usr/bin/chromium"
@@ -139,6 +140,9 @@ def test_fill_save_reload_and_load_answers(offline, tmp_path):
     }
     assert data["evidence"] == {f"{GOV}.named-governor": "Minutes of 3 March"}
     assert data["details"] == {"org.name": "Northshire Primary"}
+    # the answers carry the form's envelope, as the page holds it
+    assert Envelope.from_dict(data["envelope"]) == read_html((tmp_path / "form.html").read_bytes())
+    assert data["envelope"]["set"] == "example" and data["envelope"]["kind"] == "form"
 
     page.reload()
     assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()

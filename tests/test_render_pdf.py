@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 import safeguard_standards as sg
+from safeguard_standards import fields as codec
 from safeguard_standards.render import RenderError, _pdf, render
 from safeguard_standards.render._view import ORGANISATION_FIELDS, SIGN_OFF_FIELDS, md_to_text
 
@@ -39,8 +40,42 @@ class Pdf:
     def top_fields(self) -> list[Any]:
         return [f.get_object() for f in self.root["/AcroForm"]["/Fields"]]
 
-    def top_names(self) -> list[str]:
-        return [str(f["/T"]) for f in self.top_fields()]
+    def fields(self) -> dict[str, Any]:
+        """Every answer, evidence and detail field (a text field, a radio group, a
+        multi-choice answer's parent) by its fully qualified name, walking the tree from the
+        top; every field with a type is checked to be one of ours (or one box of a choice)."""
+        out: dict[str, Any] = {}
+
+        def walk(field: Any, prefix: str) -> None:
+            name = prefix + str(field["/T"])
+            ref = codec.decode("pdf", name)
+            if "/FT" in field:
+                assert ref is not None, f"{name} is not a field name"
+            if ref is not None and not ref.choice:
+                assert name not in out, f"two fields are named {name}"
+                out[name] = field
+            for kid in field.get("/Kids", ()):
+                kid = kid.get_object()
+                if "/T" in kid:
+                    walk(kid, name + ".")
+
+        for top in self.top_fields():
+            walk(top, "")
+        return out
+
+    def names(self) -> list[str]:
+        return list(self.fields())
+
+    def partial_names(self) -> list[str]:
+        """The /T of every field in the tree."""
+        out: list[str] = []
+        todo = self.top_fields()
+        while todo:
+            field = todo.pop()
+            if "/T" in field:
+                out.append(str(field["/T"]))
+            todo.extend(k.get_object() for k in field.get("/Kids", ()))
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +101,24 @@ def _question_text(q: sg.Question) -> str:
 
 
 def test_form_fields_are_named_by_question_full_id(kcsie, kcsie_form):
-    names = kcsie_form.top_names()
+    names = kcsie_form.names()
     assert len(names) == len(set(names)), "a field name is used twice"
     ids = {q.full_id for q in kcsie.questions()}
-    answers = {n for n in names if n not in DETAILS and not n.endswith(".evidence")}
+    answers = {n for n in names if n not in DETAILS and not n.endswith(":evidence")}
     assert answers == ids
-    assert {n for n in names if n.endswith(".evidence")} == {f"{i}.evidence" for i in ids}
+    assert {n for n in names if n.endswith(":evidence")} == {f"{i}:evidence" for i in ids}
     assert {n for n in names if n in DETAILS} == DETAILS
+    # PDF 32000-1, 12.7.3.2: a partial name contains no period
+    assert not [t for t in kcsie_form.partial_names() if "." in t]
+    assert {str(f["/T"]) for f in kcsie_form.top_fields()} == {
+        *(i.split(".")[0] for i in ids),
+        "org",
+        "signoff",
+    }
 
 
 def test_form_field_types_and_radio_values(kcsie, kcsie_form):
-    fields = {str(f["/T"]): f for f in kcsie_form.top_fields()}
+    fields = kcsie_form.fields()
     for q in kcsie.questions():
         field = fields[q.full_id]
         if q.type in ("rating", "yes-no", "choice"):
@@ -90,7 +132,7 @@ def test_form_field_types_and_radio_values(kcsie, kcsie_form):
             assert all(k["/FT"] == "/Btn" for k in kids)
         else:
             assert field["/FT"] == "/Tx", q.full_id
-        assert fields[f"{q.full_id}.evidence"]["/FT"] == "/Tx"
+        assert fields[f"{q.full_id}:evidence"]["/FT"] == "/Tx"
     # pypdf sees each answer once, under the full id
     seen = kcsie_form.reader.get_fields() or {}
     assert not [n for n in seen if re.search(r"\.(.+)\.\1$", n)], "doubled names like x.x"
@@ -131,7 +173,7 @@ def test_every_page_has_the_running_header_and_footer(kcsie, kcsie_form):
 
 def test_return_form_has_only_return_fields(kcsie):
     pdf = Pdf(render(kcsie, "return-form", "pdf"))
-    names = set(pdf.top_names())
+    names = set(pdf.names())
     for q in kcsie.questions():
         assert (q.full_id in names) == q.in_return, q.full_id
     assert "Return form" in pdf.pages[0]

@@ -16,11 +16,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 import safeguard_standards as sg
+from safeguard_standards import fields
 from safeguard_standards.model import Checklist
 from safeguard_standards.render import RenderError, RenderOptions, render
 from safeguard_standards.render._csv import FORMULA_TRIGGERS
 from safeguard_standards.render._view import ORGANISATION_FIELDS, SIGN_OFF_FIELDS, choices
-from safeguard_standards.render._xlsx import defined_name, field_from_defined_name
 
 CASES = Path(__file__).resolve().parent / "cases"
 COMPLETE = CASES / "valid" / "complete.yaml"
@@ -184,33 +184,35 @@ def test_every_answer_cell_has_a_defined_name_from_its_id() -> None:
     wb = workbook(c)
     rows = answer_rows(wb)
     for q in c.questions():
-        name = defined_name(q.full_id)
+        name = fields.encode("xlsx", fields.answer(q.full_id))
         assert name in wb.defined_names
         assert wb.defined_names[name].attr_text == f"'Answers'!$I${rows[q.full_id]}"
-        assert field_from_defined_name(name) == q.full_id
+        assert fields.decode("xlsx", name) == fields.answer(q.full_id)
+        name = fields.encode("xlsx", fields.evidence(q.full_id))
+        assert wb.defined_names[name].attr_text == f"'Answers'!$J${rows[q.full_id]}"
 
 
 def test_defined_names_are_letters_digits_underscores() -> None:
     assert (
-        defined_name("leadership.governance.named-governor")
+        fields.encode("xlsx", fields.answer("leadership.governance.named-governor"))
         == "SG_leadership__governance__named___governor"
     )
-    assert defined_name("org.completed_by") == "SG_org__completed_by"
-    assert field_from_defined_name("SG_LIST_1") is None
-    assert field_from_defined_name("Print_Area") is None
+    assert fields.encode("xlsx", fields.detail("org.completed_by")) == "SG_org__completed_by"
+    assert fields.decode("xlsx", "SG_LIST_1") is None
+    assert fields.decode("xlsx", "Print_Area") is None
     with pytest.raises(ValueError):
-        defined_name("Not an id")
+        fields.answer("Not an id")
 
 
 _ID = st.from_regex(r"[a-z0-9]{1,6}([-_][a-z0-9]{1,6}){0,3}", fullmatch=True)
 
 
-@given(st.lists(_ID, min_size=1, max_size=4))
-def test_defined_name_mapping_is_reversible(parts: list[str]) -> None:
-    field = ".".join(parts)
-    name = defined_name(field)
+@given(st.lists(_ID, min_size=3, max_size=3), st.sampled_from(["answer", "evidence"]))
+def test_defined_name_mapping_is_reversible(parts: list[str], part: str) -> None:
+    ref = fields.FieldRef(".".join(parts), part)  # type: ignore[arg-type]
+    name = fields.encode("xlsx", ref)
     assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
-    assert field_from_defined_name(name) == field
+    assert fields.decode("xlsx", name) == ref
 
 
 # -- cover ------------------------------------------------------------------------------------
@@ -227,7 +229,7 @@ def test_cover_has_the_title_version_publisher_and_open_detail_cells() -> None:
     assert values["Contact"] == "audit@example.org"
     assert values["Type of setting"] == "Academy"
     for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS):
-        ref = wb.defined_names[defined_name(f.name)].attr_text
+        ref = wb.defined_names[fields.encode("xlsx", f.ref)].attr_text
         cell = ws[ref.split("!")[1].replace("$", "")]
         assert ws.cell(cell.row, 1).value == f.label
         assert not cell.protection.locked

@@ -23,6 +23,10 @@ so they are written as ``w:sdt`` XML; see ``renderers-and-anchors.md`` §7.3):
 * the evidence box: ``<full id>.evidence``;
 * organisation details and sign-off: ``org.name`` … ``signoff.date``.
 
+Every tag is made by :func:`safeguard_standards.fields.encode` (format ``docx``), which
+:func:`~safeguard_standards.fields.decode` reverses. Every document carries the envelope
+(:mod:`safeguard_standards.envelope`) as custom document properties (``sg_set`` …).
+
 A control still showing its placeholder carries ``w:showingPlcHdr``; a reader of completed
 returns treats those as unanswered.
 """
@@ -36,9 +40,12 @@ from itertools import count
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from .. import fields as codec
+from ..envelope import Envelope
 from ..model import Checklist
 from . import RenderOptions, renderer
 from ._csv import action_plan_table, plain_text
+from ._envelope import envelope_of
 from ._view import (
     ORGANISATION_FIELDS,
     AnswerSpace,
@@ -55,7 +62,7 @@ from ._view import (
 __all__ = ["CHOICE_SEPARATOR", "STYLE_NAMES", "choice_tag"]
 
 #: Between a question's full id and a choice id in a checkbox control's tag.
-CHOICE_SEPARATOR = "="
+CHOICE_SEPARATOR = codec.DOCX_CHOICE_SEPARATOR
 
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -89,7 +96,7 @@ STYLE_NAMES: tuple[tuple[str, str, str], ...] = (
 
 def choice_tag(full_id: str, choice_id: str) -> str:
     """The tag of the checkbox control for one choice of a question."""
-    return f"{full_id}{CHOICE_SEPARATOR}{choice_id}"
+    return codec.encode("docx", codec.choice(full_id, choice_id))
 
 
 # -- the document -------------------------------------------------------------------------------
@@ -98,10 +105,11 @@ def choice_tag(full_id: str, choice_id: str) -> str:
 class _Doc:
     """A python-docx Document being built, with our styles and a counter for control ids."""
 
-    def __init__(self, view: DocumentView, landscape: bool = False) -> None:
+    def __init__(self, view: DocumentView, envelope: Envelope, landscape: bool = False) -> None:
         import docx
 
         self.view = view
+        self.envelope = envelope
         self.d: Any = docx.Document()
         self._ids = count(1)
         self._buf: list[str] = []
@@ -251,10 +259,34 @@ class _Doc:
         _check_well_formed(f"<w:body {_NS}>{body}</w:body>")
         self.add(_PLACEHOLDER)
         self.flush()
+        self._custom_properties()
         out = io.BytesIO()
         self.d.save(out)
         return _splice(out.getvalue(), _PLACEHOLDER, body)
 
+    def _custom_properties(self) -> None:
+        """The envelope as custom document properties (File › Properties › Custom)."""
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        props = "".join(
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+            f'name="{_xml(name)}"><vt:lpwstr>{_esc(value)}</vt:lpwstr></property>'
+            for pid, (name, value) in enumerate(self.envelope.to_properties().items(), start=2)
+        )
+        blob = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{_CUSTOM}" xmlns:vt="{_VT}">{props}</Properties>'
+        ).encode()
+        package = self.d.part.package
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 # A paragraph that stands where the body's text goes until the package is written.
 _PLACEHOLDER = "<w:p><w:r><w:t>safeguard-standards:body</w:t></w:r></w:p>"
@@ -542,17 +574,20 @@ def _answer_xml(doc: _Doc, q: QuestionView) -> str:
     if answer.choices:
         lines = []
         for choice in answer.choices:
-            inner = _checkbox_xml(doc, choice_tag(q.full_id, choice.id), choice.label)
+            tag = codec.encode("docx", q.choice_ref(choice.id))
+            inner = _checkbox_xml(doc, tag, choice.label)
             inner += _run_xml(f" {choice.label}")
             if choice.describe:
                 inner += _run_xml(
                     f" — {md_to_text(choice.describe)}", style=doc.ids["SG Descriptor"]
                 )
             lines.append(_para_xml(doc, "SG Choice", inner))
-        pr = _sdt_pr(doc, q.full_id, alias, "", False)
+        pr = _sdt_pr(doc, codec.encode("docx", q.answer_ref), alias, "", False)
         return f"<w:sdt>{pr}<w:sdtContent>{''.join(lines)}</w:sdtContent></w:sdt>"
     kind = {"date": "date", "text": "multiline"}.get(answer.control, "text")
-    inner = _text_control_xml(doc, q.full_id, alias, answer.description, kind)
+    inner = _text_control_xml(
+        doc, codec.encode("docx", q.answer_ref), alias, answer.description, kind
+    )
     if answer.control == "number" and answer.unit and answer.unit != "%":
         inner += _run_xml(f" {answer.unit}")
     return _para_xml(doc, "SG Answer", inner)
@@ -583,7 +618,7 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
     label = _text_para(doc, "SG Label", "Evidence")
     box = _text_control_xml(
         doc,
-        q.evidence_field,
+        codec.encode("docx", q.evidence_ref),
         f"Evidence {q.number}",
         "What evidence you hold, and where",
         "multiline",
@@ -603,7 +638,7 @@ def _fields_xml(doc: _Doc, fields: Iterable[Field]) -> str:
     rows = []
     for f in fields:
         placeholder = "A date" if f.type == "date" else " "
-        control = _text_control_xml(doc, f.name, f.label, placeholder, f.type)
+        control = _text_control_xml(doc, codec.encode("docx", f.ref), f.label, placeholder, f.type)
         label = _text_para(doc, "SG Label", f.label)
         cells = _tc_xml(_FIELD_WIDTHS[0], label)
         cells += _tc_xml(_FIELD_WIDTHS[1], _para_xml(doc, "SG Answer", control))
@@ -615,8 +650,8 @@ def _heading(doc: _Doc, level: int, text: str) -> str:
     return _text_para(doc, f"Heading {level}", text)
 
 
-def _form(view: DocumentView) -> bytes:
-    doc = _Doc(view)
+def _form(view: DocumentView, envelope: Envelope) -> bytes:
+    doc = _Doc(view, envelope)
     _header_footer(doc)
     _title_page(doc, page_break=False)
     doc.add(_heading(doc, 1, "Organisation details"))
@@ -769,8 +804,8 @@ def _scales(doc: _Doc) -> None:
         doc.add(_table_xml(doc, _SCALE_WIDTHS, rows, header=True))
 
 
-def _guidance(view: DocumentView) -> bytes:
-    doc = _Doc(view)
+def _guidance(view: DocumentView, envelope: Envelope) -> bytes:
+    doc = _Doc(view, envelope)
     _header_footer(doc)
     _title_page(doc)
     _toc(doc)
@@ -801,8 +836,8 @@ def _guidance(view: DocumentView) -> bytes:
 _LANDSCAPE_TEXT_WIDTH = 14570
 
 
-def _action_plan(view: DocumentView, options: RenderOptions) -> bytes:
-    doc = _Doc(view, landscape=True)
+def _action_plan(view: DocumentView, options: RenderOptions, envelope: Envelope) -> bytes:
+    doc = _Doc(view, envelope, landscape=True)
     _header_footer(doc)
     _title_page(doc, page_break=False)
     head, rows = action_plan_table(view.checklist, options)
@@ -833,22 +868,26 @@ def _action_plan(view: DocumentView, options: RenderOptions) -> bytes:
 @renderer("form", "docx")
 def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
     """The audit tool as a Word document with content controls."""
-    return _form(build_document(checklist, "form", options))
+    doc = build_document(checklist, "form", options)
+    return _form(doc, envelope_of(checklist, "form", options, doc))
 
 
 @renderer("return-form", "docx")
 def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
     """The return form (``in_return`` questions) as a Word document."""
-    return _form(build_document(checklist, "return-form", options))
+    envelope = envelope_of(checklist, "return-form", options)
+    return _form(build_document(checklist, "return-form", options), envelope)
 
 
 @renderer("guidance", "docx")
 def render_guidance(checklist: Checklist, options: RenderOptions) -> bytes:
     """The guidance document as Word, with a table of contents field."""
-    return _guidance(build_document(checklist, "guidance", options))
+    envelope = envelope_of(checklist, "guidance", options)
+    return _guidance(build_document(checklist, "guidance", options), envelope)
 
 
 @renderer("action-plan", "docx")
 def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
     """An action-plan skeleton as a landscape Word table per section."""
-    return _action_plan(build_document(checklist, "action-plan", options), options)
+    envelope = envelope_of(checklist, "action-plan", options)
+    return _action_plan(build_document(checklist, "action-plan", options), options, envelope)

@@ -15,8 +15,10 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .. import fields
 from ..model import Checklist
 from . import RenderError, RenderOptions, renderer
+from ._envelope import envelope_of
 from ._view import (
     ORGANISATION_FIELDS,
     SIGN_OFF_FIELDS,
@@ -506,6 +508,9 @@ def render_html(
         "css": Markup(_css(opts, pdf)),
         "generator_version": _version(),
         "pdf": pdf,
+        "envelope": envelope_of(checklist, kind, opts, doc).to_dict(),
+        # the PDF renderer names its fields from the HTML's names: each in its own format
+        "field_name": functools.partial(fields.encode, "pdf" if pdf else "html"),
     }
     if kind in ("form", "return-form"):
         template = "form.html.j2"
@@ -528,7 +533,7 @@ def _form_context(doc: DocumentView) -> dict[str, Any]:
         "set": doc.set_id,
         "version": doc.version,
         "kind": doc.kind,
-        "details": [f.name for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS)],
+        "details": [fields.encode("html", f.ref) for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS)],
     }
     from ._assets import content_security_policy
 

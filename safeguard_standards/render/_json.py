@@ -127,7 +127,8 @@ def _question(q: QuestionView) -> dict[str, Any]:
     }
 
 
-def _document(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]:
+def document_data(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]:
+    """The JSON-ready data of a document view (form, return-form or guidance)."""
     c = doc.checklist
     return {
         "format": FORMAT,
@@ -228,7 +229,7 @@ def resolved_data(
     opts = options or RenderOptions()
     if kind == "action-plan":
         return _action_plan(checklist, resolve_per(checklist, opts), dict(opts.audience))
-    return _document(build_document(checklist, kind, opts), dict(opts.audience))
+    return document_data(build_document(checklist, kind, opts), dict(opts.audience))
 
 
 def render_json(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> str:

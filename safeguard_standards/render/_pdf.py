@@ -166,8 +166,11 @@ def _fetcher() -> Any:
     return URLFetcher(allowed_protocols={"data"}, timeout=5)
 
 
-def _fix_fields(checkbox_values: Mapping[str, Sequence[str]]) -> Callable[[Any, Any], None]:
-    """A WeasyPrint finisher that tidies the AcroForm so each field has one clear name.
+def _fix_fields(
+    checkbox_values: Mapping[str, Sequence[str]], info: Mapping[str, str] | None = None
+) -> Callable[[Any, Any], None]:
+    """A WeasyPrint finisher that tidies the AcroForm so each field has one clear name, and
+    writes ``info`` (the envelope's properties) into the document information.
 
     * Radio buttons: WeasyPrint puts each button (a kid of its group) in the form's field list
       and gives it the group's name too, so readers see ``x`` and ``x.x``. The kids lose their
@@ -175,11 +178,18 @@ def _fix_fields(checkbox_values: Mapping[str, Sequence[str]]) -> Callable[[Any, 
       the one field.
     * Checkboxes sharing a name (a multi-choice question): grouped under one parent field named
       by the full id; each box is a kid named by its option id (``<full_id>.<option>``).
+    * Then the field tree: WeasyPrint puts every field at the top, named by its whole dotted
+      name, but a partial name may not contain a period (PDF 32000-1, 12.7.3.2). Each field
+      gets its last segment as its name, under parent fields (``/Kids``) for the segments
+      before it, so its fully qualified name is still the name the HTML gave it
+      (:func:`safeguard_standards.fields.pdf_partial_names`).
     """
 
     def finish(document: Any, pdf: Any) -> None:
         import pydyf  # type: ignore[import-untyped]
 
+        for key, value in (info or {}).items():
+            pdf.info[key] = pydyf.String(value)
         acro = pdf.catalog.get("AcroForm")
         if acro is None:
             return
@@ -208,15 +218,53 @@ def _fix_fields(checkbox_values: Mapping[str, Sequence[str]]) -> Callable[[Any, 
                 {"T": pydyf.String(name), "TU": widgets[0].get("TU"), "Kids": pydyf.Array()}
             )
             pdf.add_object(parent)
+            by_ref[parent.reference] = parent
             values = list(checkbox_values[name])
             for i, widget in enumerate(widgets):
                 widget["T"] = pydyf.String(values[i] if i < len(values) else str(i + 1))
                 widget["Parent"] = parent.reference
                 parent["Kids"].append(widget.reference)
             keep[keep.index(widgets[0].reference)] = parent.reference
-        acro["Fields"] = pydyf.Array(keep)
+        acro["Fields"] = pydyf.Array(_field_tree(pdf, pydyf, keep, by_ref))
 
     return finish
+
+
+def _field_tree(pdf: Any, pydyf: Any, top: Sequence[Any], by_ref: Mapping[Any, Any]) -> list[Any]:
+    """The top-level fields once each field of ``top`` (named by its whole dotted name) is
+    put under parent fields, one per leading segment, in document order."""
+    roots: list[Any] = []
+    nodes: dict[tuple[str, ...], Any] = {}
+    terminals: set[tuple[str, ...]] = set()
+    for ref in top:
+        obj = by_ref.get(ref)
+        parts = tuple(_text(obj.get("T")).split(".")) if obj is not None else ()
+        if obj is None or len(parts) < 2:
+            roots.append(ref)
+            continue
+        if parts in nodes or any(parts[:i] in terminals for i in range(1, len(parts))):
+            # a field named like another's parent: the rule that reserves those ids (SG213)
+            # keeps a set from getting here
+            raise AssertionError(f"the PDF field {'.'.join(parts)} clashes with another")
+        terminals.add(parts)
+        parent = None
+        for i in range(1, len(parts)):
+            node = nodes.get(parts[:i])
+            if node is None:
+                node = pydyf.Dictionary({"T": pydyf.String(parts[i - 1]), "Kids": pydyf.Array()})
+                pdf.add_object(node)
+                nodes[parts[:i]] = node
+                if parent is None:
+                    roots.append(node.reference)
+                else:
+                    node["Parent"] = parent.reference
+                    parent["Kids"].append(node.reference)
+            parent = node
+        assert parent is not None
+        obj["T"] = pydyf.String(parts[-1])
+        obj["Parent"] = parent.reference
+        parent["Kids"].append(ref)
+    return roots
 
 
 def _text(value: Any) -> str:
@@ -235,13 +283,15 @@ def html_to_pdf(
     forms: bool = True,
     checkbox_values: Mapping[str, Sequence[str]] | None = None,
     checklist: Checklist | None = None,
+    info: Mapping[str, str] | None = None,
 ) -> bytes:
     """Lay out ``html`` (a self-contained document with print styles) as a tagged PDF.
 
     ``title`` becomes the PDF's title (PDF/UA needs one). With ``forms`` its inputs become
     fillable AcroForm fields named by their ``name`` attribute; ``checkbox_values`` maps a
     checkbox group's name to its values in document order (see :func:`_fix_fields`). Only
-    ``data:`` URLs are fetched. Raises RenderError (SG404) when Pango is missing, and SG430 /
+    ``data:`` URLs are fetched; ``info`` is added to the document information (the
+    envelope's properties). Raises RenderError (SG404) when Pango is missing, and SG430 /
     SG431 when the document is too large (see :func:`check_pdf_size`; ``checklist`` locates
     the place).
     """
@@ -251,27 +301,36 @@ def html_to_pdf(
     document = weasyprint.HTML(string=html, url_fetcher=_fetcher()).render(**options)
     document.metadata.title = title
     document.metadata.lang = "en"
-    pdf: bytes = document.write_pdf(
-        finisher=_fix_fields(checkbox_values or {}) if forms else None, **options
-    )
+    pdf: bytes = document.write_pdf(finisher=_fix_fields(checkbox_values or {}, info), **options)
     return pdf
 
 
 def render_pdf(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> bytes:
     """The PDF of ``kind`` (form, return-form, guidance, action-plan)."""
+    from .. import fields
+    from ._envelope import envelope_of
     from ._view import KIND_LABELS, choices, select_kind
 
     opts = options or RenderOptions()
     html = render_html(checklist, kind, opts, pdf=True)
     title = f"{checklist.title} — {KIND_LABELS[kind]} {checklist.version}"
     fillable = kind in ("form", "return-form")
+    # a multi-choice answer's boxes: the HTML names each by the answer, the PDF by its choice
     boxes = {
-        q.full_id: [c.id for c in choices(q, checklist)]
+        fields.encode("pdf", fields.answer(q.full_id)): [
+            fields.pdf_partial_names(fields.choice(q.full_id, c.id))[-1]
+            for c in choices(q, checklist)
+        ]
         for q in select_kind(checklist, kind).questions()
         if q.type == "multi-choice"
     }
     return html_to_pdf(
-        html, title=title, forms=fillable, checkbox_values=boxes, checklist=checklist
+        html,
+        title=title,
+        forms=fillable,
+        checkbox_values=boxes,
+        checklist=checklist,
+        info=envelope_of(checklist, kind, opts).to_properties(),
     )
 
 

@@ -11,13 +11,9 @@ The main entry point is :func:`build_document`, which turns a checklist into a
 :class:`QuestionView`, each carrying its printed number and everything a renderer prints.
 Action plans use :func:`action_plan_headers` and :func:`action_plan_rows`.
 
-Field names (stable: completed returns are read back by them):
-
-* a question's answer: its full id (``leadership.governance.named-governor``);
-* its evidence box: :func:`evidence_field` (``leadership.governance.named-governor.evidence``);
-* the organisation-details and sign-off blocks: :data:`ORGANISATION_FIELDS` and
-  :data:`SIGN_OFF_FIELDS` (``org.name``, ``signoff.date``; two parts, so they can never clash
-  with a question's three-part full id).
+Field names (stable: completed returns are read back by them) are made by
+:mod:`safeguard_standards.fields`; :data:`ORGANISATION_FIELDS`, :data:`SIGN_OFF_FIELDS` and
+:class:`Field` are re-exported from there, and :func:`evidence_field` asks it.
 
 Nothing here imports a heavy library at module level except markdown-it-py's parser, which is
 created on first use; only :func:`logo_data_uri` reads a file, and only inside ``base_dir``.
@@ -33,6 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from .. import fields
+from ..fields import ORGANISATION_FIELDS, SIGN_OFF_FIELDS, Field
 from ..model import (
     Checklist,
     Citation,
@@ -106,38 +104,6 @@ KIND_LABELS: dict[str, str] = {
 # -- field names ----------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Field:
-    """A fillable field outside the questions (organisation details, sign-off).
-
-    ``name`` is its field name in every format; ``type`` is ``text``, ``date`` or ``email``.
-    """
-
-    name: str
-    label: str
-    type: str = "text"
-
-
-#: The organisation-details block at the top of a form, in order.
-ORGANISATION_FIELDS: tuple[Field, ...] = (
-    Field("org.name", "Name of organisation"),
-    Field("org.address", "Address"),
-    Field("org.completed_by", "Completed by (name)"),
-    Field("org.role", "Role"),
-    Field("org.contact", "Email or telephone", "text"),
-    Field("org.date", "Date completed", "date"),
-)
-
-#: The sign-off block at the end of a form, in order, as a set with no ``sign_off:`` has it
-#: (:func:`sign_off_fields` gives a set's own Role label).
-SIGN_OFF_FIELDS: tuple[Field, ...] = (
-    Field("signoff.name", "Name"),
-    Field("signoff.role", "Role"),
-    Field("signoff.signature", "Signature"),
-    Field("signoff.date", "Date", "date"),
-)
-
-
 def sign_off_fields(checklist: Checklist) -> tuple[Field, ...]:
     """The sign-off fields of ``checklist``'s forms: the same names in every set, the Role
     label from the set's ``sign_off.role_examples``."""
@@ -149,7 +115,7 @@ def sign_off_fields(checklist: Checklist) -> tuple[Field, ...]:
 
 def evidence_field(full_id: str) -> str:
     """The field name of a question's evidence box: ``<full_id>.evidence``."""
-    return f"{full_id}.evidence"
+    return fields.evidence(full_id).name
 
 
 # -- which questions a kind includes --------------------------------------------------------
@@ -467,7 +433,7 @@ class QuestionView:
 
     @property
     def full_id(self) -> str:
-        """The field name of the answer."""
+        """The question's full id."""
         return self.question.full_id
 
     @property
@@ -483,9 +449,23 @@ class QuestionView:
         return f"{self.answer.description} ({p})" if p else self.answer.description
 
     @property
+    def answer_ref(self) -> fields.FieldRef:
+        """The answer field (encode it with :func:`safeguard_standards.fields.encode`)."""
+        return fields.answer(self.question.full_id)
+
+    @property
+    def evidence_ref(self) -> fields.FieldRef:
+        """The evidence box."""
+        return fields.evidence(self.question.full_id)
+
+    def choice_ref(self, choice_id: str) -> fields.FieldRef:
+        """One choice's box of the answer."""
+        return fields.choice(self.question.full_id, choice_id)
+
+    @property
     def evidence_field(self) -> str:
         """The field name of the evidence box."""
-        return evidence_field(self.question.full_id)
+        return self.evidence_ref.name
 
     @property
     def evidence(self) -> tuple[str, ...]:

@@ -15,10 +15,12 @@ A form workbook has these sheets:
 * **Lists** (hidden): the dropdown lists, each a named range.
 
 Field names: the **Id** column is the authoritative mapping from a row to a question's full
-id. Each answer cell also gets a workbook defined name made from its field name by
-:func:`defined_name` (``SG_`` + the id with ``.`` → ``__`` and ``-`` → ``___``), which
-:func:`field_from_defined_name` reverses. The organisation-details and sign-off cells on the
-cover are named the same way (``org.name`` → ``SG_org__name``).
+id. Each answer and evidence cell also gets a workbook defined name made from its field name
+by :func:`safeguard_standards.fields.encode` (``SG_`` + the name with ``.`` → ``__`` and ``-``
+→ ``___``), which :func:`~safeguard_standards.fields.decode` reverses. The
+organisation-details and sign-off cells on the cover are named the same way (``org.name`` →
+``SG_org__name``). The envelope (:mod:`safeguard_standards.envelope`) is in the custom
+document properties (``sg_set`` …).
 
 Every sheet is protected **without a password** (Review › Unprotect Sheet lifts it): the
 protection stops a question being changed by accident; it is not a security measure.
@@ -41,9 +43,12 @@ from typing import Any
 
 import attrs
 
+from .. import fields as codec
+from ..envelope import Envelope
 from ..model import Checklist
 from . import RenderOptions, renderer
 from ._csv import action_plan_table, neutralise, plain_text
+from ._envelope import envelope_of
 from ._view import (
     ORGANISATION_FIELDS,
     YES_NO,
@@ -55,11 +60,7 @@ from ._view import (
     md_to_text,
 )
 
-__all__ = [
-    "ANSWER_COLUMNS",
-    "defined_name",
-    "field_from_defined_name",
-]
+__all__ = ["ANSWER_COLUMNS"]
 
 #: Column ids and headings of the Answers sheet, in order (then a hidden "type id" column).
 ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -92,34 +93,7 @@ _WIDTHS = {
     "type_id": 12,
 }
 
-_PREFIX = "SG_"
-_NAME_OK = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
-
-
-def defined_name(field: str) -> str:
-    """The workbook defined name of a field: ``SG_`` + the field name with ``.`` written
-    ``__`` and ``-`` written ``___``.
-
-    ``leadership.governance.named-governor`` → ``SG_leadership__governance__named___governor``.
-    Ids are lower-case letters and digits joined by single ``-``, ``_`` or ``.``, so each run
-    of underscores in the result has length 1, 2 or 3 and the mapping is reversible
-    (:func:`field_from_defined_name`). The name uses only letters, digits and underscores, so
-    Excel and LibreOffice both accept it, and it can never look like a cell reference.
-    Raises ValueError for a field name outside that grammar.
-    """
-    if not _NAME_OK.match(field):
-        raise ValueError(f"{field!r} is not a field name (lower-case ids joined by . - _)")
-    return _PREFIX + field.replace("-", "___").replace(".", "__")
-
-
-_RUN = re.compile(r"_{2,3}")
-
-
-def field_from_defined_name(name: str) -> str | None:
-    """The field name a defined name was made from, or None if it is not one of ours."""
-    if not name.startswith(_PREFIX) or name.startswith(_PREFIX + "LIST_"):
-        return None
-    return _RUN.sub(lambda m: "." if len(m.group()) == 2 else "-", name[len(_PREFIX) :])
+_PREFIX = codec.XLSX_PREFIX
 
 
 # -- styles -----------------------------------------------------------------------------------
@@ -559,7 +533,7 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
         for f in fields:
             style = STYLES.answer_date if f.type == "date" else STYLES.answer
             put(make(f.label, STYLES.label), make(None, style))
-            names.append((defined_name(f.name), f"{sheet}!$B${row}"))
+            names.append((codec.encode("xlsx", f.ref), f"{sheet}!$B${row}"))
             if f.type == "date":
                 date_rows.append(row)
 
@@ -765,6 +739,7 @@ def _answers(
     checklist = doc.checklist
     sheet = quote_sheetname(ws.title)
     answer_col = letters["answer"]
+    evidence_col = letters["evidence"]
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
     # The blank Answer, Evidence and Notes cells are not written at all (15,000 cells in a
     # 5,000-question set, performance goal G8): their columns are unlocked and wrapped, a cell
@@ -796,7 +771,7 @@ def _answers(
                     row,
                     [
                         (q.number, STYLES.text),
-                        (q.full_id, STYLES.text),
+                        (codec.encode("xlsx-id", q.answer_ref), STYLES.text),
                         (section.title, STYLES.text),
                         (standard.title, STYLES.text),
                         (text, STYLES.text),
@@ -810,7 +785,10 @@ def _answers(
                     ],
                     height,
                 )
-                names.append((defined_name(q.full_id), f"{sheet}!${answer_col}${row}"))
+                names.append((codec.encode("xlsx", q.answer_ref), f"{sheet}!${answer_col}${row}"))
+                names.append(
+                    (codec.encode("xlsx", q.evidence_ref), f"{sheet}!${evidence_col}${row}")
+                )
                 key = _validation_key(q.answer, lists)
                 if key is not None:
                     checks.setdefault(key, []).append(row)
@@ -994,6 +972,7 @@ def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
     # document properties: at most 255 characters, as in Word
     wb.properties.title = _clip(doc.document_title)
     wb.properties.creator = _clip(doc.publisher.name if doc.publisher else "safeguard-standards")
+    _stamp(wb, envelope_of(checklist, kind, options, doc))
     lists = _Lists()
     names: list[tuple[str, str]] = []
     _cover(wb, doc, names, with_sign_off=kind != "action-plan")
@@ -1007,6 +986,14 @@ def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _stamp(wb: Any, envelope: Envelope) -> None:
+    """The envelope as custom document properties (File › Properties › Custom)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    for name, value in envelope.to_properties().items():
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
 @renderer("form", "xlsx")

@@ -1,12 +1,16 @@
 /* safeguard-standards: the offline audit form.
  * Shows and hides conditional questions from the answers, counts progress per section, saves
- * the answers to a JSON file ({set, version, answers, evidence, details}) and loads one back.
+ * the answers to a JSON file ({set, version, kind, envelope, answers, evidence, details}) and
+ * loads one back. Field names come from the page (data-evidence, the details list): none is
+ * made here.
  * No network: everything happens in the page. */
 (function () {
   "use strict";
   var form = document.getElementById("sg-form");
   if (!form) { return; }
   var meta = JSON.parse(document.getElementById("sg-meta").textContent);
+  var envelopeEl = document.getElementById("sg-envelope");
+  var envelope = envelopeEl ? JSON.parse(envelopeEl.textContent) : null;
   var statusEl = document.getElementById("sg-status");
   var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
 
@@ -29,6 +33,8 @@
   });
 
   function controls(name) { return byName[name] || []; }
+  /* The name of a question's evidence box, as the page gives it. */
+  function evidenceName(qid) { return byId[qid] ? byId[qid].getAttribute("data-evidence") : null; }
 
   function names(cond, out) {
     if (cond.op === "all" || cond.op === "any") {
@@ -192,7 +198,7 @@
 
   function collect() {
     var state = update();
-    var out = { set: meta.set, version: meta.version, kind: meta.kind, answers: {}, evidence: {}, details: {} };
+    var out = { set: meta.set, version: meta.version, kind: meta.kind, envelope: envelope, answers: {}, evidence: {}, details: {} };
     questions.forEach(function (q) {
       var qid = q.getAttribute("data-qid");
       if (!state.asked[qid]) { return; }
@@ -201,7 +207,7 @@
         var el = controls(qid)[0];
         out.answers[qid] = (el.type === "number" && !isNaN(Number(v))) ? Number(v) : v;
       }
-      var ev = controls(qid + ".evidence")[0];
+      var ev = controls(evidenceName(qid))[0];
       if (ev && ev.value.trim() !== "") { out.evidence[qid] = ev.value; }
     });
     meta.details.forEach(function (name) {
@@ -250,7 +256,10 @@
     Object.keys(data.answers).forEach(function (qid) {
       if (byId[qid] && setValue(qid, data.answers[qid])) { n += 1; } else { skipped += 1; }
     });
-    Object.keys(data.evidence || {}).forEach(function (qid) { setValue(qid + ".evidence", data.evidence[qid]); });
+    Object.keys(data.evidence || {}).forEach(function (qid) {
+      var name = evidenceName(qid);
+      if (name) { setValue(name, data.evidence[qid]); }
+    });
     Object.keys(data.details || {}).forEach(function (name) {
       if (meta.details.indexOf(name) >= 0) { setValue(name, data.details[name]); }
     });
