@@ -385,10 +385,12 @@ def test_rename_detection_of_long_texts_of_repeated_words_is_bounded() -> None:
         import json
         from hostile import long_renamed_sets
         from safeguard_standards import load_text
-        from safeguard_standards.diff import diff, format_diff
+        from safeguard_standards.diff import diff
+        from safeguard_standards.render import render_diff
         a, b = long_renamed_sets(400, 1000)
-        d = diff(load_text(a, "a.yaml"), load_text(b, "b.yaml"))
-        format_diff(d, "md")
+        old, new = load_text(a, "a.yaml"), load_text(b, "b.yaml")
+        d = diff(old, new)
+        render_diff(old, new, "md", d)
         print(json.dumps(d.counts()))
         """,
         seconds=60,

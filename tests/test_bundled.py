@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -203,3 +204,13 @@ def test_vcs_checklist_asks_for_a_process_not_a_record() -> None:
         for prompt in q.evidence:
             assert "names removed" not in prompt.lower(), q.full_id
             assert "anonymised" not in prompt.lower(), q.full_id
+
+
+@pytest.mark.parametrize("set_id", ["kcsie", "section11", "vcs_checklist"])
+def test_no_question_asks_again_for_the_organisations_name(set_id: str) -> None:
+    """Every form starts with the organisation's details (its name among them): a question
+    asking for the name again makes the person type it twice."""
+    asks_name = re.compile(r"\bname of (your|the) (organisation|group|school|setting)\b", re.I)
+    checklist = sg.load_bundled(set_id)
+    repeated = [q.full_id for q in checklist.questions() if asks_name.search(q.text)]
+    assert repeated == []
