@@ -7,7 +7,6 @@ located :class:`Diagnostic` with a remedy.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -16,7 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from ._yaml import SourceMap
-from .diagnostics import Code, Diagnostic
+from .diagnostics import Code, Diagnostic, did_you_mean
 
 __all__ = ["check_structure", "schema", "schema_text"]
 
@@ -153,11 +152,6 @@ def _json_path(path: Sequence[Hashable]) -> str:
     return out
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _field_name(path: Sequence[Hashable]) -> str:
     for step in reversed(path):
         if isinstance(step, str):
@@ -220,7 +214,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
             where = f" in {item!r}" if item else ""
             yield Diagnostic(
                 Code.UNKNOWN_FIELD,
-                f"unknown field {key!r}{where}{_suggest(str(key), allowed)}",
+                f"unknown field {key!r}{where}{did_you_mean(str(key), allowed)}",
                 source,
                 line,
                 col,
@@ -325,7 +319,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         allowed = [str(v) for v in error.validator_value]
         yield at_value(
             Code.INVALID_VALUE,
-            f"{instance!r} is not a valid {field!r}{_suggest(str(instance), allowed)}",
+            f"{instance!r} is not a valid {field!r}{did_you_mean(str(instance), allowed)}",
             "use one of: " + ", ".join(allowed),
         )
         return

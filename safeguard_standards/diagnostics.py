@@ -9,6 +9,7 @@ match on them, never on the wording. ``docs/errors.md`` is generated from this c
 
 from __future__ import annotations
 
+import difflib
 import enum
 import functools
 from collections.abc import Iterable
@@ -19,8 +20,10 @@ __all__ = [
     "ChecklistError",
     "Code",
     "Diagnostic",
+    "SafeguardError",
     "Severity",
     "best_match",
+    "did_you_mean",
     "format_diagnostic",
     "sort_diagnostics",
 ]
@@ -379,6 +382,18 @@ class Code(enum.Enum):
         "the document would have no questions in it",
         "(--as return-form for a set where no question has in_return: true)",
     )
+    RENDER_NO_PREVIOUS = (
+        "SG406",
+        Severity.ERROR,
+        "a changes document has no previous version to compare with",
+        "(safeguard render my-set.yaml --as changes, where my-set.yaml has no supersedes:)",
+    )
+    SET_UNKNOWN = (
+        "SG407",
+        Severity.ERROR,
+        "a SET argument names no known set, version or file, or is not ID, ID@VERSION or a path",
+        "(safeguard render kcsei --as form, or kcsie@2052-53)",
+    )
     # -- SG41x: writing the output (safeguard_standards._atomic.OutputError) -------------
     OUTPUT_IS_INPUT = (
         "SG410",
@@ -475,6 +490,11 @@ class Code(enum.Enum):
         """A YAML fragment that triggers it."""
         return str(self.value[3])
 
+    @property
+    def exit_status(self) -> int:
+        """The CLI's exit status for this problem: 2 for a bad command line, 1 for bad input."""
+        return 2 if self in _COMMAND_LINE else 1
+
     @classmethod
     def by_code(cls, code: str) -> Code:
         """Look a member up by its ``SGnnn`` code."""
@@ -482,6 +502,56 @@ class Code(enum.Enum):
             if member.code == code:
                 return member
         raise KeyError(code)
+
+
+#: Problems with the command line rather than the input: another argument would do (exit 2).
+_COMMAND_LINE: frozenset[Code] = frozenset(
+    {
+        Code.RENDER_OPTION,
+        Code.RENDER_UNSUPPORTED,
+        Code.RENDER_CSS,
+        Code.RENDER_EMPTY,  # the set has nothing for this kind: ask for another kind
+        Code.RENDER_NO_PREVIOUS,
+        Code.RENDER_CSS_NOT_ALLOWED,
+        Code.RENDER_CSS_SIZE,
+        Code.SET_UNKNOWN,
+        Code.OUTPUT_IS_INPUT,
+        Code.OUTPUT_NOT_A_FILE,
+        Code.OUTPUT_FOLDER,
+    }
+)
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to ``word``, or "" for none."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class SafeguardError(Exception):
+    """A problem the user can fix, raised rather than returned: one catalogue code, a message,
+    a hint and where it is.
+
+    ``entry`` is the :class:`Code`; ``code`` its stable ``SGnnn`` text; ``where`` is
+    ``file:line:col`` (or a path) of the value concerned, "" for the whole request;
+    ``exit_status`` is what the CLI exits with.
+    """
+
+    def __init__(self, code: Code, message: str, hint: str = "", where: str = "") -> None:
+        super().__init__(message)
+        self.entry = code
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+    @property
+    def code(self) -> str:
+        """The stable ``SGnnn`` code of :attr:`entry`."""
+        return self.entry.code
+
+    @property
+    def exit_status(self) -> int:
+        return self.entry.exit_status
 
 
 @attrs.frozen(order=False)

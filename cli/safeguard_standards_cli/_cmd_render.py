@@ -215,10 +215,10 @@ def render_cmd(
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        # SG405: the set has nothing for this kind (no return questions): ask for another kind
-        usage = ("SG401", "SG403", "SG215", "SG405", "SG424", "SG425")
+        # the catalogue says whether another command line would do (exit 2); a problem in the
+        # --css file is the command line's too
         in_css = bool(css_path) and exc.where.startswith(f"{css_path}:")
-        problem = UsageProblem if exc.code in usage or in_css else ContentProblem
+        problem = UsageProblem if exc.exit_status == 2 or in_css else ContentProblem
         err = problem(f"{exc.code}: {exc.message}", exc.hint)
         if exc.where and problem is UsageProblem:  # in the --css file: file:line:col: CODE
             raise UsageProblem(f"{exc.where}: {exc.code} {exc.message}", exc.hint) from None

@@ -119,7 +119,7 @@ class OutputProblem(SafeguardCLIError):
         from safeguard_standards import Diagnostic, format_diagnostic
 
         e = self.error
-        click.echo(format_diagnostic(Diagnostic(e.code, e.message, e.path, hint=e.hint)), err=True)
+        click.echo(format_diagnostic(Diagnostic(e.entry, e.message, e.path, hint=e.hint)), err=True)
 
 
 class OutputPathProblem(OutputProblem):

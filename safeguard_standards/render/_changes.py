@@ -332,6 +332,7 @@ def _render(checklist: Checklist, options: RenderOptions, fmt: str) -> bytes:
         raise RenderError(
             "a 'changes' document needs the previous version to compare with",
             "give --since VERSION, or name the version this one replaces in 'supersedes:'",
+            "SG406",
         )
     extra = ""
     if options.css and fmt in ("html", "pdf"):

@@ -522,7 +522,7 @@ def render_html(
         per = resolve_per(checklist, opts)
         context.update(_plan_context(checklist, per))
     else:  # pragma: no cover - the registry only sends the kinds registered below
-        raise RenderError(f"{kind} cannot be rendered as html", code="SG401")
+        raise RenderError(f"{kind} cannot be rendered as html", "", "SG401")
     return _env().get_template(template).render(context)
 
 

@@ -1,0 +1,120 @@
+"""Messages from the catalogue: one did-you-mean, one error base class, exit status by code."""
+
+from __future__ import annotations
+
+import errno
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from safeguard_standards_cli._app import cli
+
+import safeguard_standards as sg
+from safeguard_standards import Code, SafeguardError
+from safeguard_standards.diagnostics import did_you_mean
+from safeguard_standards.render import RenderError
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "safeguard_standards", ROOT / "cli" / "safeguard_standards_cli"]
+
+
+def test_did_you_mean_names_the_closest_choice() -> None:
+    assert did_you_mean("acadmy", ["maintained", "academy", "independent"]) == (
+        " (did you mean 'academy'?)"
+    )
+    assert did_you_mean("zzz", ["academy", "maintained"]) == ""
+    assert did_you_mean("academy", []) == ""
+
+
+def test_no_module_writes_did_you_mean_by_hand() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for root in SOURCES
+        for path in root.rglob("*.py")
+        if path.name != "diagnostics.py" and "get_close_matches" in path.read_text("utf-8")
+    ]
+    assert offenders == []
+
+
+def test_every_code_written_in_the_source_is_in_the_catalogue() -> None:
+    known = {c.code for c in Code}
+    written = {
+        (str(path.relative_to(ROOT)), code)
+        for root in SOURCES
+        for path in root.rglob("*.py")
+        for code in re.findall(r"\bSG\d{3}\b", path.read_text("utf-8"))
+    }
+    assert sorted(w for w in written if w[1] not in known) == []
+
+
+def test_a_render_error_refuses_a_code_outside_the_catalogue() -> None:
+    with pytest.raises(KeyError):
+        RenderError("anything", "", "SG400")
+    err = RenderError("no such kind", "kinds: form", "SG401", where="a.yaml:3:5")
+    assert (err.entry, err.code, err.message, err.hint, err.where) == (
+        Code.RENDER_UNSUPPORTED,
+        "SG401",
+        "no such kind",
+        "kinds: form",
+        "a.yaml:3:5",
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "entry", "bases"),
+    [
+        (lambda: RenderError("m", "h", Code.RENDER_LOGO), Code.RENDER_LOGO, ()),
+        (lambda: sg.AudienceError("m", "h"), Code.RENDER_OPTION, (ValueError,)),
+        (lambda: sg.SetNotFound("m", "h"), Code.SET_UNKNOWN, (LookupError,)),
+        (lambda: sg.SetSpecError("m", "h", column=3), Code.SET_UNKNOWN, (LookupError,)),
+        (
+            lambda: sg.OutputError(Code.OUTPUT_FAILED, "out.pdf", "m", "h", errno.ENOSPC),
+            Code.OUTPUT_FAILED,
+            (OSError,),
+        ),
+    ],
+)
+def test_the_error_classes_share_one_base_carrying_a_code(error, entry, bases) -> None:
+    err = error()
+    assert isinstance(err, SafeguardError)
+    assert all(isinstance(err, b) for b in bases)  # what callers caught before still works
+    assert (err.entry, err.code, err.message, err.hint) == (entry, entry.code, "m", "h")
+
+
+def test_an_output_error_is_still_the_os_error_it_was() -> None:
+    err = sg.OutputError(Code.OUTPUT_FAILED, "out.pdf", "cannot write", "free space", errno.ENOSPC)
+    assert (err.errno, err.filename, err.where) == (errno.ENOSPC, "out.pdf", "out.pdf")
+    assert str(err) == "out.pdf: SG413 cannot write"
+    assert not err.is_usage
+
+
+def test_exit_status_comes_from_the_catalogue() -> None:
+    usage = {c.code for c in Code if c.exit_status == 2}
+    assert usage == {
+        "SG215",
+        "SG401",
+        "SG403",
+        "SG405",
+        "SG406",
+        "SG407",
+        "SG410",
+        "SG411",
+        "SG412",
+        "SG424",
+        "SG425",
+    }
+    assert {c.exit_status for c in Code} == {1, 2}
+    assert Code.RENDER_LOGO.exit_status == 1  # a problem in the set, not the command line
+
+
+def test_a_changes_document_without_a_previous_version_is_a_command_line_problem() -> None:
+    # it used to say SG400, a code the catalogue does not have, and exit 1
+    result = CliRunner().invoke(
+        cli, ["render", "kcsie@2024-25", "--as", "changes", "--format", "md"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "safeguard: SG406: a 'changes' document needs the previous version to compare with\n"
+        "    hint: give --since VERSION, or name the version this one replaces in 'supersedes:'\n"
+    )
