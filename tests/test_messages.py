@@ -118,3 +118,87 @@ def test_a_changes_document_without_a_previous_version_is_a_command_line_problem
         "safeguard: SG406: a 'changes' document needs the previous version to compare with\n"
         "    hint: give --since VERSION, or name the version this one replaces in 'supersedes:'\n"
     )
+
+
+# -- hints for a value that does not match its schema pattern, chosen by the schema property ---
+
+COMPLETE = Path(__file__).parent / "cases" / "valid" / "complete.yaml"
+_QUESTION = "write the full id: section.standard.question, in lowercase with hyphens"
+_ANY_ID = (
+    "write the full id: section, section.standard or section.standard.question, "
+    "in lowercase with hyphens"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message", "hint"),
+    [
+        (
+            "from: 2025-09-01",
+            'from: "2025-9-1"',
+            (7, 19),
+            "'2025-9-1' is not a valid 'from'",
+            "write the date as YYYY-MM-DD, e.g. 2025-09-01",
+        ),
+        (
+            "url: https://www.gov.uk",
+            "url: www.gov.uk",
+            (16, 10),
+            "'www.gov.uk/government/publications/keeping-children-safe-in-education--2' "
+            "is not a valid 'url'",
+            "write the full address starting with https://",
+        ),
+        (
+            "question: leadership.governance.named-governor",
+            "question: Leadership.governance",
+            (50, 32),
+            "'Leadership.governance' is not a valid 'question'",
+            _QUESTION,
+        ),
+        (
+            'version: "2025-26"',
+            'version: "2025/26"',
+            (4, 10),
+            "'2025/26' is not a valid 'version'",
+            "write the version with letters, digits, '.', '-' or '_', starting with a letter "
+            "or digit, e.g. '2025-26'",
+        ),
+        (
+            "id: named-governor",
+            "id: Named_Governor",
+            (37, 17),
+            "'Named_Governor' is not a valid 'id'",
+            "use lowercase letters, digits and single hyphens, e.g. 'named-governor'",
+        ),
+        (
+            "  kcsie-2025:",
+            "  KCSIE 2025:",
+            (12, 3),
+            "'KCSIE 2025' is not a valid name for an entry of 'references'",
+            "use lowercase letters, digits and single hyphens, e.g. 'kcsie-2025'",
+        ),
+    ],
+)
+def test_a_value_that_breaks_its_pattern_gets_the_hint_of_its_field(
+    old, new, where, message, hint
+) -> None:
+    text = COMPLETE.read_text(encoding="utf-8").replace(old, new, 1)
+    found = [d for d in sg.check_text(text, "set.yaml").diagnostics if d.code is Code.INVALID_VALUE]
+    assert [((d.line, d.column), d.message, d.hint) for d in found][:1] == [(where, message, hint)]
+
+
+def test_an_overlay_id_that_breaks_its_pattern_says_which_ids_it_takes() -> None:
+    overlay = (
+        "dsl: 1\nextends: kcsie@2025-26\ntitle: T\n"
+        "remove:\n  - Leadership\n"
+        "modify:\n  - id: Leadership.x\n    set: {in_return: true}\n"
+    )
+    found = [
+        ((d.line, d.column), d.message, d.hint)
+        for d in sg.check_text(overlay, "o.yaml").diagnostics
+        if d.code is Code.INVALID_VALUE
+    ]
+    assert found == [
+        ((5, 5), "'Leadership' is not a valid 'remove'", _ANY_ID),
+        ((7, 9), "'Leadership.x' is not a valid 'id'", _ANY_ID),
+    ]
