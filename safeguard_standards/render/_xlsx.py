@@ -49,6 +49,7 @@ from ..model import Checklist
 from . import RenderOptions, renderer
 from ._csv import action_plan_table, neutralise, plain_text
 from ._envelope import envelope_of
+from ._number import number_text
 from ._view import (
     ORGANISATION_FIELDS,
     YES_NO,
@@ -406,10 +407,6 @@ class _Lists:
 # -- validations --------------------------------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
 def _validation_key(
     answer: AnswerSpace, lists: _Lists
 ) -> tuple[str, str, str, str, str, str] | None:
@@ -423,11 +420,11 @@ def _validation_key(
         kind = "whole" if answer.step == "1" else "decimal"
         lo, hi = answer.min, answer.max
         if lo is not None and hi is not None:
-            key = (kind, "between", _num(lo), _num(hi))
+            key = (kind, "between", number_text(lo), number_text(hi))
         elif lo is not None:
-            key = (kind, "greaterThanOrEqual", _num(lo), "")
+            key = (kind, "greaterThanOrEqual", number_text(lo), "")
         elif hi is not None:
-            key = (kind, "lessThanOrEqual", _num(hi), "")
+            key = (kind, "lessThanOrEqual", number_text(hi), "")
         else:
             key = (kind, "between", "-999999999", "999999999")
         return (*key, "Answer", answer.description)
