@@ -14,7 +14,7 @@ What a person gets:
 Forms have one table per standard, three rows per question (the question with its hint,
 "Answer if …" and evidence prompts; the answer; the evidence box), wrapped in **content
 controls** whose tags are the field names of :mod:`._view` (python-docx has no API for them,
-so they are written as ``w:sdt`` XML; see ``renderers-and-anchors.md`` §7.3):
+so they are written as ``w:sdt`` XML; see "DOCX content controls" in docs/rendering-office.md):
 
 * the answer of every question: a control tagged with the question's full id: plain text
   (multi-line for text answers), a date picker for dates, and for yes-no, rating and choice
