@@ -384,7 +384,7 @@ def _checkbox_xml(doc: _Doc, tag: str, alias: str) -> str:
     )
 
 
-# -- WordprocessingML written as text (tables of questions: performance goal G7) -----------------
+# -- WordprocessingML written as text (tables of questions: the DOCX target, docs/performance.md)
 
 _NS = f'xmlns:w="{_W}" xmlns:w14="{_W14}" xmlns:r="{_R}"'
 

@@ -28,8 +28,8 @@ protection stops a question being changed by accident; it is not a security meas
 Every piece of text from the set goes through :func:`~._csv.neutralise`, so no text from a
 standard set is ever stored as a formula; the only formulas are the Summary's own.
 
-Uses openpyxl's write-only mode (performance goal G8), so every sheet's layout is decided
-before its first row is written.
+Uses openpyxl's write-only mode (for the XLSX target in docs/performance.md), so every sheet's
+layout is decided before its first row is written.
 """
 
 from __future__ import annotations
@@ -594,7 +594,7 @@ _Cell = tuple["str | _Formula | None", str]  # (text or formula, named style or 
 class _RowWriter:
     """Writes a write-only sheet's rows, each given as (text, style name) pairs.
 
-    Fast path (performance goal G8): openpyxl spends about 16 µs on every cell it writes, so a
+    Fast path (the XLSX target in docs/performance.md): openpyxl spends about 16 µs a cell, so a
     5,000-question Answers sheet cost a second. Here each row is composed as SpreadsheetML
     text, parsed once by lxml and written into openpyxl's own write-only stream: the same
     ``<row>``/``<c t="inlineStr">`` markup openpyxl writes, with the style indexes openpyxl
@@ -739,10 +739,10 @@ def _answers(
     evidence_col = letters["evidence"]
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
     # The blank Answer, Evidence and Notes cells are not written at all (15,000 cells in a
-    # 5,000-question set, performance goal G8): their columns are unlocked and wrapped, a cell
-    # with no record takes its column's format in Excel and LibreOffice alike, and a
-    # conditional format colours the rows in use. A date answer is written, empty, for its
-    # date format.
+    # 5,000-question set; the XLSX target in docs/performance.md): their columns are unlocked
+    # and wrapped, a cell with no record takes its column's format in Excel and LibreOffice
+    # alike, and a conditional format colours the rows in use. A date answer is written,
+    # empty, for its date format.
     row = 1
     for section in doc.sections:
         for standard in section.standards:
