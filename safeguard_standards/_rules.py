@@ -196,10 +196,10 @@ def _check_cites(ctx: Context, cites: Iterable[Citation], item: str) -> Iterator
             yield ctx.diag(
                 Code.UNDEFINED_REFERENCE,
                 ctx.at(cite, "ref"),
-                f"citation of {cite.ref!r}, which is not defined under 'references'"
-                + did_you_mean(cite.ref, keys),
-                "fix the key, or define the reference once under 'references' "
-                "with its title and URL",
+                Code.UNDEFINED_REFERENCE.message(
+                    ref=cite.ref, did_you_mean=did_you_mean(cite.ref, keys)
+                ),
+                Code.UNDEFINED_REFERENCE.hint(),
                 item,
             )
 

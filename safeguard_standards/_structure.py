@@ -253,12 +253,14 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
             where = f" in {item!r}" if item else ""
             yield Diagnostic(
                 Code.UNKNOWN_FIELD,
-                f"unknown field {key!r}{where}{did_you_mean(str(key), allowed)}",
+                Code.UNKNOWN_FIELD.message(
+                    key=key, in_item=where, did_you_mean=did_you_mean(str(key), allowed)
+                ),
                 source,
                 line,
                 col,
                 item,
-                "allowed here: " + ", ".join(allowed) + ". Fix the spelling or remove the field.",
+                Code.UNKNOWN_FIELD.hint(allowed=", ".join(allowed)),
                 _json_path([*path, key]),
             )
         return
@@ -271,12 +273,14 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
             description = error.schema.get("properties", {}).get(name, {}).get("description", "")
             yield Diagnostic(
                 Code.MISSING_FIELD,
-                f"{owner} is missing the required field {name!r}",
+                Code.MISSING_FIELD.message(owner=owner, name=name),
                 source,
                 line or 1,
                 col or 1,
                 item,
-                f"add '{name}: …'" + (f" — {description}" if description else ""),
+                Code.MISSING_FIELD.hint(
+                    name=name, described=f" — {description}" if description else ""
+                ),
                 jpath,
             )
         return
@@ -314,7 +318,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         if instance is None:
             yield Diagnostic(
                 Code.EMPTY_VALUE,
-                f"{field!r} is empty",
+                Code.EMPTY_VALUE.message(field=field),
                 source,
                 line,
                 col,
@@ -423,7 +427,8 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         return
 
     if kind == "minLength":
-        yield at_value(Code.EMPTY_VALUE, f"{field!r} is empty", f"write something for {field!r}")
+        empty = Code.EMPTY_VALUE
+        yield at_value(empty, empty.message(field=field), empty.hint(field=field))
         return
 
     # uniqueItems, minProperties, and anything else the schema may grow.

@@ -19,6 +19,7 @@ import attrs
 __all__ = [
     "ChecklistError",
     "Code",
+    "Detail",
     "Diagnostic",
     "SafeguardError",
     "Severity",
@@ -36,14 +37,29 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
+@attrs.frozen
+class Detail:
+    """A code's usual message and hint, as ``str.format`` templates.
+
+    ``Code.UNKNOWN_FIELD.message(key="guidence", in_item="", did_you_mean=" (did you mean
+    'guidance'?)")`` fills the message; the fields are the names in braces (``{key!r}`` writes
+    the value quoted). ``docs/errors.md`` shows the message template.
+    """
+
+    message: str
+    hint: str = ""
+
+
 class Code(enum.Enum):
     """The catalogue of diagnostic codes.
 
     SG1xx: the file and its structure. SG2xx: ids, references and meaning.
     SG3xx: tailoring (overlays). SG4xx: rendering.
 
-    Each member's value is ``(code, severity, title, example)``; the example is a short YAML
-    fragment that triggers it, used in ``docs/errors.md``.
+    Each member's value is ``(code, severity, title, example)`` or ``(code, severity, title,
+    example, Detail(message, hint))``; the example is a short YAML fragment that triggers it,
+    used in ``docs/errors.md``; the :class:`Detail` holds the templates of its usual message
+    and hint, filled with :meth:`message` and :meth:`hint`.
     """
 
     # -- SG1xx: reading the file and its structure ---------------------------------------
@@ -77,19 +93,35 @@ class Code(enum.Enum):
         "dsl: 1\n---\ndsl: 1",
     )
     ENCODING = ("SG109", Severity.ERROR, "the file is not valid UTF-8 text", "(bytes 0xff 0xfe…)")
-    UNKNOWN_FIELD = ("SG110", Severity.ERROR, "unknown field", "guidence: {why: …}")
+    UNKNOWN_FIELD = (
+        "SG110",
+        Severity.ERROR,
+        "unknown field",
+        "guidence: {why: …}",
+        Detail(
+            "unknown field {key!r}{in_item}{did_you_mean}",
+            "allowed here: {allowed}. Fix the spelling or remove the field.",
+        ),
+    )
     MISSING_FIELD = (
         "SG111",
         Severity.ERROR,
         "a required field is missing",
         "- id: q1\n  type: yes-no",
+        Detail("{owner} is missing the required field {name!r}", "add '{name}: …'{described}"),
     )
     WRONG_TYPE = ("SG112", Severity.ERROR, "a value has the wrong type", "evidence: Minutes")
     INVALID_VALUE = ("SG113", Severity.ERROR, "a value is not allowed here", "type: yesno")
     DSL_VERSION = ("SG114", Severity.ERROR, "unsupported dsl version", "dsl: 2")
     UNREADABLE = ("SG115", Severity.ERROR, "the file cannot be read", "(a missing file)")
     LIMIT = ("SG116", Severity.ERROR, "the file exceeds a size limit", "(a 30 MB file)")
-    EMPTY_VALUE = ("SG117", Severity.ERROR, "a field is present but empty", "evidence:")
+    EMPTY_VALUE = (
+        "SG117",
+        Severity.ERROR,
+        "a field is present but empty",
+        "evidence:",
+        Detail("{field!r} is empty", "write something for {field!r}"),
+    )
     TOO_DEEP = (
         "SG118",
         Severity.ERROR,
@@ -145,6 +177,10 @@ class Code(enum.Enum):
         Severity.ERROR,
         "citation of a reference that is not defined",
         "cite: [{ref: kcsie-2052}]",
+        Detail(
+            "citation of {ref!r}, which is not defined under 'references'{did_you_mean}",
+            "fix the key, or define the reference once under 'references' with its title and URL",
+        ),
     )
     UNDEFINED_SCALE = (
         "SG203",
@@ -274,6 +310,7 @@ class Code(enum.Enum):
         Severity.ERROR,
         "an overlay names an id that is not in the set it extends",
         "remove:\n  - leadership.governance.nope",
+        Detail("{what} {full_id!r}, which is not a {kind} of {extends}{did_you_mean}"),
     )
     OVERLAY_BAD_POSITION = (
         "SG304",
@@ -387,12 +424,17 @@ class Code(enum.Enum):
         Severity.ERROR,
         "a changes document has no previous version to compare with",
         "(safeguard render my-set.yaml --as changes, where my-set.yaml has no supersedes:)",
+        Detail(
+            "a 'changes' document needs the previous version to compare with",
+            "give --since VERSION, or name the version this one replaces in 'supersedes:'",
+        ),
     )
     SET_UNKNOWN = (
         "SG407",
         Severity.ERROR,
         "a SET argument names no known set, version or file, or is not ID, ID@VERSION or a path",
         "(safeguard render kcsei --as form, or kcsie@2052-53)",
+        Detail("no {what} standard set {set_id!r}{did_you_mean}"),
     )
     # -- SG41x: writing the output (safeguard_standards._atomic.OutputError) -------------
     OUTPUT_IS_INPUT = (
@@ -489,6 +531,21 @@ class Code(enum.Enum):
     def example(self) -> str:
         """A YAML fragment that triggers it."""
         return str(self.value[3])
+
+    @property
+    def detail(self) -> Detail | None:
+        """The templates of the usual message and hint, or None for a code without them."""
+        return self.value[4] if len(self.value) > 4 else None
+
+    def message(self, **fields: object) -> str:
+        """The usual message, filled in: ``Code.EMPTY_VALUE.message(field="evidence")``."""
+        if self.detail is None:
+            raise ValueError(f"{self.code} has no message template")
+        return self.detail.message.format(**fields)
+
+    def hint(self, **fields: object) -> str:
+        """The usual hint, filled in ("" for a code without one)."""
+        return self.detail.hint.format(**fields) if self.detail else ""
 
     @property
     def exit_status(self) -> int:

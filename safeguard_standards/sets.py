@@ -35,7 +35,7 @@ import attrs
 
 from ._setspec import SetNotFound, SetSpec, SetSpecError, is_path_spec
 from .bundled import BundledSet, bundled_root, list_sets
-from .diagnostics import did_you_mean
+from .diagnostics import Code, did_you_mean
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -249,7 +249,9 @@ class Registry:
             return entries[set_id]
         what = "bundled" if all(layer.kind == "bundled" for layer in self._layers) else "known"
         raise SetNotFound(
-            f"no {what} standard set {set_id!r}" + did_you_mean(set_id.lower(), entries),
+            Code.SET_UNKNOWN.message(
+                what=what, set_id=set_id, did_you_mean=did_you_mean(set_id.lower(), entries)
+            ),
             f"{what} sets: "
             + (", ".join(entries) or "none")
             + "; or give a path to a .yaml file (a name without / or .yaml is an id: "

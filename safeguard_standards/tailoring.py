@@ -293,8 +293,13 @@ class _Resolver:
             hint = "remove it or change it, not both"
             code = Code.OVERLAY_TWICE if code is Code.OVERLAY_UNKNOWN_ID else code
         else:
-            message = f"{what} {full_id!r}, which is not a {kind} of {self.extends}"
-            message += did_you_mean(full_id, known)
+            message = Code.OVERLAY_UNKNOWN_ID.message(
+                what=what,
+                full_id=full_id,
+                kind=kind,
+                extends=self.extends,
+                did_you_mean=did_you_mean(full_id, known),
+            )
             hint = (
                 f"check the id with: safeguard show {self.extends}; ids are "
                 "section.standard.question"

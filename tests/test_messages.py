@@ -202,3 +202,50 @@ def test_an_overlay_id_that_breaks_its_pattern_says_which_ids_it_takes() -> None
         ((5, 5), "'Leadership' is not a valid 'remove'", _ANY_ID),
         ((7, 9), "'Leadership.x' is not a valid 'id'", _ANY_ID),
     ]
+
+
+# -- message templates in the catalogue --------------------------------------------------------
+
+
+def test_a_template_fills_in_its_fields() -> None:
+    assert Code.EMPTY_VALUE.message(field="evidence") == "'evidence' is empty"
+    assert Code.EMPTY_VALUE.hint(field="evidence") == "write something for 'evidence'"
+    assert (
+        Code.UNKNOWN_FIELD.message(
+            key="guidence", in_item="", did_you_mean=did_you_mean("guidence", ["guidance"])
+        )
+        == "unknown field 'guidence' (did you mean 'guidance'?)"
+    )
+    assert Code.OVERLAY_UNKNOWN_ID.hint() == ""  # a message template and no hint template
+    with pytest.raises(ValueError, match="SG250 has no message template"):
+        Code.NO_EVIDENCE.message()
+
+
+def test_the_messages_users_see_come_from_the_templates() -> None:
+    text = COMPLETE.read_text(encoding="utf-8")
+    text = text.replace("guidance: {why: Oversight", "guidence: {why: Oversight", 1)
+    text = text.replace("cite: [{ref: kcsie-2025, at:", "cite: [{ref: kcsie-2052, at:", 1)
+    found = {d.code: d for d in sg.check_text(text, "set.yaml").errors}
+    unknown = found[Code.UNKNOWN_FIELD]
+    assert ((unknown.line, unknown.column), unknown.message) == (
+        (41, 13),
+        "unknown field 'guidence' in 'leadership.governance.named-governor' "
+        "(did you mean 'guidance'?)",
+    )
+    assert unknown.hint.startswith("allowed here: id, text, type, ")
+    assert unknown.hint.endswith(". Fix the spelling or remove the field.")
+    cite = found[Code.UNDEFINED_REFERENCE]
+    assert ((cite.line, cite.column), cite.message, cite.hint) == (
+        (42, 26),
+        "citation of 'kcsie-2052', which is not defined under 'references' "
+        "(did you mean 'kcsie-2025'?)",
+        "fix the key, or define the reference once under 'references' with its title and URL",
+    )
+
+
+@pytest.mark.parametrize("code", [c for c in Code if c.detail], ids=lambda c: c.code)
+def test_the_error_reference_shows_each_message_template(code: Code) -> None:
+    text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert code.detail is not None
+    row = f"| {code.code} | {code.severity.value} | {code.exit_status} | {code.title} | "
+    assert f"{row}`{code.detail.message}` |" in text
