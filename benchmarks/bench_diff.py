@@ -1,4 +1,5 @@
-"""Speed of the diff (goal G4 in docs/performance.md), the changes document and new-version.
+"""Speed of the diff (the two diff rows of "The targets" in docs/performance.md), the changes
+document and new-version.
 
     python benchmarks/bench_diff.py
 

@@ -39,7 +39,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from .diagnostics import Code
+from .diagnostics import Code, SafeguardError
 
 try:  # POSIX; elsewhere abandoned temporary files are simply not cleaned up
     import fcntl
@@ -68,23 +68,21 @@ WRITE_FAILED = {
 }
 
 
-class OutputError(OSError):
-    """An output that cannot or may not be written. ``code`` says which kind (SG410–SG413)."""
+class OutputError(SafeguardError, OSError):
+    """An output that cannot or may not be written. ``entry`` says which kind (SG410–SG413)."""
 
     def __init__(self, code: Code, path: str, message: str, hint: str, err: int = 0) -> None:
-        super().__init__(err or errno.EINVAL, message, path)
-        self.code = code
+        SafeguardError.__init__(self, code, message, hint, path)
+        OSError.__init__(self, err or errno.EINVAL, message, path)  # errno, strerror, filename
         self.path = path
-        self.message = message
-        self.hint = hint
 
     @property
     def is_usage(self) -> bool:
         """True when the path is the problem (another path would do); False when writing failed."""
-        return self.code is not Code.OUTPUT_FAILED
+        return self.exit_status == 2
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.code.code} {self.message}"
+        return f"{self.path}: {self.code} {self.message}"
 
 
 def write_failed(exc: OSError, where: str, label: str) -> OutputError:

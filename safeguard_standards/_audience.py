@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 
+from .diagnostics import Code, SafeguardError, did_you_mean
 from .model import Checklist
 
 __all__ = ["AudienceError", "parse_audience", "select_audience"]
 
 
-class AudienceError(ValueError):
-    """A ``--for`` selection that names an undeclared dimension or value."""
+class AudienceError(SafeguardError, ValueError):
+    """A ``--for`` selection that names an undeclared dimension or value (SG215)."""
 
     def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
-def _close(word: str, choices: Iterable[str]) -> str:
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {found[0]!r}?)" if found else ""
+        super().__init__(Code.RENDER_OPTION, message, hint)
 
 
 def parse_audience(
@@ -53,13 +46,14 @@ def parse_audience(
             )
         if dimension not in declared:
             raise AudienceError(
-                f"{checklist.ref} has no audience {dimension!r}" + _close(dimension, declared),
+                f"{checklist.ref} has no audience {dimension!r}"
+                + did_you_mean(dimension, declared),
                 "audiences of this set: " + (", ".join(declared) or "none"),
             )
         values = declared[dimension].value_ids()
         if value not in values:
             raise AudienceError(
-                f"{value!r} is not a value of {dimension!r}" + _close(value, values),
+                f"{value!r} is not a value of {dimension!r}" + did_you_mean(value, values),
                 f"values of {dimension}: " + ", ".join(values),
             )
         earlier = selection.get(dimension)

@@ -7,12 +7,11 @@ field when the model came from a file.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ._yaml import SourceMap
-from .diagnostics import Code, Diagnostic
+from .diagnostics import Code, Diagnostic, did_you_mean
 from .fields import DETAIL_FIELDS
 from .model import (
     AppliesTo,
@@ -87,11 +86,6 @@ class Context:
         self, code: Code, where: Location, message: str, hint: str = "", item: str = ""
     ) -> Diagnostic:
         return Diagnostic(code, message, where.source, where.line, where.column, item, hint)
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _duplicates(
@@ -202,10 +196,10 @@ def _check_cites(ctx: Context, cites: Iterable[Citation], item: str) -> Iterator
             yield ctx.diag(
                 Code.UNDEFINED_REFERENCE,
                 ctx.at(cite, "ref"),
-                f"citation of {cite.ref!r}, which is not defined under 'references'"
-                + _did_you_mean(cite.ref, keys),
-                "fix the key, or define the reference once under 'references' "
-                "with its title and URL",
+                Code.UNDEFINED_REFERENCE.message(
+                    ref=cite.ref, did_you_mean=did_you_mean(cite.ref, keys)
+                ),
+                Code.UNDEFINED_REFERENCE.hint(),
                 item,
             )
 
@@ -245,7 +239,7 @@ def _scales(ctx: Context) -> Iterator[Diagnostic]:
             Code.NO_DEFAULT_SCALE,
             ctx.at(c, "default_scale"),
             f"default_scale {c.default_scale!r} is not defined under 'scales'"
-            + _did_you_mean(c.default_scale, names),
+            + did_you_mean(c.default_scale, names),
             "name one of the scales: " + (", ".join(names) or "(none defined yet)"),
         )
     for q in c.questions():
@@ -263,7 +257,7 @@ def _scales(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(
                 Code.UNDEFINED_SCALE,
                 ctx.at(q, "scale"),
-                f"scale {q.scale!r} is not defined under 'scales'" + _did_you_mean(q.scale, names),
+                f"scale {q.scale!r} is not defined under 'scales'" + did_you_mean(q.scale, names),
                 "use one of: " + (", ".join(names) or "(no scales are defined)"),
                 q.full_id,
             )
@@ -278,7 +272,7 @@ def _check_applies(ctx: Context, node: Any, applies: AppliesTo) -> Iterator[Diag
                 Code.UNDEFINED_AUDIENCE,
                 where,
                 f"applies_to names the audience {dimension!r}, which is not declared"
-                + _did_you_mean(dimension, audiences),
+                + did_you_mean(dimension, audiences),
                 "declare it under 'audiences' or use one of: " + (", ".join(audiences) or "(none)"),
                 node.full_id,
             )
@@ -290,7 +284,7 @@ def _check_applies(ctx: Context, node: Any, applies: AppliesTo) -> Iterator[Diag
                     Code.UNDEFINED_AUDIENCE,
                     where,
                     f"{value!r} is not a value of audience {dimension!r}"
-                    + _did_you_mean(value, known),
+                    + did_you_mean(value, known),
                     f"use one of: {', '.join(known)}",
                     node.full_id,
                 )
@@ -386,7 +380,7 @@ def _ask_if(ctx: Context) -> Iterator[Diagnostic]:
                     Code.ASK_IF_UNKNOWN,
                     where,
                     f"ask_if names {cond.question!r}, which is not a question of this set"
-                    + _did_you_mean(cond.question, by_id),
+                    + did_you_mean(cond.question, by_id),
                     "use the full id of an earlier question: section.standard.question",
                     q.full_id,
                 )
@@ -424,7 +418,7 @@ def _ask_if(ctx: Context) -> Iterator[Diagnostic]:
                         Code.ASK_IF_ANSWER,
                         spot,
                         f"{cond.question!r} cannot be answered {value!r}"
-                        + _did_you_mean(value, answers),
+                        + did_you_mean(value, answers),
                         f"its answers are: {', '.join(answers) or '(none defined)'}",
                         q.full_id,
                     )

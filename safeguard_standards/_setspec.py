@@ -8,8 +8,9 @@ The rule (the same for the command line, the library and an overlay's ``extends:
   even when a file or folder of that name exists in the current folder (write ``./kcsie`` to
   mean the file).
 
-This module is a leaf: it imports nothing else from the package, so every module that reads
-SET text (the registry, overlays, the command line) can use it without an import cycle.
+This module is a leaf: it imports nothing else from the package but ``diagnostics`` (a leaf
+too), so every module that reads SET text (the registry, overlays, the command line) can use
+it without an import cycle.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
+
+from .diagnostics import Code, SafeguardError
 
 if TYPE_CHECKING:
     from .loader import LoadResult
@@ -30,13 +33,11 @@ _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FORMS = "ID (e.g. kcsie), ID@VERSION (kcsie@2025-26) or the path of a .yaml file"
 
 
-class SetNotFound(LookupError):
-    """A SET argument names no known set, version or file."""
+class SetNotFound(SafeguardError, LookupError):
+    """A SET argument names no known set, version or file (SG407, a bad command line)."""
 
     def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        super().__init__(Code.SET_UNKNOWN, message, hint)
 
 
 class SetSpecError(SetNotFound):

@@ -7,16 +7,16 @@ located :class:`Diagnostic` with a remedy.
 
 from __future__ import annotations
 
-import difflib
 import functools
+import itertools
 import json
 import re
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from importlib.resources import files
 from typing import Any
 
 from ._yaml import SourceMap
-from .diagnostics import Code, Diagnostic
+from .diagnostics import Code, Diagnostic, did_you_mean
 
 __all__ = ["check_structure", "schema", "schema_text"]
 
@@ -153,11 +153,6 @@ def _json_path(path: Sequence[Hashable]) -> str:
     return out
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _field_name(path: Sequence[Hashable]) -> str:
     for step in reversed(path):
         if isinstance(step, str):
@@ -198,6 +193,44 @@ def _slugify(value: str) -> str:
     return slug or "my-id"
 
 
+_DATE_HINT = "write the date as YYYY-MM-DD, e.g. 2025-09-01"
+_QUESTION_ID_HINT = "write the full id: section.standard.question, in lowercase with hyphens"
+_FULL_ID_HINT = (
+    "write the full id: section, section.standard or section.standard.question, "
+    "in lowercase with hyphens"
+)
+
+#: The hint for a value that does not match its schema ``pattern``, by the schema property the
+#: pattern belongs to (the last one or two ``properties`` names on the error's schema path);
+#: ids and mapping keys not listed get the lowercase-and-hyphens hint, versions their own.
+_PATTERN_HINTS: dict[str | tuple[str, str], str] = {
+    "from": _DATE_HINT,
+    "to": _DATE_HINT,
+    "return_deadline": _DATE_HINT,
+    "url": "write the full address starting with https://",
+    "question": _QUESTION_ID_HINT,
+    "formerly": _FULL_ID_HINT,
+    "after": _FULL_ID_HINT,
+    "before": _FULL_ID_HINT,
+    "start_of": _FULL_ID_HINT,
+    "end_of": _FULL_ID_HINT,
+    "remove": _FULL_ID_HINT,
+    ("modify", "id"): _FULL_ID_HINT,
+}
+
+
+def _pattern_field(schema_path: Iterable[Any]) -> str | tuple[str, str]:
+    """The schema property a ``pattern`` error is about: ``("modify", "id")`` when that pair is
+    catalogued, else the last property name ("" for a mapping key, under ``propertyNames``)."""
+    steps = list(schema_path)
+    if "propertyNames" in steps:
+        return ""
+    names = [str(b) for a, b in itertools.pairwise(steps) if a == "properties"]
+    if len(names) >= 2 and (names[-2], names[-1]) in _PATTERN_HINTS:
+        return (names[-2], names[-1])
+    return names[-1] if names else ""
+
+
 def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
     path = list(error.absolute_path)
     item = _item_id(root, path)
@@ -220,12 +253,14 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
             where = f" in {item!r}" if item else ""
             yield Diagnostic(
                 Code.UNKNOWN_FIELD,
-                f"unknown field {key!r}{where}{_suggest(str(key), allowed)}",
+                Code.UNKNOWN_FIELD.message(
+                    key=key, in_item=where, did_you_mean=did_you_mean(str(key), allowed)
+                ),
                 source,
                 line,
                 col,
                 item,
-                "allowed here: " + ", ".join(allowed) + ". Fix the spelling or remove the field.",
+                Code.UNKNOWN_FIELD.hint(allowed=", ".join(allowed)),
                 _json_path([*path, key]),
             )
         return
@@ -238,12 +273,14 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
             description = error.schema.get("properties", {}).get(name, {}).get("description", "")
             yield Diagnostic(
                 Code.MISSING_FIELD,
-                f"{owner} is missing the required field {name!r}",
+                Code.MISSING_FIELD.message(owner=owner, name=name),
                 source,
                 line or 1,
                 col or 1,
                 item,
-                f"add '{name}: …'" + (f" — {description}" if description else ""),
+                Code.MISSING_FIELD.hint(
+                    name=name, described=f" — {description}" if description else ""
+                ),
                 jpath,
             )
         return
@@ -281,7 +318,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         if instance is None:
             yield Diagnostic(
                 Code.EMPTY_VALUE,
-                f"{field!r} is empty",
+                Code.EMPTY_VALUE.message(field=field),
                 source,
                 line,
                 col,
@@ -325,7 +362,7 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         allowed = [str(v) for v in error.validator_value]
         yield at_value(
             Code.INVALID_VALUE,
-            f"{instance!r} is not a valid {field!r}{_suggest(str(instance), allowed)}",
+            f"{instance!r} is not a valid {field!r}{did_you_mean(str(instance), allowed)}",
             "use one of: " + ", ".join(allowed),
         )
         return
@@ -357,13 +394,15 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
                 "keeps the line break) and without spaces inside the quotes",
             )
             return
-        if "[0-9]{4}-[0-9]{2}" in pattern:
-            hint = "write the date as YYYY-MM-DD, e.g. 2025-09-01"
-        elif pattern.startswith("^https?"):
-            hint = "write the full address starting with https://"
-        elif r"\." in pattern:
-            hint = "write the full id: section.standard.question, in lowercase with hyphens"
-        else:
+        field_of = _pattern_field(error.schema_path)
+        hint = _PATTERN_HINTS.get(field_of, "")
+        if field_of in ("version", "supersedes"):
+            tidy = re.sub(r"[^A-Za-z0-9._-]+", "-", str(instance)).strip("-._") or "2025-26"
+            hint = (
+                "write the version with letters, digits, '.', '-' or '_', starting with a "
+                f"letter or digit, e.g. {tidy!r}"
+            )
+        if not hint:  # an id, or the name of a reference, scale or audience value
             hint = (
                 "use lowercase letters, digits and single hyphens, "
                 f"e.g. {_slugify(str(instance))!r}"
@@ -388,7 +427,8 @@ def _diagnose(error: Any, root: Any, sm: SourceMap) -> Iterator[Diagnostic]:
         return
 
     if kind == "minLength":
-        yield at_value(Code.EMPTY_VALUE, f"{field!r} is empty", f"write something for {field!r}")
+        empty = Code.EMPTY_VALUE
+        yield at_value(empty, empty.message(field=field), empty.hint(field=field))
         return
 
     # uniqueItems, minProperties, and anything else the schema may grow.

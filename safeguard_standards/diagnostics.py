@@ -9,6 +9,7 @@ match on them, never on the wording. ``docs/errors.md`` is generated from this c
 
 from __future__ import annotations
 
+import difflib
 import enum
 import functools
 from collections.abc import Iterable
@@ -18,9 +19,12 @@ import attrs
 __all__ = [
     "ChecklistError",
     "Code",
+    "Detail",
     "Diagnostic",
+    "SafeguardError",
     "Severity",
     "best_match",
+    "did_you_mean",
     "format_diagnostic",
     "sort_diagnostics",
 ]
@@ -33,14 +37,29 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
+@attrs.frozen
+class Detail:
+    """A code's usual message and hint, as ``str.format`` templates.
+
+    ``Code.UNKNOWN_FIELD.message(key="guidence", in_item="", did_you_mean=" (did you mean
+    'guidance'?)")`` fills the message; the fields are the names in braces (``{key!r}`` writes
+    the value quoted). ``docs/errors.md`` shows the message template.
+    """
+
+    message: str
+    hint: str = ""
+
+
 class Code(enum.Enum):
     """The catalogue of diagnostic codes.
 
     SG1xx: the file and its structure. SG2xx: ids, references and meaning.
     SG3xx: tailoring (overlays). SG4xx: rendering.
 
-    Each member's value is ``(code, severity, title, example)``; the example is a short YAML
-    fragment that triggers it, used in ``docs/errors.md``.
+    Each member's value is ``(code, severity, title, example)`` or ``(code, severity, title,
+    example, Detail(message, hint))``; the example is a short YAML fragment that triggers it,
+    used in ``docs/errors.md``; the :class:`Detail` holds the templates of its usual message
+    and hint, filled with :meth:`message` and :meth:`hint`.
     """
 
     # -- SG1xx: reading the file and its structure ---------------------------------------
@@ -74,19 +93,35 @@ class Code(enum.Enum):
         "dsl: 1\n---\ndsl: 1",
     )
     ENCODING = ("SG109", Severity.ERROR, "the file is not valid UTF-8 text", "(bytes 0xff 0xfe…)")
-    UNKNOWN_FIELD = ("SG110", Severity.ERROR, "unknown field", "guidence: {why: …}")
+    UNKNOWN_FIELD = (
+        "SG110",
+        Severity.ERROR,
+        "unknown field",
+        "guidence: {why: …}",
+        Detail(
+            "unknown field {key!r}{in_item}{did_you_mean}",
+            "allowed here: {allowed}. Fix the spelling or remove the field.",
+        ),
+    )
     MISSING_FIELD = (
         "SG111",
         Severity.ERROR,
         "a required field is missing",
         "- id: q1\n  type: yes-no",
+        Detail("{owner} is missing the required field {name!r}", "add '{name}: …'{described}"),
     )
     WRONG_TYPE = ("SG112", Severity.ERROR, "a value has the wrong type", "evidence: Minutes")
     INVALID_VALUE = ("SG113", Severity.ERROR, "a value is not allowed here", "type: yesno")
     DSL_VERSION = ("SG114", Severity.ERROR, "unsupported dsl version", "dsl: 2")
     UNREADABLE = ("SG115", Severity.ERROR, "the file cannot be read", "(a missing file)")
     LIMIT = ("SG116", Severity.ERROR, "the file exceeds a size limit", "(a 30 MB file)")
-    EMPTY_VALUE = ("SG117", Severity.ERROR, "a field is present but empty", "evidence:")
+    EMPTY_VALUE = (
+        "SG117",
+        Severity.ERROR,
+        "a field is present but empty",
+        "evidence:",
+        Detail("{field!r} is empty", "write something for {field!r}"),
+    )
     TOO_DEEP = (
         "SG118",
         Severity.ERROR,
@@ -142,6 +177,10 @@ class Code(enum.Enum):
         Severity.ERROR,
         "citation of a reference that is not defined",
         "cite: [{ref: kcsie-2052}]",
+        Detail(
+            "citation of {ref!r}, which is not defined under 'references'{did_you_mean}",
+            "fix the key, or define the reference once under 'references' with its title and URL",
+        ),
     )
     UNDEFINED_SCALE = (
         "SG203",
@@ -271,6 +310,7 @@ class Code(enum.Enum):
         Severity.ERROR,
         "an overlay names an id that is not in the set it extends",
         "remove:\n  - leadership.governance.nope",
+        Detail("{what} {full_id!r}, which is not a {kind} of {extends}{did_you_mean}"),
     )
     OVERLAY_BAD_POSITION = (
         "SG304",
@@ -379,6 +419,23 @@ class Code(enum.Enum):
         "the document would have no questions in it",
         "(--as return-form for a set where no question has in_return: true)",
     )
+    RENDER_NO_PREVIOUS = (
+        "SG406",
+        Severity.ERROR,
+        "a changes document has no previous version to compare with",
+        "(safeguard render my-set.yaml --as changes, where my-set.yaml has no supersedes:)",
+        Detail(
+            "a 'changes' document needs the previous version to compare with",
+            "give --since VERSION, or name the version this one replaces in 'supersedes:'",
+        ),
+    )
+    SET_UNKNOWN = (
+        "SG407",
+        Severity.ERROR,
+        "a SET argument names no known set, version or file, or is not ID, ID@VERSION or a path",
+        "(safeguard render kcsei --as form, or kcsie@2052-53)",
+        Detail("no {what} standard set {set_id!r}{did_you_mean}"),
+    )
     # -- SG41x: writing the output (safeguard_standards._atomic.OutputError) -------------
     OUTPUT_IS_INPUT = (
         "SG410",
@@ -475,6 +532,26 @@ class Code(enum.Enum):
         """A YAML fragment that triggers it."""
         return str(self.value[3])
 
+    @property
+    def detail(self) -> Detail | None:
+        """The templates of the usual message and hint, or None for a code without them."""
+        return self.value[4] if len(self.value) > 4 else None
+
+    def message(self, **fields: object) -> str:
+        """The usual message, filled in: ``Code.EMPTY_VALUE.message(field="evidence")``."""
+        if self.detail is None:
+            raise ValueError(f"{self.code} has no message template")
+        return self.detail.message.format(**fields)
+
+    def hint(self, **fields: object) -> str:
+        """The usual hint, filled in ("" for a code without one)."""
+        return self.detail.hint.format(**fields) if self.detail else ""
+
+    @property
+    def exit_status(self) -> int:
+        """The CLI's exit status for this problem: 2 for a bad command line, 1 for bad input."""
+        return 2 if self in _COMMAND_LINE else 1
+
     @classmethod
     def by_code(cls, code: str) -> Code:
         """Look a member up by its ``SGnnn`` code."""
@@ -482,6 +559,56 @@ class Code(enum.Enum):
             if member.code == code:
                 return member
         raise KeyError(code)
+
+
+#: Problems with the command line rather than the input: another argument would do (exit 2).
+_COMMAND_LINE: frozenset[Code] = frozenset(
+    {
+        Code.RENDER_OPTION,
+        Code.RENDER_UNSUPPORTED,
+        Code.RENDER_CSS,
+        Code.RENDER_EMPTY,  # the set has nothing for this kind: ask for another kind
+        Code.RENDER_NO_PREVIOUS,
+        Code.RENDER_CSS_NOT_ALLOWED,
+        Code.RENDER_CSS_SIZE,
+        Code.SET_UNKNOWN,
+        Code.OUTPUT_IS_INPUT,
+        Code.OUTPUT_NOT_A_FILE,
+        Code.OUTPUT_FOLDER,
+    }
+)
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to ``word``, or "" for none."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class SafeguardError(Exception):
+    """A problem the user can fix, raised rather than returned: one catalogue code, a message,
+    a hint and where it is.
+
+    ``entry`` is the :class:`Code`; ``code`` its stable ``SGnnn`` text; ``where`` is
+    ``file:line:col`` (or a path) of the value concerned, "" for the whole request;
+    ``exit_status`` is what the CLI exits with.
+    """
+
+    def __init__(self, code: Code, message: str, hint: str = "", where: str = "") -> None:
+        super().__init__(message)
+        self.entry = code
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+    @property
+    def code(self) -> str:
+        """The stable ``SGnnn`` code of :attr:`entry`."""
+        return self.entry.code
+
+    @property
+    def exit_status(self) -> int:
+        return self.entry.exit_status
 
 
 @attrs.frozen(order=False)

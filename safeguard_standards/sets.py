@@ -25,7 +25,6 @@ each call; keep a :class:`Registry` to share its loads.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,7 @@ import attrs
 
 from ._setspec import SetNotFound, SetSpec, SetSpecError, is_path_spec
 from .bundled import BundledSet, bundled_root, list_sets
+from .diagnostics import Code, did_you_mean
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -247,11 +247,11 @@ class Registry:
         entries = self._entries()
         if set_id in entries:
             return entries[set_id]
-        close = difflib.get_close_matches(set_id.lower(), list(entries), n=1)
         what = "bundled" if all(layer.kind == "bundled" for layer in self._layers) else "known"
         raise SetNotFound(
-            f"no {what} standard set {set_id!r}"
-            + (f" (did you mean {close[0]!r}?)" if close else ""),
+            Code.SET_UNKNOWN.message(
+                what=what, set_id=set_id, did_you_mean=did_you_mean(set_id.lower(), entries)
+            ),
             f"{what} sets: "
             + (", ".join(entries) or "none")
             + "; or give a path to a .yaml file (a name without / or .yaml is an id: "

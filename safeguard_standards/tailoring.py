@@ -44,7 +44,6 @@ empty (SG311), the same item changed twice (SG310), an unknown base (SG300), a b
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,7 +57,7 @@ from ._build import _Builder
 from ._rules import run_rules
 from ._setspec import SetLookup, SetNotFound, SetSpec, SetSpecError
 from ._structure import check_structure, shipped_schema, shipped_schema_text
-from .diagnostics import Code, Diagnostic
+from .diagnostics import Code, Diagnostic, did_you_mean
 from .loader import MAX_DIAGNOSTICS, LoadResult, PathLike, _listed, _read, once_per_spot
 from .model import (
     Checklist,
@@ -288,15 +287,18 @@ class _Resolver:
     def unknown(self, full_id: str, at: tuple[int, int], what: str, code: Code) -> None:
         kind = _kind(full_id)
         known = self.ids(kind)
-        close = difflib.get_close_matches(full_id, known, n=1, cutoff=0.6)
         if full_id in self.removed:
             line = self.removed[full_id][0]
             message = f"{what} {full_id!r}, which this overlay removes (line {line})"
             hint = "remove it or change it, not both"
             code = Code.OVERLAY_TWICE if code is Code.OVERLAY_UNKNOWN_ID else code
         else:
-            message = f"{what} {full_id!r}, which is not a {kind} of {self.extends}" + (
-                f" (did you mean {close[0]!r}?)" if close else ""
+            message = Code.OVERLAY_UNKNOWN_ID.message(
+                what=what,
+                full_id=full_id,
+                kind=kind,
+                extends=self.extends,
+                did_you_mean=did_you_mean(full_id, known),
             )
             hint = (
                 f"check the id with: safeguard show {self.extends}; ids are "
@@ -699,13 +701,11 @@ class _Resolver:
                 if position in ("after", "before")
                 else {"questions": "standard", "standards": "section"}.get(what, "section")
             )
-            close = difflib.get_close_matches(target, self.ids(kind_wanted), n=1, cutoff=0.6)
             self.diag(
                 Code.OVERLAY_BAD_POSITION,
                 at,
                 f"{position} {target!r}: there is no such {kind_wanted} in {self.extends} "
-                "or among the items added so far"
-                + (f" (did you mean {close[0]!r}?)" if close else ""),
+                "or among the items added so far" + did_you_mean(target, self.ids(kind_wanted)),
                 f"check the id with: safeguard show {self.extends}",
                 target,
             )

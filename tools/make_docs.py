@@ -191,17 +191,27 @@ def errors_markdown() -> str:
         "`file:line:column: CODE message`, then the offending line, a caret under the spot, "
         "and a hint saying how to fix it.\n",
         "Errors make the file invalid (exit status 1). Warnings do not, unless "
-        "`--strict` is given.\n",
+        "`--strict` is given. A problem another command line would fix (an unknown set, "
+        "option or output path) exits with status 2: the *exit* column.\n",
+        "The *message* column shows a code's usual message as a template: the names in braces "
+        "are filled in (`{key!r}` with the value in quotes, `{did_you_mean}` with "
+        "` (did you mean 'guidance'?)` when a close match exists).\n",
         "- **SG1xx**: reading the file and its structure",
         "- **SG2xx**: ids, references and meaning",
         "- **SG3xx**: tailoring (partnership overlays)",
         "- **SG4xx**: rendering\n",
-        "| code | severity | problem | example |",
-        "|---|---|---|---|",
+        "| code | severity | exit | problem | message | example |",
+        "|---|---|---|---|---|---|",
     ]
     for c in sorted(Code, key=lambda c: c.code):
         example = c.example.replace("|", "\\|").replace("\n", "<br>")
-        out.append(f"| {c.code} | {c.severity.value} | {c.title} | `{example}` |")
+        exit_status = str(c.exit_status) if c.severity.value == "error" else "0"
+        template = c.detail.message.replace("|", "\\|") if c.detail else ""
+        message = f"`{template}`" if template else ""
+        out.append(
+            f"| {c.code} | {c.severity.value} | {exit_status} | {c.title} | {message} "
+            f"| `{example}` |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,7 @@ defined once; the JSON file is what ships and what editors read. Run:
 
     python tools/make_schema.py
 
-tests/test_schema.py fails if the committed JSON differs from what this script writes.
+tests/test_schema_and_docs.py fails if the committed JSON differs from what this script writes.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ import click
 
 from ._errors import (
     ContentProblem,
-    UsageProblem,
     echo_diagnostics,
     guard_stdout,
     load_or_fail,
+    problem,
     registry,
     silence_stdout,
 )
@@ -143,7 +143,7 @@ def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
         try:
             results.append(reg.check(spec))
         except SetNotFound as exc:
-            raise UsageProblem(exc.message, exc.hint) from None
+            raise problem(exc) from None
     n_err = sum(len(r.errors) for r in results)
     n_warn = sum(len(r.warnings) for r in results)
     failed = [r for r in results if r.errors or (strict and r.warnings)]

@@ -16,6 +16,7 @@ from ._errors import (
     check_output,
     load_or_fail,
     previous_or_fail,
+    problem,
     registry,
     write_output,
 )
@@ -173,7 +174,7 @@ def render_cmd(
     try:
         selection = parse_audience(checklist, audience)
     except AudienceError as exc:
-        raise UsageProblem(exc.message, exc.hint) from None
+        raise problem(exc) from None
     selected = checklist.select(selection) if selection else checklist
     if not any(True for _ in selected.questions()):
         raise UsageProblem(
@@ -215,18 +216,18 @@ def render_cmd(
     try:
         data = render(selected, kind, fmt, options)
     except RenderError as exc:
-        # SG405: the set has nothing for this kind (no return questions): ask for another kind
-        usage = ("SG401", "SG403", "SG215", "SG405", "SG424", "SG425")
+        # the catalogue says whether another command line would do (exit 2); a problem in the
+        # --css file is the command line's too
         in_css = bool(css_path) and exc.where.startswith(f"{css_path}:")
-        problem = UsageProblem if exc.code in usage or in_css else ContentProblem
-        err = problem(f"{exc.code}: {exc.message}", exc.hint)
-        if exc.where and problem is UsageProblem:  # in the --css file: file:line:col: CODE
+        shown = UsageProblem if exc.exit_status == 2 or in_css else ContentProblem
+        err = shown(f"{exc.code}: {exc.message}", exc.hint)
+        if exc.where and shown is UsageProblem:  # in the --css file: file:line:col: CODE
             raise UsageProblem(f"{exc.where}: {exc.code} {exc.message}", exc.hint) from None
         if exc.where:  # located in the set (a logo): file:line:col: CODE message, then the hint
             hint = f"\n    hint: {exc.hint}" if exc.hint else ""
             click.echo(f"{exc.where}: {exc.code} {exc.message}{hint}", err=True)
             raise ContentProblem("nothing was written") from None
-        if problem is ContentProblem:
+        if shown is ContentProblem:
             click.echo(f"safeguard: {err.format_message()}", err=True)
             raise ContentProblem("nothing was written") from None
         raise err from None

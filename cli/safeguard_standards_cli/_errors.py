@@ -12,7 +12,14 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from safeguard_standards import Checklist, Diagnostic, LoadResult, OutputError, Registry
+    from safeguard_standards import (
+        Checklist,
+        Diagnostic,
+        LoadResult,
+        OutputError,
+        Registry,
+        SafeguardError,
+    )
 
 
 class SafeguardCLIError(click.ClickException):
@@ -45,6 +52,13 @@ class ContentProblem(SafeguardCLIError):
     def show(self, file: IO[Any] | None = None) -> None:
         if self.message:
             click.echo(f"safeguard: {self.message}", err=True)
+
+
+def problem(error: SafeguardError) -> SafeguardCLIError:
+    """The CLI error for a library error: exit 2 when its code says another command line would
+    do (``Code.exit_status``), else exit 1; shown as ``safeguard: message`` and the hint."""
+    kind = UsageProblem if error.exit_status == 2 else SafeguardCLIError
+    return kind(error.message, error.hint)
 
 
 def echo_diagnostics(
@@ -81,7 +95,7 @@ def load_or_fail(spec: str, reg: Registry | None = None) -> LoadResult:
     try:
         result = (reg or registry()).check(spec)
     except SetNotFound as exc:
-        raise UsageProblem(exc.message, exc.hint) from None
+        raise problem(exc) from None
     return _passed(result)
 
 
@@ -94,7 +108,7 @@ def previous_or_fail(
     try:
         result = (reg or registry()).previous(checklist, since)
     except SetNotFound as exc:
-        raise UsageProblem(exc.message, exc.hint) from None
+        raise problem(exc) from None
     return None if result is None else _passed(result)
 
 
@@ -119,7 +133,7 @@ class OutputProblem(SafeguardCLIError):
         from safeguard_standards import Diagnostic, format_diagnostic
 
         e = self.error
-        click.echo(format_diagnostic(Diagnostic(e.code, e.message, e.path, hint=e.hint)), err=True)
+        click.echo(format_diagnostic(Diagnostic(e.entry, e.message, e.path, hint=e.hint)), err=True)
 
 
 class OutputPathProblem(OutputProblem):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..diagnostics import Code, SafeguardError
 from ..model import Checklist
 from ._package import PACKAGE_FORMATS, reproducible
 
@@ -39,19 +40,18 @@ KINDS: tuple[str, ...] = ("form", "return-form", "guidance", "action-plan", "cha
 FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "md", "csv", "json")
 
 
-class RenderError(Exception):
+class RenderError(SafeguardError):
     """A render that cannot be done as asked (an unsupported combination, a bad logo path).
 
-    ``code`` is an SG4xx code from the catalogue; ``hint`` says what to do instead.
+    ``code`` is an SG4xx code from the catalogue (a :class:`Code` or its ``SGnnn`` text, which
+    must be in the catalogue); ``hint`` says what to do instead; ``where`` is ``file:line:col``
+    of the value concerned (a logo), or "" for the whole request.
     """
 
-    def __init__(self, message: str, hint: str = "", code: str = "SG400", where: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.code = code
-        #: ``file:line:col`` of the value concerned (a logo), or "" for the whole request.
-        self.where = where
+    def __init__(self, message: str, hint: str, code: Code | str, where: str = "") -> None:
+        super().__init__(
+            code if isinstance(code, Code) else Code.by_code(code), message, hint, where
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..diagnostics import Code
 from ..model import Checklist
 from . import RenderError, RenderOptions, renderer
 from ._changes_view import ChangesView, Entry, Run, build_changes
@@ -329,10 +330,8 @@ def changes_schema() -> dict[str, Any]:
 
 def _render(checklist: Checklist, options: RenderOptions, fmt: str) -> bytes:
     if options.previous is None:
-        raise RenderError(
-            "a 'changes' document needs the previous version to compare with",
-            "give --since VERSION, or name the version this one replaces in 'supersedes:'",
-        )
+        missing = Code.RENDER_NO_PREVIOUS
+        raise RenderError(missing.message(), missing.hint(), missing)
     extra = ""
     if options.css and fmt in ("html", "pdf"):
         from ._html import check_css

@@ -36,9 +36,9 @@ from ..model import (
     Option,
     Question,
 )
+from ._number import number_text
 from ._view import (
     _long_date,
-    _num,
     citation_view,
     condition_text,
     logo_data_uri,
@@ -230,7 +230,7 @@ def _str(value: Value) -> str:
 def _number(value: Value) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return _str(value)
-    return _num(value)
+    return number_text(value)
 
 
 def _cite_words(cite: Citation, checklist: Checklist) -> str:

@@ -14,7 +14,7 @@ What a person gets:
 Forms have one table per standard, three rows per question (the question with its hint,
 "Answer if …" and evidence prompts; the answer; the evidence box), wrapped in **content
 controls** whose tags are the field names of :mod:`._view` (python-docx has no API for them,
-so they are written as ``w:sdt`` XML; see ``renderers-and-anchors.md`` §7.3):
+so they are written as ``w:sdt`` XML; see "DOCX content controls" in docs/rendering-office.md):
 
 * the answer of every question: a control tagged with the question's full id: plain text
   (multi-line for text answers), a date picker for dates, and for yes-no, rating and choice
@@ -384,7 +384,7 @@ def _checkbox_xml(doc: _Doc, tag: str, alias: str) -> str:
     )
 
 
-# -- WordprocessingML written as text (tables of questions: performance goal G7) -----------------
+# -- WordprocessingML written as text (tables of questions: the DOCX target, docs/performance.md)
 
 _NS = f'xmlns:w="{_W}" xmlns:w14="{_W14}" xmlns:r="{_R}"'
 

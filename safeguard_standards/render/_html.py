@@ -19,6 +19,7 @@ from .. import fields
 from ..model import Checklist
 from . import RenderError, RenderOptions, renderer
 from ._envelope import envelope_of
+from ._number import number_text
 from ._view import (
     ORGANISATION_FIELDS,
     SIGN_OFF_FIELDS,
@@ -49,10 +50,6 @@ def requires_phrase(requires: Iterable[str]) -> str:
     return " and ".join(_REQUIRES.get(r, f"give {r}") for r in requires)
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
 def _safe_url(url: str) -> str:
     return url if url.lower().startswith(("https://", "http://", "mailto:")) else ""
 
@@ -71,7 +68,7 @@ def _env() -> Environment:
     )
     env.filters["md"] = md_to_html
     env.filters["md_inline"] = md_inline_html
-    env.filters["num"] = _num
+    env.filters["num"] = number_text
     env.globals["requires_phrase"] = requires_phrase
     env.globals["condition_data"] = condition_data
     env.globals["safe_url"] = _safe_url
@@ -522,7 +519,7 @@ def render_html(
         per = resolve_per(checklist, opts)
         context.update(_plan_context(checklist, per))
     else:  # pragma: no cover - the registry only sends the kinds registered below
-        raise RenderError(f"{kind} cannot be rendered as html", code="SG401")
+        raise RenderError(f"{kind} cannot be rendered as html", "", "SG401")
     return _env().get_template(template).render(context)
 
 

@@ -44,6 +44,7 @@ from ..model import (
     Section,
     Standard,
 )
+from ._number import number_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -234,18 +235,14 @@ def _whole(x: float | None) -> bool:
     return x is None or float(x).is_integer()
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
 def _range_text(lo: float | None, hi: float | None, unit: str = "") -> str:
     u = f" {unit}" if unit and unit != "%" else unit
     if lo is not None and hi is not None:
-        return f"from {_num(lo)}{u} to {_num(hi)}{u}"
+        return f"from {number_text(lo)}{u} to {number_text(hi)}{u}"
     if lo is not None:
-        return f"{_num(lo)}{u} or more"
+        return f"{number_text(lo)}{u} or more"
     if hi is not None:
-        return f"at most {_num(hi)}{u}"
+        return f"at most {number_text(hi)}{u}"
     return ""
 
 

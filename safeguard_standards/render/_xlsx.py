@@ -28,8 +28,8 @@ protection stops a question being changed by accident; it is not a security meas
 Every piece of text from the set goes through :func:`~._csv.neutralise`, so no text from a
 standard set is ever stored as a formula; the only formulas are the Summary's own.
 
-Uses openpyxl's write-only mode (performance goal G8), so every sheet's layout is decided
-before its first row is written.
+Uses openpyxl's write-only mode (for the XLSX target in docs/performance.md), so every sheet's
+layout is decided before its first row is written.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from ..model import Checklist
 from . import RenderOptions, renderer
 from ._csv import action_plan_table, neutralise, plain_text
 from ._envelope import envelope_of
+from ._number import number_text
 from ._view import (
     ORGANISATION_FIELDS,
     YES_NO,
@@ -406,10 +407,6 @@ class _Lists:
 # -- validations --------------------------------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
 def _validation_key(
     answer: AnswerSpace, lists: _Lists
 ) -> tuple[str, str, str, str, str, str] | None:
@@ -423,11 +420,11 @@ def _validation_key(
         kind = "whole" if answer.step == "1" else "decimal"
         lo, hi = answer.min, answer.max
         if lo is not None and hi is not None:
-            key = (kind, "between", _num(lo), _num(hi))
+            key = (kind, "between", number_text(lo), number_text(hi))
         elif lo is not None:
-            key = (kind, "greaterThanOrEqual", _num(lo), "")
+            key = (kind, "greaterThanOrEqual", number_text(lo), "")
         elif hi is not None:
-            key = (kind, "lessThanOrEqual", _num(hi), "")
+            key = (kind, "lessThanOrEqual", number_text(hi), "")
         else:
             key = (kind, "between", "-999999999", "999999999")
         return (*key, "Answer", answer.description)
@@ -597,7 +594,7 @@ _Cell = tuple["str | _Formula | None", str]  # (text or formula, named style or 
 class _RowWriter:
     """Writes a write-only sheet's rows, each given as (text, style name) pairs.
 
-    Fast path (performance goal G8): openpyxl spends about 16 µs on every cell it writes, so a
+    Fast path (the XLSX target in docs/performance.md): openpyxl spends about 16 µs a cell, so a
     5,000-question Answers sheet cost a second. Here each row is composed as SpreadsheetML
     text, parsed once by lxml and written into openpyxl's own write-only stream: the same
     ``<row>``/``<c t="inlineStr">`` markup openpyxl writes, with the style indexes openpyxl
@@ -742,10 +739,10 @@ def _answers(
     evidence_col = letters["evidence"]
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
     # The blank Answer, Evidence and Notes cells are not written at all (15,000 cells in a
-    # 5,000-question set, performance goal G8): their columns are unlocked and wrapped, a cell
-    # with no record takes its column's format in Excel and LibreOffice alike, and a
-    # conditional format colours the rows in use. A date answer is written, empty, for its
-    # date format.
+    # 5,000-question set; the XLSX target in docs/performance.md): their columns are unlocked
+    # and wrapped, a cell with no record takes its column's format in Excel and LibreOffice
+    # alike, and a conditional format colours the rows in use. A date answer is written,
+    # empty, for its date format.
     row = 1
     for section in doc.sections:
         for standard in section.standards:
