@@ -44,6 +44,7 @@ from ..model import (
     Section,
     Standard,
 )
+from . import require_questions, view_builder
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -530,7 +531,8 @@ class DocumentView:
 
     Build it with :func:`build_document`. ``audience`` lists the selection the checklist was
     filtered with, as (dimension label, value label) pairs, e.g. ``("Type of setting",
-    "Academy")``. ``logo`` is a ``data:`` URI or ``""``.
+    "Academy")``. ``logo`` is a ``data:`` URI or ``""``, read from ``base_dir`` when a writer
+    first asks for it (a CSV never does).
     """
 
     checklist: Checklist
@@ -539,10 +541,22 @@ class DocumentView:
     sections: tuple[SectionView, ...]
     audience: tuple[tuple[str, str], ...] = ()
     publisher: Publisher | None = None
-    logo: str = ""
+    #: The folder the logo is read from (RenderOptions.base_dir); None: no files.
+    base_dir: str | None = None
     scales: tuple[ScaleView, ...] = ()
     references: tuple[CitationView, ...] = ()
     generated_on: str = ""
+    #: True when built with options (the logo is read only then, as before views were lazy).
+    with_logo: bool = False
+    _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False, init=False)
+
+    @property
+    def logo(self) -> str:
+        """The publisher's logo as a ``data:`` URI, or ``""`` (read once, on first use)."""
+        if "logo" not in self._cache:
+            found = logo_data_uri(self.publisher, self.base_dir) if self.with_logo else ""
+            self._cache["logo"] = found
+        return self._cache["logo"]
 
     @property
     def title(self) -> str:
@@ -647,8 +661,8 @@ def build_document(
 
     ``checklist`` is already filtered by audience; numbers are its numbering, so a return form
     keeps the audit tool's numbers. ``options`` supplies the audience labels, the logo folder
-    (``base_dir``) and the date printed (``generated_on``). Raises
-    :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
+    (``base_dir``) and the date printed (``generated_on``). Reading :attr:`DocumentView.logo`
+    raises :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
     """
     numbers = checklist.numbering()
     chosen = select_kind(checklist, kind)
@@ -668,11 +682,9 @@ def build_document(
             )
         sections.append(SectionView(section, numbers[section.id], tuple(standards)))
     audience: tuple[tuple[str, str], ...] = ()
-    logo = ""
     generated_on = ""
     if options is not None:
         audience = tuple(_audience_labels(checklist, options.audience))
-        logo = logo_data_uri(checklist.publisher, options.base_dir)
         generated_on = options.generated_on or ""
     return DocumentView(
         checklist=checklist,
@@ -681,10 +693,11 @@ def build_document(
         sections=tuple(sections),
         audience=audience,
         publisher=checklist.publisher,
-        logo=logo,
+        base_dir=options.base_dir if options is not None else None,
         scales=_used_scales(chosen),
         references=_used_references(chosen),
         generated_on=generated_on,
+        with_logo=options is not None,
     )
 
 
@@ -1156,3 +1169,14 @@ def _inert(value: Any, prose: bool) -> Any:
                 changes[field.name.lstrip("_")] = new
         return attrs.evolve(value, **changes) if changes else value
     return value
+
+
+def _register(kind: str) -> None:
+    @view_builder(kind, DocumentView)
+    def _build(checklist: Checklist, options: RenderOptions) -> DocumentView:
+        require_questions(checklist, kind, options)
+        return build_document(checklist, kind, options)
+
+
+for _kind in DOCUMENT_KINDS:
+    _register(_kind)
