@@ -151,7 +151,7 @@ def render_cmd(
       safeguard render kcsie@2025-26 --as changes --format html
     """
     from safeguard_standards import AudienceError, parse_audience
-    from safeguard_standards.render import RenderError, RenderOptions, render
+    from safeguard_standards.render import RenderError, RenderOptions, render, render_changes
 
     fmt = fmt or _format_from_name(output)
     if fmt is None:
@@ -207,13 +207,15 @@ def render_cmd(
     options = RenderOptions(
         audience=tuple(selection.items()),
         per=per,
-        previous=previous,
         base_dir=base_dir,
         css=_read_css(css_path),
         css_source=css_path or "",
     )
     try:
-        data = render(selected, kind, fmt, options)
+        if previous is not None:
+            data = render_changes(previous, selected, fmt, options)
+        else:
+            data = render(selected, kind, fmt, options)
     except RenderError as exc:
         # SG405: the set has nothing for this kind (no return questions): ask for another kind
         usage = ("SG401", "SG403", "SG215", "SG405", "SG424", "SG425")

@@ -349,6 +349,22 @@ def _checked_options(
     return options
 
 
+def _check_kind_and_format(kind: str, fmt: str) -> None:
+    """Refuse (SG401) an unknown kind, an unknown format, or a kind not written in ``fmt``."""
+    if kind not in _kinds():
+        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(_kinds()), "SG401")
+    if fmt not in _formats():
+        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(_formats()), "SG401")
+    _load_format(fmt)
+    if (kind, fmt) not in _RENDERERS and _writer_for(kind, fmt) is None:
+        formats = [f for k, f in available() if k == kind]
+        raise RenderError(
+            f"{kind} cannot be rendered as {fmt}",
+            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
+            "SG401",
+        )
+
+
 def render(
     checklist: Checklist,
     kind: str,
@@ -360,19 +376,8 @@ def render(
     ``options`` is a :class:`RenderOptions` or a dict of its fields; an unknown option, an
     unknown ``per`` or an audience the set does not declare raises RenderError (SG215).
     """
-    if kind not in _kinds() and kind not in _KIND_MODULES:
-        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(_kinds()), "SG401")
-    if fmt not in _formats():
-        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(_formats()), "SG401")
-    _load_format(fmt)
+    _check_kind_and_format(kind, fmt)
     legacy = _RENDERERS.get((kind, fmt))
-    if legacy is None and _writer_for(kind, fmt) is None:
-        formats = [f for k, f in available() if k == kind]
-        raise RenderError(
-            f"{kind} cannot be rendered as {fmt}",
-            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
-            "SG401",
-        )
     checked = _checked_options(checklist, kind, fmt, options)
     if legacy is not None:
         data = legacy(checklist, checked)
@@ -398,8 +403,7 @@ def render_changes(
 
     ``options`` as for :func:`render` (its ``previous`` is not used).
     """
-    if fmt not in _formats():
-        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(_formats()), "SG401")
+    _check_kind_and_format("changes", fmt)
     checked = _checked_options(new, "changes", fmt, options)
     return write(build_view("changes", (old, new), checked), fmt, checked)
 

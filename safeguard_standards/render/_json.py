@@ -248,5 +248,7 @@ def render_json(checklist: Checklist, kind: str, options: RenderOptions | None =
 
 @writer(DocumentView, "json", kinds=DOCUMENT_KINDS)
 def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    if doc.kind != "action-plan":  # (an action plan's JSON has no title page)
+        doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
     text = json.dumps(view_data(doc, options), indent=2, ensure_ascii=False) + "\n"
     return text.encode("utf-8")

@@ -291,5 +291,6 @@ def render_markdown(checklist: Checklist, kind: str, options: RenderOptions | No
 
 @writer(DocumentView, "md", kinds=DOCUMENT_KINDS)
 def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
     # Markdown prints the set's prose as Markdown: it lays out the view of an inert copy
     return render_markdown(doc.checklist, doc.kind, options).encode("utf-8")

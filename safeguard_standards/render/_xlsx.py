@@ -966,6 +966,7 @@ def _workbook(doc: DocumentView, options: RenderOptions) -> bytes:
     from openpyxl.workbook.defined_name import DefinedName
 
     checklist, kind = doc.checklist, doc.kind
+    doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
     wb = Workbook(write_only=True)
     _add_styles(wb)
     # document properties: at most 255 characters, as in Word
