@@ -869,6 +869,7 @@ def _write(doc: DocumentView, options: RenderOptions) -> bytes:
     guidance with a table of contents field; an action-plan skeleton as a landscape Word table
     per section."""
     checklist, kind = doc.checklist, doc.kind
+    doc.logo  # noqa: B018 - checked before anything else, as it always was
     if kind == "form":
         return _form(doc, envelope_of(checklist, "form", options, doc))
     envelope = envelope_of(checklist, kind, options)
