@@ -152,7 +152,7 @@ def render_cmd(
       safeguard render kcsie@2025-26 --as changes --format html
     """
     from safeguard_standards import AudienceError, parse_audience
-    from safeguard_standards.render import RenderError, RenderOptions, render
+    from safeguard_standards.render import RenderError, RenderOptions, render, render_changes
 
     fmt = fmt or _format_from_name(output)
     if fmt is None:
@@ -208,13 +208,15 @@ def render_cmd(
     options = RenderOptions(
         audience=tuple(selection.items()),
         per=per,
-        previous=previous,
         base_dir=base_dir,
         css=_read_css(css_path),
         css_source=css_path or "",
     )
     try:
-        data = render(selected, kind, fmt, options)
+        if previous is not None:
+            data = render_changes(previous, selected, fmt, options)
+        else:
+            data = render(selected, kind, fmt, options)
     except RenderError as exc:
         # the catalogue says whether another command line would do (exit 2); a problem in the
         # --css file is the command line's too

@@ -1,8 +1,18 @@
-"""Rendering: one checklist, many outputs.
+"""Rendering: each kind builds a view, each format writes views.
 
-``render(checklist, kind, fmt, options)`` returns bytes (text formats are UTF-8). Renderers
-are registered per (kind, format) with :func:`renderer`; each renderer module imports its heavy
-library (WeasyPrint, python-docx, openpyxl) inside its functions, never at import time.
+``render(checklist, kind, fmt, options)`` returns bytes (text formats are UTF-8): it checks the
+options, builds the kind's view with :func:`build_view` and writes it with :func:`write`.
+
+* A **view builder** is registered per kind with :func:`view_builder`, with the type of view it
+  builds: the document kinds build a :class:`~._view.DocumentView` from one checklist, the
+  changes kind a :class:`~._changes_view.ChangesView` from two (:func:`render_changes`).
+* A **writer** is registered per (view type, format) with :func:`writer`; it is given the view
+  and the options and returns bytes. It prints what the view says (numbers, wording, answer
+  spaces) and derives none of it.
+
+Each writer module imports its heavy library (WeasyPrint, python-docx, openpyxl) inside its
+functions, never at import time; a format's modules are imported only when it is asked for.
+See docs/rendering.md, "How rendering is organised".
 
 Kinds: form, return-form, guidance, action-plan, changes.
 Formats: html, pdf, docx, xlsx, md, csv, json.
@@ -11,8 +21,8 @@ Formats: html, pdf, docx, xlsx, md, csv, json.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -30,10 +40,16 @@ __all__ = [
     "RenderError",
     "RenderOptions",
     "Renderer",
+    "Writer",
     "available",
+    "build_view",
     "render",
+    "render_changes",
     "render_diff",
     "renderer",
+    "view_builder",
+    "write",
+    "writer",
 ]
 
 KINDS: tuple[str, ...] = ("form", "return-form", "guidance", "action-plan", "changes")
@@ -62,7 +78,8 @@ class RenderOptions:
     audience: tuple[tuple[str, str], ...] = ()
     #: For action plans: one row per ``standard`` or per ``question`` (None: the set's choice).
     per: str | None = None
-    #: For the changes kind: the older checklist to compare with.
+    #: For the changes kind through :func:`render`: the older checklist to compare with. Kept
+    #: for compatibility; :func:`render_changes` takes the two checklists instead.
     previous: Checklist | None = None
     #: Folder that relative paths in the set (a logo) are resolved against; None: no files.
     base_dir: str | None = None
@@ -75,12 +92,45 @@ class RenderOptions:
     css_source: str = ""
 
 
-#: A renderer takes the (already audience-filtered) checklist and options, returns bytes.
+#: A view builder takes what its kind is made from (a checklist; for "changes" the pair of
+#: checklists) and the checked options, and returns the kind's view.
+ViewBuilder = Callable[[Any, RenderOptions], Any]
+#: A writer takes a view and the checked options, and returns the bytes of one format.
+Writer = Callable[[Any, RenderOptions], bytes]
+#: The old per-(kind, format) renderer of a checklist (see :func:`renderer`).
 Renderer = Callable[[Checklist, RenderOptions], bytes]
 
-_REGISTRY: dict[tuple[str, str], Renderer] = {}
+_B = TypeVar("_B", bound=ViewBuilder)
+_W = TypeVar("_W", bound=Writer)
 
-# Modules that register renderers when imported. Each is imported only when a render in one of
+
+@attrs.frozen
+class _Builder:
+    build: ViewBuilder
+    view_type: type
+
+
+@attrs.frozen
+class _Writer:
+    write: Writer
+    #: The kinds of the view this writer writes (a view's ``kind``), or None for all.
+    kinds: frozenset[str] | None
+
+
+_BUILDERS: dict[str, _Builder] = {}
+_WRITERS: dict[tuple[type, str], _Writer] = {}
+_RENDERERS: dict[tuple[str, str], Renderer] = {}
+
+# Modules that register view builders when imported, per built-in kind.
+_KIND_MODULES: dict[str, str] = {
+    "form": "view",
+    "return-form": "view",
+    "guidance": "view",
+    "action-plan": "view",
+    "changes": "changes_view",
+}
+
+# Modules that register writers when imported. Each is imported only when a render in one of
 # its formats is asked for, so that e.g. an XLSX render never imports WeasyPrint.
 _MODULES: dict[str, tuple[str, ...]] = {
     "html": ("html", "changes"),
@@ -93,32 +143,141 @@ _MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-def renderer(kind: str, fmt: str) -> Callable[[Renderer], Renderer]:
-    """Register a function as the renderer of ``kind`` in ``fmt``."""
-    if kind not in KINDS or fmt not in FORMATS:  # pragma: no cover - a programming error
-        raise ValueError(f"unknown kind/format {kind!r}/{fmt!r}")
+def view_builder(kind: str, view_type: type) -> Callable[[_B], _B]:
+    """Register a function as the builder of ``kind``'s view, an instance of ``view_type``.
 
-    def register(fn: Renderer) -> Renderer:
-        _REGISTRY[(kind, fmt)] = fn
+    A new kind registers its builder (and writers for its view type); no format module
+    changes. A kind that builds a :class:`~._view.DocumentView` is written by every format
+    that writes document views.
+    """
+
+    def register(fn: _B) -> _B:
+        _BUILDERS[kind] = _Builder(fn, view_type)
         return fn
 
     return register
 
 
+def writer(view_type: type, fmt: str, *, kinds: Iterable[str] | None = None) -> Callable[[_W], _W]:
+    """Register a function as the writer of views of ``view_type`` in ``fmt``.
+
+    ``kinds`` limits it to views whose ``kind`` is one of them (CSV writes no guidance).
+    """
+
+    def register(fn: _W) -> _W:
+        _WRITERS[(view_type, fmt)] = _Writer(fn, None if kinds is None else frozenset(kinds))
+        return fn
+
+    return register
+
+
+def renderer(kind: str, fmt: str) -> Callable[[Renderer], Renderer]:
+    """Register a function of (checklist, options) as the renderer of ``kind`` in ``fmt``.
+
+    Kept for compatibility: it takes precedence over the kind's view and the format's writer.
+    New code registers a :func:`view_builder` or a :func:`writer` instead.
+    """
+    if kind not in KINDS or fmt not in FORMATS:  # pragma: no cover - a programming error
+        raise ValueError(f"unknown kind/format {kind!r}/{fmt!r}")
+
+    def register(fn: Renderer) -> Renderer:
+        _RENDERERS[(kind, fmt)] = fn
+        return fn
+
+    return register
+
+
+def _import(name: str) -> None:
+    try:
+        importlib.import_module(f"{__name__}._{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}._{name}":
+            raise
+
+
 def _load_format(fmt: str) -> None:
     for name in _MODULES.get(fmt, ()):
-        try:
-            importlib.import_module(f"{__name__}._{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}._{name}":
-                raise
+        _import(name)
+
+
+def _load_kind(kind: str) -> _Builder | None:
+    if kind not in _BUILDERS and kind in _KIND_MODULES:
+        _import(_KIND_MODULES[kind])
+    return _BUILDERS.get(kind)
+
+
+def _kinds() -> list[str]:
+    return [*KINDS, *(k for k in _BUILDERS if k not in KINDS)]
+
+
+def _formats() -> list[str]:
+    extra = {f for _, f in _WRITERS} | {f for _, f in _RENDERERS}
+    return [*FORMATS, *sorted(extra - set(FORMATS))]
+
+
+def _writer_for(kind: str, fmt: str) -> _Writer | None:
+    builder = _load_kind(kind)
+    if builder is None:
+        return None
+    _load_format(fmt)
+    for view_type in builder.view_type.__mro__:
+        found = _WRITERS.get((view_type, fmt))
+        if found is not None:
+            return found if found.kinds is None or kind in found.kinds else None
+    return None
 
 
 def available() -> list[tuple[str, str]]:
     """Every (kind, format) pair that can be rendered."""
     for fmt in FORMATS:
         _load_format(fmt)
-    return sorted(_REGISTRY, key=lambda kf: (KINDS.index(kf[0]), FORMATS.index(kf[1])))
+    return [
+        (kind, fmt)
+        for kind in _kinds()
+        for fmt in _formats()
+        if (kind, fmt) in _RENDERERS or _writer_for(kind, fmt) is not None
+    ]
+
+
+def build_view(
+    kind: str, inputs: Any, options: RenderOptions | Mapping[str, Any] | None = None
+) -> Any:
+    """The view of ``kind`` made from ``inputs``: a checklist (already audience-filtered) for
+    the document kinds, an ``(old, new)`` pair of checklists for ``changes``.
+
+    Raises RenderError (SG401) for an unknown kind.
+    """
+    builder = _load_kind(kind)
+    if builder is None:
+        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(_kinds()), "SG401")
+    opts = options if isinstance(options, RenderOptions) else RenderOptions(**(options or {}))
+    return builder.build(inputs, opts)
+
+
+def write(view: Any, fmt: str, options: RenderOptions | Mapping[str, Any] | None = None) -> bytes:
+    """``view`` (built by :func:`build_view`) written as ``fmt``: bytes, UTF-8 for text.
+
+    Raises RenderError (SG401) when no writer writes this view in ``fmt``.
+    """
+    opts = options if isinstance(options, RenderOptions) else RenderOptions(**(options or {}))
+    kind = getattr(view, "kind", "")
+    _load_format(fmt)
+    found = None
+    for view_type in type(view).__mro__:
+        found = _WRITERS.get((view_type, fmt))
+        if found is not None:
+            break
+    if found is None or (found.kinds is not None and kind not in found.kinds):
+        formats = [f for k, f in available() if k == kind]
+        raise RenderError(
+            f"{kind or type(view).__name__} cannot be rendered as {fmt}",
+            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
+            "SG401",
+        )
+    data = found.write(view, opts)
+    if fmt in PACKAGE_FORMATS:
+        data = reproducible(data, opts.generated_on)
+    return data
 
 
 #: The action-plan layouts ``RenderOptions.per`` may name.
@@ -190,6 +349,22 @@ def _checked_options(
     return options
 
 
+def _check_kind_and_format(kind: str, fmt: str) -> None:
+    """Refuse (SG401) an unknown kind, an unknown format, or a kind not written in ``fmt``."""
+    if kind not in _kinds():
+        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(_kinds()), "SG401")
+    if fmt not in _formats():
+        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(_formats()), "SG401")
+    _load_format(fmt)
+    if (kind, fmt) not in _RENDERERS and _writer_for(kind, fmt) is None:
+        formats = [f for k, f in available() if k == kind]
+        raise RenderError(
+            f"{kind} cannot be rendered as {fmt}",
+            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
+            "SG401",
+        )
+
+
 def render(
     checklist: Checklist,
     kind: str,
@@ -201,26 +376,34 @@ def render(
     ``options`` is a :class:`RenderOptions` or a dict of its fields; an unknown option, an
     unknown ``per`` or an audience the set does not declare raises RenderError (SG215).
     """
-    if kind not in KINDS:
-        raise RenderError(f"unknown kind {kind!r}", "kinds: " + ", ".join(KINDS), "SG401")
-    if fmt not in FORMATS:
-        raise RenderError(f"unknown format {fmt!r}", "formats: " + ", ".join(FORMATS), "SG401")
-    _load_format(fmt)
-    fn = _REGISTRY.get((kind, fmt))
-    if fn is None:
-        formats = [f for k, f in available() if k == kind]
-        raise RenderError(
-            f"{kind} cannot be rendered as {fmt}",
-            f"{kind} is available as: " + (", ".join(formats) or "(nothing yet)"),
-            "SG401",
-        )
+    _check_kind_and_format(kind, fmt)
+    legacy = _RENDERERS.get((kind, fmt))
     checked = _checked_options(checklist, kind, fmt, options)
-    if kind in ("form", "return-form", "guidance", "action-plan"):
-        _require_questions(checklist, kind, checked)
-    data = fn(checklist, checked)
-    if fmt in PACKAGE_FORMATS:
-        data = reproducible(data, checked.generated_on)
-    return data
+    if legacy is not None:
+        data = legacy(checklist, checked)
+        return reproducible(data, checked.generated_on) if fmt in PACKAGE_FORMATS else data
+    if kind == "changes":
+        if checked.previous is None:
+            missing = Code.RENDER_NO_PREVIOUS
+            raise RenderError(missing.message(), missing.hint(), missing)
+        return write(build_view(kind, (checked.previous, checklist), checked), fmt, checked)
+    return write(build_view(kind, checklist, checked), fmt, checked)
+
+
+def render_changes(
+    old: Checklist,
+    new: Checklist,
+    fmt: str,
+    options: RenderOptions | Mapping[str, Any] | None = None,
+) -> bytes:
+    """The changes document from ``old`` to ``new`` (what ``render(new, "changes", fmt)``
+    writes with ``previous=old``): ``md``, ``html``, ``pdf``, ``docx`` or ``json``.
+
+    ``options`` as for :func:`render` (its ``previous`` is not used).
+    """
+    _check_kind_and_format("changes", fmt)
+    checked = _checked_options(new, "changes", fmt, options)
+    return write(build_view("changes", (old, new), checked), fmt, checked)
 
 
 def render_diff(
@@ -233,14 +416,14 @@ def render_diff(
     The same view as the ``changes`` kind (:mod:`._changes_view`), rendered by the same code.
     Raises ValueError for another format.
     """
-    from ._changes import render_changes
+    from ._changes import write_changes
     from ._changes_view import build_changes
 
-    data = render_changes(build_changes(new, old, result=result, complete=True), fmt)
+    data = write_changes(build_changes(new, old, result=result, complete=True), fmt)
     return reproducible(data) if fmt in PACKAGE_FORMATS else data
 
 
-def _require_questions(checklist: Checklist, kind: str, options: RenderOptions) -> None:
+def require_questions(checklist: Checklist, kind: str, options: RenderOptions) -> None:
     """Refuse to write a blank document that people would take for a real one."""
     if kind == "return-form":
         if not any(q.in_return for q in checklist.questions()):

@@ -2,7 +2,8 @@
 
 Both ``safeguard render SET --as changes`` and ``safeguard diff`` write a
 :class:`~safeguard_standards.render._changes_view.ChangesView` (built from the typed diff and
-the two checklists) with :func:`render_changes`; nothing here puts a change into words.
+the two checklists) with :func:`write_changes`, registered as the ChangesView writer of each
+format; nothing here puts a change into words.
 
 Formats: ``md``, ``html`` (self-contained), ``pdf`` (the HTML laid out by WeasyPrint), ``docx``
 (python-docx: headings, paragraphs and runs) and ``json`` (the typed changes and the document's
@@ -19,18 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..diagnostics import Code
-from ..model import Checklist
-from . import RenderError, RenderOptions, renderer
-from ._changes_view import ChangesView, Entry, Run, build_changes
+from . import RenderOptions, writer
+from ._changes_view import ChangesView, Entry, Run
 from ._view import md_escape, md_inert
 
 if TYPE_CHECKING:
     from jinja2 import Template
 
-__all__ = ["CHANGES_FORMATS", "render_changes"]
+__all__ = ["CHANGES_FORMATS", "write_changes"]
 
-#: The formats :func:`render_changes` writes.
+#: The formats :func:`write_changes` writes.
 CHANGES_FORMATS: tuple[str, ...] = ("md", "html", "pdf", "docx", "json")
 
 
@@ -294,7 +293,7 @@ def render_json(view: ChangesView) -> str:
 # -- every format ---------------------------------------------------------------------------------
 
 
-def render_changes(view: ChangesView, fmt: str, extra_css: str = "") -> bytes:
+def write_changes(view: ChangesView, fmt: str, extra_css: str = "") -> bytes:
     """The changes view as ``md``, ``html``, ``pdf``, ``docx`` or ``json`` (UTF-8 for text).
 
     Raises ValueError for another format.
@@ -328,38 +327,20 @@ def changes_schema() -> dict[str, Any]:
 # -- registration ---------------------------------------------------------------------------------
 
 
-def _render(checklist: Checklist, options: RenderOptions, fmt: str) -> bytes:
-    if options.previous is None:
-        missing = Code.RENDER_NO_PREVIOUS
-        raise RenderError(missing.message(), missing.hint(), missing)
+def _write(view: ChangesView, options: RenderOptions, fmt: str) -> bytes:
     extra = ""
     if options.css and fmt in ("html", "pdf"):
         from ._html import check_css
 
         extra = check_css(options.css, options.css_source)
-    return render_changes(build_changes(checklist, options.previous, options), fmt, extra)
+    return write_changes(view, fmt, extra)
 
 
-@renderer("changes", "md")
-def _changes_md(checklist: Checklist, options: RenderOptions) -> bytes:
-    return _render(checklist, options, "md")
+def _register(fmt: str) -> None:
+    @writer(ChangesView, fmt)
+    def _writer(view: ChangesView, options: RenderOptions) -> bytes:
+        return _write(view, options, fmt)
 
 
-@renderer("changes", "html")
-def _changes_html(checklist: Checklist, options: RenderOptions) -> bytes:
-    return _render(checklist, options, "html")
-
-
-@renderer("changes", "pdf")
-def _changes_pdf(checklist: Checklist, options: RenderOptions) -> bytes:
-    return _render(checklist, options, "pdf")
-
-
-@renderer("changes", "docx")
-def _changes_docx(checklist: Checklist, options: RenderOptions) -> bytes:
-    return _render(checklist, options, "docx")
-
-
-@renderer("changes", "json")
-def _changes_json(checklist: Checklist, options: RenderOptions) -> bytes:
-    return _render(checklist, options, "json")
+for _fmt in CHANGES_FORMATS:
+    _register(_fmt)

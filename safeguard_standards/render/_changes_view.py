@@ -21,7 +21,7 @@ named by their printed number, as on the form.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -36,6 +36,7 @@ from ..model import (
     Option,
     Question,
 )
+from . import RenderOptions, view_builder
 from ._number import number_text
 from ._view import (
     _long_date,
@@ -44,9 +45,6 @@ from ._view import (
     logo_data_uri,
     md_to_text,
 )
-
-if TYPE_CHECKING:
-    from . import RenderOptions
 
 __all__ = ["ChangesView", "Entry", "Run", "build_changes"]
 
@@ -703,3 +701,10 @@ def build_changes(
     if result is None:
         result = diff(previous, new)
     return _Builder(previous, new, result, complete).build(options)
+
+
+@view_builder("changes", ChangesView)
+def _changes_view(inputs: tuple[Checklist, Checklist], options: RenderOptions) -> ChangesView:
+    """The view of the ``changes`` kind: ``inputs`` is the (old, new) pair of checklists."""
+    old, new = inputs
+    return build_changes(new, old, options)

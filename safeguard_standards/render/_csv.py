@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..model import Checklist
-from . import RenderOptions, renderer
+from . import RenderOptions, writer
 from ._view import (
     AnswerSpace,
+    DocumentView,
     QuestionView,
     action_plan_headers,
     action_plan_rows,
@@ -102,7 +103,11 @@ def evidence_text(question: QuestionView) -> str:
 
 def form_table(checklist: Checklist, kind: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """Headings and rows of a form (``form`` or ``return-form``) as a flat question list."""
-    doc = build_document(checklist, kind)
+    return form_rows(build_document(checklist, kind))
+
+
+def form_rows(doc: DocumentView) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Headings and rows of a form view as a flat question list."""
     rows: list[tuple[str, ...]] = []
     for section in doc.sections:
         for standard in section.standards:
@@ -165,20 +170,11 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-@renderer("form", "csv")
-def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The audit tool as CSV: one row per question."""
-    return to_csv(*form_table(checklist, "form"))
-
-
-@renderer("return-form", "csv")
-def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The return form (``in_return`` questions) as CSV: one row per question."""
-    return to_csv(*form_table(checklist, "return-form"))
-
-
-@renderer("action-plan", "csv")
-def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
-    """An action-plan skeleton as CSV: one row per standard (or per question)."""
-    head, rows = action_plan_table(checklist, options)
-    return to_csv([label for _, label in head], rows)
+@writer(DocumentView, "csv", kinds=("form", "return-form", "action-plan"))
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    """A form as CSV, one row per question; an action-plan skeleton, one row per standard
+    (or per question)."""
+    if doc.kind == "action-plan":
+        head, rows = action_plan_table(doc.checklist, options)
+        return to_csv([label for _, label in head], rows)
+    return to_csv(*form_rows(doc))

@@ -42,8 +42,7 @@ from xml.sax.saxutils import quoteattr
 
 from .. import fields as codec
 from ..envelope import Envelope
-from ..model import Checklist
-from . import RenderOptions, renderer
+from . import RenderOptions, writer
 from ._csv import action_plan_table, plain_text
 from ._envelope import envelope_of
 from ._view import (
@@ -54,7 +53,6 @@ from ._view import (
     DocumentView,
     Field,
     QuestionView,
-    build_document,
     md_blocks,
     md_to_text,
 )
@@ -865,29 +863,18 @@ def _action_plan(view: DocumentView, options: RenderOptions, envelope: Envelope)
 # -- registration -------------------------------------------------------------------------------
 
 
-@renderer("form", "docx")
-def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The audit tool as a Word document with content controls."""
-    doc = build_document(checklist, "form", options)
-    return _form(doc, envelope_of(checklist, "form", options, doc))
-
-
-@renderer("return-form", "docx")
-def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The return form (``in_return`` questions) as a Word document."""
-    envelope = envelope_of(checklist, "return-form", options)
-    return _form(build_document(checklist, "return-form", options), envelope)
-
-
-@renderer("guidance", "docx")
-def render_guidance(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The guidance document as Word, with a table of contents field."""
-    envelope = envelope_of(checklist, "guidance", options)
-    return _guidance(build_document(checklist, "guidance", options), envelope)
-
-
-@renderer("action-plan", "docx")
-def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
-    """An action-plan skeleton as a landscape Word table per section."""
-    envelope = envelope_of(checklist, "action-plan", options)
-    return _action_plan(build_document(checklist, "action-plan", options), options, envelope)
+@writer(DocumentView, "docx", kinds=("form", "return-form", "guidance", "action-plan"))
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    """The audit tool or the return form as a Word document with content controls; the
+    guidance with a table of contents field; an action-plan skeleton as a landscape Word table
+    per section."""
+    checklist, kind = doc.checklist, doc.kind
+    doc.logo  # noqa: B018 - checked before anything else, as it always was
+    if kind == "form":
+        return _form(doc, envelope_of(checklist, "form", options, doc))
+    envelope = envelope_of(checklist, kind, options)
+    if kind == "return-form":
+        return _form(doc, envelope)
+    if kind == "guidance":
+        return _guidance(doc, envelope)
+    return _action_plan(doc, options, envelope)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import fields
 from ..model import Checklist
-from . import RenderError, RenderOptions, renderer
+from . import RenderError, RenderOptions, writer
 from ._envelope import envelope_of
 from ._number import number_text
 from ._view import (
+    DOCUMENT_KINDS,
     ORGANISATION_FIELDS,
     SIGN_OFF_FIELDS,
     DocumentView,
@@ -36,7 +37,14 @@ from ._view import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-__all__ = ["MAX_CSS_BYTES", "check_css", "inline_variables", "render_html", "stylesheet"]
+__all__ = [
+    "MAX_CSS_BYTES",
+    "check_css",
+    "inline_variables",
+    "render_html",
+    "stylesheet",
+    "write_html",
+]
 
 _REQUIRES = {
     "action": "record an action in your action plan",
@@ -493,10 +501,19 @@ def render_html(
     ``<form>`` element (each field is named for PDF readers by its ``title``), and the
     stylesheet's custom properties resolved.
     """
+    opts = options or RenderOptions()
+    return write_html(build_document(checklist, kind, opts), opts, pdf=pdf)
+
+
+def write_html(
+    doc: DocumentView, options: RenderOptions | None = None, *, pdf: bool = False
+) -> str:
+    """The HTML of a document view, as text (``pdf`` as for :func:`render_html`)."""
     from markupsafe import Markup
 
     opts = options or RenderOptions()
-    doc = build_document(checklist, kind, opts)
+    checklist, kind = doc.checklist, doc.kind
+    doc.logo  # noqa: B018 - a bad logo is reported before the CSS, as it always was
     from ._assets import content_security_policy
 
     context: dict[str, Any] = {
@@ -554,11 +571,6 @@ def _plan_context(checklist: Checklist, per: str) -> dict[str, Any]:
     return {"headers": action_plan_headers(checklist, per), "groups": groups, "per": per}
 
 
-def _register(kind: str) -> None:
-    @renderer(kind, "html")
-    def _render(checklist: Checklist, options: RenderOptions) -> bytes:
-        return render_html(checklist, kind, options).encode("utf-8")
-
-
-for _kind in ("form", "return-form", "guidance", "action-plan"):
-    _register(_kind)
+@writer(DocumentView, "html", kinds=DOCUMENT_KINDS)
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    return write_html(doc, options).encode("utf-8")

@@ -13,8 +13,9 @@ import json
 from typing import Any
 
 from ..model import Checklist, Condition, Publisher
-from . import RenderOptions, renderer
+from . import RenderOptions, writer
 from ._view import (
+    DOCUMENT_KINDS,
     ORGANISATION_FIELDS,
     CitationView,
     DocumentView,
@@ -232,16 +233,22 @@ def resolved_data(
     return document_data(build_document(checklist, kind, opts), dict(opts.audience))
 
 
+def view_data(doc: DocumentView, options: RenderOptions | None = None) -> dict[str, Any]:
+    """The JSON-ready data of a document view (as :func:`resolved_data`)."""
+    opts = options or RenderOptions()
+    if doc.kind == "action-plan":
+        return _action_plan(doc.checklist, resolve_per(doc.checklist, opts), dict(opts.audience))
+    return document_data(doc, dict(opts.audience))
+
+
 def render_json(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> str:
     """``kind`` as indented JSON text (UTF-8, keys in a fixed order, a final newline)."""
     return json.dumps(resolved_data(checklist, kind, options), indent=2, ensure_ascii=False) + "\n"
 
 
-def _register(kind: str) -> None:
-    @renderer(kind, "json")
-    def _render(checklist: Checklist, options: RenderOptions) -> bytes:
-        return render_json(checklist, kind, options).encode("utf-8")
-
-
-for _kind in ("form", "return-form", "guidance", "action-plan"):
-    _register(_kind)
+@writer(DocumentView, "json", kinds=DOCUMENT_KINDS)
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    if doc.kind != "action-plan":  # (an action plan's JSON has no title page)
+        doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
+    text = json.dumps(view_data(doc, options), indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8")

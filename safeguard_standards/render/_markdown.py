@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Checklist
-from . import RenderOptions, renderer
+from . import RenderOptions, writer
 from ._view import (
+    DOCUMENT_KINDS,
     ORGANISATION_FIELDS,
     CitationView,
     DocumentView,
@@ -288,11 +289,8 @@ def render_markdown(checklist: Checklist, kind: str, options: RenderOptions | No
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def _register(kind: str) -> None:
-    @renderer(kind, "md")
-    def _render(checklist: Checklist, options: RenderOptions) -> bytes:
-        return render_markdown(checklist, kind, options).encode("utf-8")
-
-
-for _kind in ("form", "return-form", "guidance", "action-plan"):
-    _register(_kind)
+@writer(DocumentView, "md", kinds=DOCUMENT_KINDS)
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
+    # Markdown prints the set's prose as Markdown: it lays out the view of an inert copy
+    return render_markdown(doc.checklist, doc.kind, options).encode("utf-8")

@@ -27,8 +27,9 @@ from types import ModuleType
 from typing import Any
 
 from ..model import Checklist, Location
-from . import RenderError, RenderOptions, renderer
-from ._html import render_html
+from . import RenderError, RenderOptions, writer
+from ._html import write_html
+from ._view import DOCUMENT_KINDS, DocumentView
 
 __all__ = [
     "LONG_WORD",
@@ -37,6 +38,8 @@ __all__ = [
     "WORD_PIECE",
     "check_pdf_size",
     "html_to_pdf",
+    "render_pdf",
+    "write_pdf",
 ]
 
 #: The most HTML elements one PDF is laid out from (SG430): about 600 MB and 30 s of layout,
@@ -307,12 +310,21 @@ def html_to_pdf(
 
 def render_pdf(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> bytes:
     """The PDF of ``kind`` (form, return-form, guidance, action-plan)."""
+    from ._view import build_document
+
+    opts = options or RenderOptions()
+    return write_pdf(build_document(checklist, kind, opts), opts)
+
+
+def write_pdf(doc: DocumentView, options: RenderOptions | None = None) -> bytes:
+    """The PDF of a document view: its HTML (the PDF variant) laid out by WeasyPrint."""
     from .. import fields
     from ._envelope import envelope_of
     from ._view import KIND_LABELS, choices, select_kind
 
     opts = options or RenderOptions()
-    html = render_html(checklist, kind, opts, pdf=True)
+    checklist, kind = doc.checklist, doc.kind
+    html = write_html(doc, opts, pdf=True)
     title = f"{checklist.title} — {KIND_LABELS[kind]} {checklist.version}"
     fillable = kind in ("form", "return-form")
     # a multi-choice answer's boxes: the HTML names each by the answer, the PDF by its choice
@@ -334,11 +346,6 @@ def render_pdf(checklist: Checklist, kind: str, options: RenderOptions | None = 
     )
 
 
-def _register(kind: str) -> None:
-    @renderer(kind, "pdf")
-    def _render(checklist: Checklist, options: RenderOptions) -> bytes:
-        return render_pdf(checklist, kind, options)
-
-
-for _kind in ("form", "return-form", "guidance", "action-plan"):
-    _register(_kind)
+@writer(DocumentView, "pdf", kinds=DOCUMENT_KINDS)
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    return write_pdf(doc, options)

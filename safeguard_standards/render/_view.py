@@ -3,29 +3,28 @@
 Every renderer (HTML, PDF, Markdown, JSON, DOCX, XLSX, CSV) asks the same questions of a
 checklist: which questions does this kind of document include, how are they numbered, what does
 a conditional question say on paper, what answer space does each type get, what do the rating
-levels mean, how is a citation written, how does Markdown prose become HTML or plain text. The
-answers live here, once, so that every format says the same thing.
+levels mean, how is a citation written. The answers live here, once, so that every format says
+the same thing. How Markdown prose becomes HTML, Word runs or plain text is :mod:`._text`; the
+publisher's logo is read by :mod:`._logo`; both are re-exported here.
 
 The main entry point is :func:`build_document`, which turns a checklist into a
 :class:`DocumentView`: a tree of :class:`SectionView` > :class:`StandardView` >
-:class:`QuestionView`, each carrying its printed number and everything a renderer prints.
-Action plans use :func:`action_plan_headers` and :func:`action_plan_rows`.
+:class:`QuestionView`, each carrying its printed number and everything a renderer prints. It
+is registered as the view builder of the document kinds (form, return-form, guidance,
+action-plan). Action plans use :func:`action_plan_headers` and :func:`action_plan_rows`.
 
 Field names (stable: completed returns are read back by them) are made by
 :mod:`safeguard_standards.fields`; :data:`ORGANISATION_FIELDS`, :data:`SIGN_OFF_FIELDS` and
 :class:`Field` are re-exported from there, and :func:`evidence_field` asks it.
 
-Nothing here imports a heavy library at module level except markdown-it-py's parser, which is
-created on first use; only :func:`logo_data_uri` reads a file, and only inside ``base_dir``.
+Nothing here imports a heavy library at module level or reads a file: a view's ``logo`` is
+read (by :func:`logo_data_uri`, only inside ``base_dir``) when a writer first asks for it.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -44,13 +43,22 @@ from ..model import (
     Section,
     Standard,
 )
+from . import require_questions, view_builder
+from ._logo import logo_data_uri
 from ._number import number_text
+from ._text import (
+    Block,
+    Run,
+    md_blocks,
+    md_escape,
+    md_inert,
+    md_inert_checklist,
+    md_inline_html,
+    md_to_html,
+    md_to_text,
+)
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
-    from markupsafe import Markup
-
     from . import RenderOptions
 
 __all__ = [
@@ -82,6 +90,9 @@ __all__ = [
     "includes",
     "logo_data_uri",
     "md_blocks",
+    "md_escape",
+    "md_inert",
+    "md_inert_checklist",
     "md_inline_html",
     "md_to_html",
     "md_to_text",
@@ -527,7 +538,8 @@ class DocumentView:
 
     Build it with :func:`build_document`. ``audience`` lists the selection the checklist was
     filtered with, as (dimension label, value label) pairs, e.g. ``("Type of setting",
-    "Academy")``. ``logo`` is a ``data:`` URI or ``""``.
+    "Academy")``. ``logo`` is a ``data:`` URI or ``""``, read from ``base_dir`` when a writer
+    first asks for it (a CSV never does).
     """
 
     checklist: Checklist
@@ -536,10 +548,22 @@ class DocumentView:
     sections: tuple[SectionView, ...]
     audience: tuple[tuple[str, str], ...] = ()
     publisher: Publisher | None = None
-    logo: str = ""
+    #: The folder the logo is read from (RenderOptions.base_dir); None: no files.
+    base_dir: str | None = None
     scales: tuple[ScaleView, ...] = ()
     references: tuple[CitationView, ...] = ()
     generated_on: str = ""
+    #: True when built with options (the logo is read only then, as before views were lazy).
+    with_logo: bool = False
+    _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False, init=False)
+
+    @property
+    def logo(self) -> str:
+        """The publisher's logo as a ``data:`` URI, or ``""`` (read once, on first use)."""
+        if "logo" not in self._cache:
+            found = logo_data_uri(self.publisher, self.base_dir) if self.with_logo else ""
+            self._cache["logo"] = found
+        return self._cache["logo"]
 
     @property
     def title(self) -> str:
@@ -644,8 +668,8 @@ def build_document(
 
     ``checklist`` is already filtered by audience; numbers are its numbering, so a return form
     keeps the audit tool's numbers. ``options`` supplies the audience labels, the logo folder
-    (``base_dir``) and the date printed (``generated_on``). Raises
-    :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
+    (``base_dir``) and the date printed (``generated_on``). Reading :attr:`DocumentView.logo`
+    raises :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
     """
     numbers = checklist.numbering()
     chosen = select_kind(checklist, kind)
@@ -665,11 +689,9 @@ def build_document(
             )
         sections.append(SectionView(section, numbers[section.id], tuple(standards)))
     audience: tuple[tuple[str, str], ...] = ()
-    logo = ""
     generated_on = ""
     if options is not None:
         audience = tuple(_audience_labels(checklist, options.audience))
-        logo = logo_data_uri(checklist.publisher, options.base_dir)
         generated_on = options.generated_on or ""
     return DocumentView(
         checklist=checklist,
@@ -678,10 +700,11 @@ def build_document(
         sections=tuple(sections),
         audience=audience,
         publisher=checklist.publisher,
-        logo=logo,
+        base_dir=options.base_dir if options is not None else None,
         scales=_used_scales(chosen),
         references=_used_references(chosen),
         generated_on=generated_on,
+        with_logo=options is not None,
     )
 
 
@@ -741,98 +764,6 @@ def _used_references(checklist: Checklist) -> tuple[CitationView, ...]:
         if ref.key in keys:
             out.append(citation_view(Citation(ref=ref.key), checklist))
     return tuple(out)
-
-
-# -- branding --------------------------------------------------------------------------------
-
-_LOGO_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-}
-
-
-def logo_data_uri(publisher: Publisher | None, base_dir: str | None) -> str:
-    """The publisher's logo as a checked ``data:`` URI, or ``""`` when there is none.
-
-    A relative logo path is taken from the folder of the file that names it
-    (``publisher.logo_dir``; ``base_dir`` when the set was not read from a file) and must stay
-    inside that folder (no ``..`` escapes, no absolute paths elsewhere, no symbolic link out);
-    with ``base_dir`` None no file is read and the logo is left out. A ``data:image/…`` logo
-    and a file alike go through :mod:`~safeguard_standards.render._assets` (size, kind,
-    pixels, SVG ``<use>`` nesting) before any renderer sees them. Raises RenderError located at
-    the logo value: SG402 (outside the folder, missing, too large, not an image name), SG420
-    (not a regular file, or a path that cannot be used), SG421-SG423 (see ``_assets``).
-    """
-    from .._files import FileProblem, confine, read_regular
-    from . import RenderError
-    from ._assets import MAX_BYTES, ImageProblem, checked_image, decode_data_uri
-
-    if publisher is None or not publisher.logo:
-        return ""
-    logo = publisher.logo.strip()
-    where = str(publisher.logo_at) if publisher.logo_at.line else ""
-    shown = logo if len(logo) <= 80 else logo[:60] + "…"
-
-    def fail(code: str, message: str, hint: str) -> RenderError:
-        return RenderError(message, hint, code, where=where)
-
-    try:
-        if logo[:5].lower() == "data:":
-            mime, data = decode_data_uri(logo)
-            if mime not in _LOGO_TYPES.values():
-                raise fail(
-                    "SG422",
-                    f"the data: logo is of type {mime[:40]!r}, not a PNG, JPEG, GIF, SVG or "
-                    "WebP image",
-                    "convert the logo to PNG or SVG",
-                )
-            return checked_image(data, mime, "the data: logo")
-        if base_dir is None:
-            return ""
-        root = publisher.logo_dir or base_dir
-        try:
-            path = confine(root, logo)
-        except FileProblem as exc:
-            if exc.kind == "outside":
-                raise fail(
-                    "SG402",
-                    f"the logo {shown!r} is outside the folder of the set ({Path(root)})",
-                    "put the logo file next to the YAML file and give its relative path",
-                ) from None
-            raise fail(
-                "SG420", f"the logo {shown!r} cannot be used: {exc.reason}", _PATH_HINT
-            ) from None
-        mime = _LOGO_TYPES.get(path.suffix.lower(), "")
-        if not mime:
-            raise fail(
-                "SG402",
-                f"the logo {shown!r} is not a PNG, JPEG, GIF, SVG or WebP image",
-                "convert the logo to PNG or SVG",
-            )
-        try:
-            data = read_regular(path, MAX_BYTES)
-        except FileProblem as exc:
-            if exc.kind in ("missing", "too-large"):
-                raise fail(
-                    "SG402",
-                    f"the logo {shown!r} cannot be read: {exc.reason}",
-                    f"check that the file exists in {Path(root)}"
-                    if exc.kind == "missing"
-                    else "use a smaller image",
-                ) from None
-            raise fail(
-                "SG420", f"the logo {shown!r} cannot be read: {exc.reason}", _PATH_HINT
-            ) from None
-        return checked_image(data, mime, f"the logo {shown!r}")
-    except ImageProblem as exc:
-        raise fail(exc.code, exc.message, exc.hint) from None
-
-
-_PATH_HINT = "give the relative path of an image file next to the YAML file"
 
 
 # -- action plans ----------------------------------------------------------------------------
@@ -897,259 +828,12 @@ def action_plan_rows(checklist: Checklist, per: str) -> tuple[ActionRow, ...]:
     return tuple(rows)
 
 
-# -- Markdown --------------------------------------------------------------------------------
+def _register(kind: str) -> None:
+    @view_builder(kind, DocumentView)
+    def _build(checklist: Checklist, options: RenderOptions) -> DocumentView:
+        require_questions(checklist, kind, options)
+        return build_document(checklist, kind, options)
 
 
-@functools.lru_cache(maxsize=1)
-def _md() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    # js-default: raw HTML off; links to javascript:, vbscript:, file: and data: (except
-    # images) are not rendered as links. Images are off too: a document never fetches
-    # anything, so ![alt](url) is shown as a link to the url instead.
-    return MarkdownIt("js-default").disable("image")
-
-
-@functools.lru_cache(maxsize=8192)
-def md_to_html(text: str) -> Markup:
-    """Markdown prose as safe HTML (block level: ``<p>``, lists), cached by content.
-
-    Uses markdown-it-py's ``js-default`` preset: raw HTML in the source is escaped, and
-    unsafe link targets (``javascript:`` and the like) are not turned into links. The result
-    is :class:`markupsafe.Markup`, so Jinja does not escape it again.
-    """
-    from markupsafe import Markup
-
-    return Markup(_md().render(text))
-
-
-@functools.lru_cache(maxsize=8192)
-def md_inline_html(text: str) -> Markup:
-    """Markdown as safe *inline* HTML (no ``<p>``), for legends, labels and table cells.
-
-    Line breaks inside the text become spaces; cached by content.
-    """
-    from markupsafe import Markup
-
-    return Markup(_md().renderInline(text.strip()))
-
-
-@attrs.frozen
-class Run:
-    """A run of text with one formatting: what a Word run or a spreadsheet cell gets.
-
-    ``href`` is set for a link's text (safe targets only).
-    """
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    href: str = ""
-
-
-@attrs.frozen
-class Block:
-    """A block of Markdown prose: ``paragraph``, ``bullet`` or ``ordered`` (a list item; ``level``
-    is the nesting depth from 1, ``number`` the ordinal of an ordered item), ``heading``
-    (``level`` 1-6), ``quote`` or ``code``."""
-
-    kind: str
-    runs: tuple[Run, ...]
-    level: int = 0
-    number: int = 0
-
-    @property
-    def text(self) -> str:
-        """The block's text without formatting."""
-        return "".join(r.text for r in self.runs)
-
-
-def _inline_runs(token: Token) -> list[Run]:
-    runs: list[Run] = []
-    bold = italic = 0
-    hrefs: list[str] = []
-    for child in token.children or ():
-        t = child.type
-        if t == "strong_open":
-            bold += 1
-        elif t == "strong_close":
-            bold -= 1
-        elif t == "em_open":
-            italic += 1
-        elif t == "em_close":
-            italic -= 1
-        elif t == "link_open":
-            hrefs.append(str(child.attrGet("href") or ""))
-        elif t == "link_close":
-            if hrefs:
-                hrefs.pop()
-        elif t in ("text", "html_inline"):
-            runs.append(Run(child.content, bold > 0, italic > 0, href=hrefs[-1] if hrefs else ""))
-        elif t == "code_inline":
-            runs.append(Run(child.content, bold > 0, italic > 0, True, hrefs[-1] if hrefs else ""))
-        elif t == "softbreak":
-            runs.append(Run(" ", bold > 0, italic > 0))
-        elif t == "hardbreak":
-            runs.append(Run("\n", bold > 0, italic > 0))
-        elif t == "image":
-            runs.append(Run(child.content or str(child.attrGet("alt") or "")))
-    # merge neighbours with the same formatting
-    merged: list[Run] = []
-    for run in runs:
-        if merged and attrs.evolve(merged[-1], text="") == attrs.evolve(run, text=""):
-            merged[-1] = attrs.evolve(merged[-1], text=merged[-1].text + run.text)
-        else:
-            merged.append(run)
-    return merged
-
-
-@functools.lru_cache(maxsize=8192)
-def md_blocks(text: str) -> tuple[Block, ...]:
-    """Markdown prose as a flat sequence of :class:`Block` s of :class:`Run` s, cached by
-    content: what a DOCX renderer turns into styled paragraphs and runs (List Bullet, bold,
-    hyperlinks) without parsing Markdown itself."""
-    blocks: list[Block] = []
-    lists: list[list[int]] = []  # stack of [ordered?, counter]
-    kind = "paragraph"
-    level = 0
-    for tok in _md().parse(text):
-        t = tok.type
-        if t == "bullet_list_open":
-            lists.append([0, 0])
-        elif t == "ordered_list_open":
-            start = tok.attrGet("start")
-            lists.append([1, int(start) - 1 if start is not None else 0])
-        elif t in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif t == "list_item_open":
-            if lists:
-                lists[-1][1] += 1
-        elif t == "heading_open":
-            kind, level = "heading", int(tok.tag[1:])
-        elif t == "blockquote_open":
-            kind = "quote"
-        elif t == "blockquote_close":
-            kind = "paragraph"
-        elif t in ("fence", "code_block"):
-            blocks.append(Block("code", (Run(tok.content.rstrip("\n"), code=True),)))
-        elif t == "inline":
-            runs = tuple(_inline_runs(tok))
-            if lists:
-                ordered, counter = lists[-1]
-                blocks.append(Block("ordered" if ordered else "bullet", runs, len(lists), counter))
-            elif kind == "heading":
-                blocks.append(Block("heading", runs, level))
-                kind = "paragraph"
-            else:
-                blocks.append(Block(kind, runs))
-    return tuple(blocks)
-
-
-@functools.lru_cache(maxsize=8192)
-def md_to_text(text: str) -> str:
-    """Markdown prose as plain text (for spreadsheet cells, CSV and plain DOCX runs).
-
-    Emphasis marks are dropped; a link becomes "text (url)" when the url differs from the
-    text; list items become "• item" or "1. item" lines (indented two spaces per nesting
-    level); paragraphs are separated by a blank line. Cached by content.
-    """
-    lines: list[str] = []
-    previous = ""
-    for block in md_blocks(text):
-        body = _runs_text(block.runs)
-        if block.kind in ("bullet", "ordered"):
-            mark = "•" if block.kind == "bullet" else f"{block.number}."
-            line = "  " * (block.level - 1) + f"{mark} {body}"
-            if lines and previous not in ("bullet", "ordered"):
-                lines.append("")
-            lines.append(line)
-        else:
-            if lines:
-                lines.append("")
-            lines.append(body)
-        previous = block.kind
-    return "\n".join(lines)
-
-
-def _runs_text(runs: Sequence[Run]) -> str:
-    out = []
-    for i, run in enumerate(runs):
-        out.append(run.text)
-        ends_link = run.href and (i + 1 == len(runs) or runs[i + 1].href != run.href)
-        if ends_link and not run.href.startswith("#"):
-            link_text = "".join(r.text for r in runs if r.href == run.href)
-            target = run.href.removeprefix("mailto:")
-            if target != link_text:
-                out.append(f" ({target})")
-    return "".join(out)
-
-
-# -- Markdown output that stays inert -----------------------------------------------------------
-
-#: Model fields holding Markdown prose (the schema's Markdown fields, and evidence prompts,
-#: which renderers also treat as Markdown). Titles and labels are plain text, which each
-#: renderer escapes in its own way.
-_PROSE = frozenset(
-    {
-        "text",
-        "why",
-        "good",
-        "support",
-        "description",
-        "change_summary",
-        "intro",
-        "expectation",
-        "guidance",
-        "describe",
-        "change_note",
-        "evidence",
-    }
-)
-_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[ \t]*$|`+[^`]*`+)", re.MULTILINE | re.DOTALL)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def md_escape(text: str) -> str:
-    """Plain text (a title, a label) made literal inside Markdown: specials backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def md_inert(text: str) -> str:
-    """Markdown that any viewer shows as text: no raw HTML, no images that load on opening.
-
-    Outside code spans and fenced blocks, ``<`` is backslash-escaped (so ``<script>`` and
-    ``<img onerror=…>`` show as written) and ``![alt](url)`` becomes ``!`` and a plain link.
-    Links are left to the viewer, whose link validation refuses ``javascript:`` and the like.
-    """
-    if "<" not in text and "![" not in text:
-        return text
-    parts = _CODE.split(text)
-    for i in range(0, len(parts), 2):  # even parts are outside code
-        parts[i] = parts[i].replace("<", "\\<").replace("![", "\\![")
-    return "".join(parts)
-
-
-def md_inert_checklist(checklist: Checklist) -> Checklist:
-    """A copy of ``checklist`` whose Markdown prose went through :func:`md_inert`."""
-    return cast(Checklist, _inert(checklist, prose=False))
-
-
-def _inert(value: Any, prose: bool) -> Any:
-    if isinstance(value, str):
-        return md_inert(value) if prose else value
-    if isinstance(value, tuple):
-        return tuple(_inert(v, prose) for v in value)
-    if attrs.has(type(value)):
-        changes = {}
-        for field in attrs.fields(type(value)):
-            if not field.init or field.name == "loc":
-                continue
-            old = getattr(value, field.name)
-            new = _inert(old, field.name in _PROSE)
-            if new is not old and new != old:
-                changes[field.name.lstrip("_")] = new
-        return attrs.evolve(value, **changes) if changes else value
-    return value
+for _kind in DOCUMENT_KINDS:
+    _register(_kind)

@@ -46,7 +46,7 @@ import attrs
 from .. import fields as codec
 from ..envelope import Envelope
 from ..model import Checklist
-from . import RenderOptions, renderer
+from . import RenderOptions, writer
 from ._csv import action_plan_table, neutralise, plain_text
 from ._envelope import envelope_of
 from ._number import number_text
@@ -57,7 +57,6 @@ from ._view import (
     DocumentView,
     Field,
     QuestionView,
-    build_document,
     md_to_text,
 )
 
@@ -959,11 +958,12 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     _protect(ws)
 
 
-def _workbook(checklist: Checklist, kind: str, options: RenderOptions) -> bytes:
+def _workbook(doc: DocumentView, options: RenderOptions) -> bytes:
     from openpyxl import Workbook
     from openpyxl.workbook.defined_name import DefinedName
 
-    doc = build_document(checklist, kind, options)
+    checklist, kind = doc.checklist, doc.kind
+    doc.logo  # noqa: B018 - checked in every format with a title page, as it always was
     wb = Workbook(write_only=True)
     _add_styles(wb)
     # document properties: at most 255 characters, as in Word
@@ -993,19 +993,8 @@ def _stamp(wb: Any, envelope: Envelope) -> None:
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
-@renderer("form", "xlsx")
-def render_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The audit tool as a protected workbook with dropdowns and a live summary."""
-    return _workbook(checklist, "form", options)
-
-
-@renderer("return-form", "xlsx")
-def render_return_form(checklist: Checklist, options: RenderOptions) -> bytes:
-    """The return form (``in_return`` questions) as a protected workbook."""
-    return _workbook(checklist, "return-form", options)
-
-
-@renderer("action-plan", "xlsx")
-def render_action_plan(checklist: Checklist, options: RenderOptions) -> bytes:
-    """An action-plan skeleton as a workbook: a cover and the Action plan sheet."""
-    return _workbook(checklist, "action-plan", options)
+@writer(DocumentView, "xlsx", kinds=("form", "return-form", "action-plan"))
+def _write(doc: DocumentView, options: RenderOptions) -> bytes:
+    """A form as a protected workbook with dropdowns and a live summary (the return form: its
+    ``in_return`` questions); an action-plan skeleton as a cover and the Action plan sheet."""
+    return _workbook(doc, options)
