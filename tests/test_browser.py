@@ -295,14 +295,14 @@ def test_a_long_condition_chain_shows_hides_and_counts_all_the_way_down(offline,
     page.goto(_generated(tmp_path, _hostile().plain_form(15, chain=True)))
     visible = lambda: [i for i in range(15) if _visible(page, f"s1.st1.q{i}")]  # noqa: E731
     assert visible() == [0]
-    assert page.locator("#sg-overall").inner_text() == "0 of 1 questions answered"
+    assert page.locator("#sg-overall").inner_text() == "0 of 1 question answered"
     for i in range(14):
         _radio(page, f"s1.st1.q{i}", "yes").check()
     assert visible() == list(range(15))
     assert page.locator('[data-progress="s1"] .count').inner_text() == "14 of 15 answered"
     _radio(page, "s1.st1.q0", "no").check()
     assert visible() == [0]
-    assert page.locator("#sg-overall").inner_text() == "1 of 1 questions answered"
+    assert page.locator("#sg-overall").inner_text() == "1 of 1 question answered"
     assert page.evaluate("Object.keys(window.safeguardForm.collect().answers)") == ["s1.st1.q0"]
     _radio(page, "s1.st1.q0", "yes").check()
     assert visible() == list(range(15))

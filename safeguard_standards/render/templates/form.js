@@ -154,7 +154,7 @@
       e.bar.max = Math.max(e.asked, 1); e.bar.value = e.done;
     });
     touched = [];
-    overall.textContent = done + " of " + total + " questions answered";
+    overall.textContent = done + " of " + count(total, "question") + " answered";
   }
 
   /* Everything from scratch (on load, after loading answers): one pass in dependency order. */
@@ -200,13 +200,13 @@
   /* "1 answer", "2 answers". */
   function count(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
-  function collect() {
-    var state = update();
+  /* The answers file, from the state as it is kept up to date answer by answer. */
+  function gather() {
     var out = { set: meta.set, version: meta.version, kind: meta.kind, envelope: envelope, answers: {}, evidence: {}, details: {} };
     questions.forEach(function (q) {
       var qid = q.getAttribute("data-qid");
-      if (!state.asked[qid]) { return; }
-      var v = state.answers[qid];
+      if (!asked[qid]) { return; }
+      var v = raw[qid];
       if (answered(v)) {
         var el = controls(qid)[0];
         out.answers[qid] = (el.type === "number" && !isNaN(Number(v))) ? Number(v) : v;
@@ -220,6 +220,9 @@
     });
     return out;
   }
+
+  /* The same, after re-reading every control. */
+  function collect() { update(); return gather(); }
 
   function save() {
     var data = collect();
@@ -262,7 +265,7 @@
     if (!store) { return; }
     var at = Date.now();
     try {
-      store.setItem(slot, JSON.stringify({ at: at, data: collect() }));
+      store.setItem(slot, JSON.stringify({ at: at, data: gather() }));
       kept("Saved in this browser at " + clock(at));
     } catch (e) {
       kept("Not saved in this browser");
