@@ -168,11 +168,18 @@ def test_fill_save_reload_and_load_answers(offline, tmp_path):
     assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     assert _field(page, f"{GOV}.governors-trained").input_value() == "7"
     assert _field(page, "org.name").input_value() == "Northshire Primary"
+    assert _field(page, f"{GOV}.named-governor.evidence").input_value() == "Minutes of 3 March"
     assert _visible(page, f"{GOV}.filtering-review")
     _status(page, r"Restored 6 answers saved in this browser at \d\d:\d\d\.")
     _kept(page, r"Saved in this browser at \d\d:\d\d")
+    page.once("dialog", lambda d: d.dismiss())  # Clear asks first: No keeps everything
+    page.locator("#sg-clear").click()
+    assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     page.once("dialog", lambda d: d.accept())
     page.locator("#sg-clear").click()
+    _status(page, "Cleared: the form is empty and nothing is kept in this browser.")
+    assert page.locator("#sg-kept").inner_text() == ""
+    assert page.locator("#sg-overall").inner_text() == "0 of 4 questions answered"
     assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     assert _field(page, f"{GOV}.governors-trained").input_value() == ""
     page.reload()
