@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,23 @@ def _field(page: Any, name: str) -> Any:
     return page.locator(f'[name="{name}"]')
 
 
+def _status(page: Any, pattern: str) -> str:
+    """Wait until the status line reads `pattern` (a whole-text regular expression), polled from
+    outside the page (the page's Content-Security-Policy forbids evaluated code); return it."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#sg-status")).to_have_text(re.compile(f"^{pattern}$"), timeout=5000)
+    return str(page.locator("#sg-status").inner_text())
+
+
+def _kept(page: Any, pattern: str) -> str:
+    """Wait until the toolbar's saved state reads `pattern`; return it."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#sg-kept")).to_have_text(re.compile(f"^{pattern}$"), timeout=5000)
+    return str(page.locator("#sg-kept").inner_text())
+
+
 def test_fill_save_reload_and_load_answers(offline, tmp_path):
     page = offline.page
     page.goto(_write(tmp_path, str(COMPLETE)))
@@ -144,11 +162,30 @@ def test_fill_save_reload_and_load_answers(offline, tmp_path):
     assert Envelope.from_dict(data["envelope"]) == read_html((tmp_path / "form.html").read_bytes())
     assert data["envelope"]["set"] == "example" and data["envelope"]["kind"] == "form"
 
+    # the answers are kept in this browser: reloading brings them back; Clear empties the form
+    _kept(page, r"Saved in this browser at \d\d:\d\d")
     page.reload()
+    assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+    assert _field(page, f"{GOV}.governors-trained").input_value() == "7"
+    assert _field(page, "org.name").input_value() == "Northshire Primary"
+    assert _field(page, f"{GOV}.named-governor.evidence").input_value() == "Minutes of 3 March"
+    assert _visible(page, f"{GOV}.filtering-review")
+    _status(page, r"Restored 6 answers saved in this browser at \d\d:\d\d\.")
+    _kept(page, r"Saved in this browser at \d\d:\d\d")
+    page.once("dialog", lambda d: d.dismiss())  # Clear asks first: No keeps everything
+    page.locator("#sg-clear").click()
+    assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#sg-clear").click()
+    _status(page, "Cleared: the form is empty and nothing is kept in this browser.")
+    assert page.locator("#sg-kept").inner_text() == ""
+    assert page.locator("#sg-overall").inner_text() == "0 of 4 questions answered"
     assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     assert _field(page, f"{GOV}.governors-trained").input_value() == ""
+    page.reload()
+    assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     page.set_input_files("#sg-load", str(saved))
-    page.wait_for_function("document.getElementById('sg-status').textContent.length > 0")
+    _status(page, r"Loaded .*")
     assert page.locator("#sg-status").inner_text() == "Loaded 6 answers."
     assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
     assert _radio(page, f"{GOV}.governor-visits", "partly").is_checked()
@@ -176,14 +213,13 @@ def test_answers_for_another_set_are_not_loaded(offline, tmp_path):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"set": "kcsie", "version": "2025-26", "answers": {}}))
     page.set_input_files("#sg-load", str(other))
-    page.wait_for_function("document.getElementById('sg-status').textContent.length > 0")
-    assert "not example" in page.locator("#sg-status").inner_text()
+    assert _status(page, "That file .*") == (
+        "That file holds answers for kcsie, not example; nothing was loaded."
+    )
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     page.set_input_files("#sg-load", str(broken))
-    page.wait_for_function(
-        "document.getElementById('sg-status').textContent.includes('could not be read')"
-    )
+    _status(page, "That file could not be read as JSON: .+")
 
 
 def test_multi_choice_answers_round_trip(offline, tmp_path):
@@ -266,14 +302,14 @@ def test_a_long_condition_chain_shows_hides_and_counts_all_the_way_down(offline,
     page.goto(_generated(tmp_path, _hostile().plain_form(15, chain=True)))
     visible = lambda: [i for i in range(15) if _visible(page, f"s1.st1.q{i}")]  # noqa: E731
     assert visible() == [0]
-    assert page.locator("#sg-overall").inner_text() == "0 of 1 questions answered"
+    assert page.locator("#sg-overall").inner_text() == "0 of 1 question answered"
     for i in range(14):
         _radio(page, f"s1.st1.q{i}", "yes").check()
     assert visible() == list(range(15))
     assert page.locator('[data-progress="s1"] .count').inner_text() == "14 of 15 answered"
     _radio(page, "s1.st1.q0", "no").check()
     assert visible() == [0]
-    assert page.locator("#sg-overall").inner_text() == "1 of 1 questions answered"
+    assert page.locator("#sg-overall").inner_text() == "1 of 1 question answered"
     assert page.evaluate("Object.keys(window.safeguardForm.collect().answers)") == ["s1.st1.q0"]
     _radio(page, "s1.st1.q0", "yes").check()
     assert visible() == list(range(15))
@@ -296,3 +332,136 @@ def test_answering_in_a_4000_question_form_stays_quick(offline, tmp_path):
     assert page.locator("#sg-overall").inner_text() == "20 of 2020 questions answered"
     assert _visible(page, "s1.st1.q39")
     assert not _visible(page, "s1.st1.q41")
+
+
+def _load(page: Any, tmp_path: Path, data: dict[str, Any], name: str = "answers.json") -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    page.set_input_files("#sg-load", str(path))
+
+
+@pytest.mark.slow
+def test_a_load_says_what_was_applied_and_what_was_skipped_and_why(offline, tmp_path):
+    page = offline.page
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    answers = {
+        f"{GOV}.named-governor": "no",
+        f"{GOV}.governors-trained": 7,
+        f"{GOV}.no-such-question": "yes",
+        f"{GOV}.filtering": "maybe",
+        f"{GOV}.governor-visits": "partly",  # asked only if named-governor is yes
+    }
+    _load(page, tmp_path, {"set": "example", "version": "2025-26", "answers": answers})
+    assert _status(page, "Loaded .*") == (
+        "Loaded 2 of 5 answers. Skipped 1 answer for a question not on this form"
+        f" ({GOV}.no-such-question); 1 answer not among the question's choices"
+        f" ({GOV}.filtering); 1 answer to a question not asked, as its condition does not hold"
+        f" ({GOV}.governor-visits)."
+    )
+    assert _radio(page, f"{GOV}.named-governor", "no").is_checked()
+    assert _field(page, f"{GOV}.governors-trained").input_value() == "7"
+    assert not any(_radio(page, f"{GOV}.filtering", v).is_checked() for v in ("provider", "own"))
+    assert not _visible(page, f"{GOV}.governor-visits")
+    assert page.locator("#sg-overall").inner_text() == "2 of 4 questions answered"
+    assert page.evaluate("Object.keys(window.safeguardForm.collect().answers).length") == 2
+
+    # one answer is "1 answer", and a clean load names no skipped answers
+    _load(
+        page,
+        tmp_path,
+        {"set": "example", "version": "2025-26", "answers": {f"{GOV}.named-governor": "yes"}},
+        "one.json",
+    )
+    assert _status(page, "Loaded 1 answer.*") == "Loaded 1 answer."
+    assert not _radio(page, f"{GOV}.named-governor", "no").is_checked()
+    assert _field(page, f"{GOV}.governors-trained").input_value() == ""
+
+
+@pytest.mark.slow
+def test_answers_from_another_version_are_refused_unless_asked_for(offline, tmp_path):
+    page = offline.page
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    data = {
+        "set": "example",
+        "version": "2024-25",
+        "envelope": {"set": "example", "set_version": "2024-25", "kind": "form"},
+        "answers": {f"{GOV}.named-governor": "yes", f"{GOV}.retired-question": "yes"},
+    }
+    prompts: list[str] = []
+
+    def dismiss(d: Any) -> None:
+        prompts.append(d.message)
+        d.dismiss()
+
+    page.once("dialog", dismiss)
+    _load(page, tmp_path, data)
+    assert _status(page, "That file .*") == (
+        "That file holds answers for version 2024-25 of example; this form is version 2025-26,"
+        " so nothing was loaded. Open the form of version 2024-25 to load it."
+    )
+    assert prompts == [
+        "That file holds answers for version 2024-25 of example; this form is version 2025-26."
+        " Load the answers whose questions are on this form anyway?"
+    ]
+    assert not _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+
+    # asked for: the answers whose questions are on this form go in, with the warning
+    page.once("dialog", lambda d: d.accept())
+    _load(page, tmp_path, data, "again.json")
+    assert _status(page, "Loaded .*") == (
+        "Loaded 1 of 2 answers. Skipped 1 answer for a question not on this form"
+        f" ({GOV}.retired-question). They were saved from version 2024-25; this form is"
+        " 2025-26: check them."
+    )
+    assert _radio(page, f"{GOV}.named-governor", "yes").is_checked()
+
+
+@pytest.mark.slow
+def test_two_forms_never_share_a_browser_slot(offline, tmp_path):
+    page = offline.page
+    form = _write(tmp_path, str(COMPLETE))
+    (tmp_path / "ret").mkdir()
+    ret = _write(tmp_path / "ret", str(COMPLETE), "return-form")
+    page.goto(form)
+    _field(page, "org.name").fill("Northshire Primary")
+    _kept(page, r"Saved in this browser at \d\d:\d\d")
+    page.goto(ret)  # the same file: origin, another kind of form
+    assert _field(page, "org.name").input_value() == ""
+    assert page.locator("#sg-status").inner_text() == ""
+    page.goto(form)
+    assert _field(page, "org.name").input_value() == "Northshire Primary"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("error", ["SecurityError", "QuotaExceededError"])
+def test_a_browser_without_storage_says_so_and_the_form_still_works(offline, tmp_path, error):
+    page = offline.page
+    if error == "SecurityError":  # a locked-down browser: reaching localStorage throws
+        script = (
+            "Object.defineProperty(window, 'localStorage', {get() {"
+            " throw new DOMException('denied', 'SecurityError'); }});"
+        )
+    else:  # private mode with no quota: every write throws
+        script = (
+            "Storage.prototype.setItem = function () {"
+            " throw new DOMException('full', 'QuotaExceededError'); };"
+        )
+    offline.context.add_init_script(script)
+    page.goto(_write(tmp_path, str(COMPLETE)))
+    message = (
+        "This browser does not let the page keep your answers: use Save answers to keep them"
+        " in a file."
+    )
+    assert page.locator("#sg-status").inner_text() == message
+    assert page.locator("#sg-kept").inner_text() == "Not saved in this browser"
+    page.get_by_label("Yes", exact=True).check()
+    assert _visible(page, f"{GOV}.governor-visits")
+    assert page.locator('[data-progress="leadership"] .count').inner_text() == "1 of 5 answered"
+    page.wait_for_timeout(600)  # past the autosave's delay: nothing breaks, the message stays
+    assert page.locator("#sg-status").inner_text() == message
+    with page.expect_download() as info:
+        page.locator("#sg-save").click()
+    assert info.value.suggested_filename == "example-2025-26-answers.json"
+    assert page.locator("#sg-status").inner_text() == (
+        "Saved 1 answer to example-2025-26-answers.json."
+    )

@@ -1,7 +1,7 @@
 /* safeguard-standards: the offline audit form.
  * Shows and hides conditional questions from the answers, counts progress per section, saves
  * the answers to a JSON file ({set, version, kind, envelope, answers, evidence, details}) and
- * loads one back. Field names come from the page (data-evidence, the details list): none is
+ * loads one back, and keeps them in this browser as they are typed (restored on reload). Field names come from the page (data-evidence, the details list): none is
  * made here.
  * No network: everything happens in the page. */
 (function () {
@@ -12,6 +12,7 @@
   var envelopeEl = document.getElementById("sg-envelope");
   var envelope = envelopeEl ? JSON.parse(envelopeEl.textContent) : null;
   var statusEl = document.getElementById("sg-status");
+  var keptEl = document.getElementById("sg-kept");
   var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
 
   /* Everything that does not change while the page is open is indexed once, so that one
@@ -153,7 +154,7 @@
       e.bar.max = Math.max(e.asked, 1); e.bar.value = e.done;
     });
     touched = [];
-    overall.textContent = done + " of " + total + " questions answered";
+    overall.textContent = done + " of " + count(total, "question") + " answered";
   }
 
   /* Everything from scratch (on load, after loading answers): one pass in dependency order. */
@@ -196,13 +197,16 @@
 
   function say(text) { statusEl.textContent = text; }
 
-  function collect() {
-    var state = update();
+  /* "1 answer", "2 answers". */
+  function count(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  /* The answers file, from the state as it is kept up to date answer by answer. */
+  function gather() {
     var out = { set: meta.set, version: meta.version, kind: meta.kind, envelope: envelope, answers: {}, evidence: {}, details: {} };
     questions.forEach(function (q) {
       var qid = q.getAttribute("data-qid");
-      if (!state.asked[qid]) { return; }
-      var v = state.answers[qid];
+      if (!asked[qid]) { return; }
+      var v = raw[qid];
       if (answered(v)) {
         var el = controls(qid)[0];
         out.answers[qid] = (el.type === "number" && !isNaN(Number(v))) ? Number(v) : v;
@@ -217,6 +221,9 @@
     return out;
   }
 
+  /* The same, after re-reading every control. */
+  function collect() { update(); return gather(); }
+
   function save() {
     var data = collect();
     var blob = new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" });
@@ -226,7 +233,60 @@
     document.body.appendChild(a);
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    say("Saved " + Object.keys(data.answers).length + " answers to " + a.download + ".");
+    say("Saved " + count(Object.keys(data.answers).length, "answer") + " to " + a.download + ".");
+  }
+
+  /* Autosave: the answers are kept in this browser's localStorage, in a slot of their own for
+   * each form (its set, version, kind, audience and content hash), so two forms never share one.
+   * The time of saving is this browser's and is kept only there, never in the page or the file. */
+  var slot = "safeguard-form:" + JSON.stringify(envelope
+    ? [envelope.set, envelope.set_version, envelope.kind, envelope.audience, envelope.content_hash]
+    : [meta.set, meta.version, meta.kind]);
+  var store = (function () {
+    try {
+      var s = window.localStorage, probe = slot + ":probe";
+      s.setItem(probe, "1"); s.removeItem(probe);
+      return s;
+    } catch (e) { return null; }
+  })();
+  var NO_STORE = "This browser does not let the page keep your answers: use Save answers to keep them in a file.";
+  var timer = null;
+
+  function clock(ms) {
+    var d = new Date(ms);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
+  function kept(text) { keptEl.textContent = text; }
+
+  function keep() {
+    timer = null;
+    if (!store) { return; }
+    var at = Date.now();
+    try {
+      store.setItem(slot, JSON.stringify({ at: at, data: gather() }));
+      kept("Saved in this browser at " + clock(at));
+    } catch (e) {
+      kept("Not saved in this browser");
+      say("Your answers could not be kept in this browser (" + e.name + "): use Save answers to keep them in a file.");
+    }
+  }
+
+  function soon() {
+    if (timer !== null) { clearTimeout(timer); }
+    if (store) { kept("Saving…"); }
+    timer = setTimeout(keep, 400);
+  }
+
+  function clearAll() {
+    if (!window.confirm("Clear every answer on this form and the copy kept in this browser? This cannot be undone.")) { return; }
+    if (timer !== null) { clearTimeout(timer); timer = null; }
+    try { if (store) { store.removeItem(slot); } } catch (e) { /* the form is cleared all the same */ }
+    form.reset();
+    update();
+    kept("");
+    say(store ? "Cleared: the form is empty and nothing is kept in this browser." : "Cleared: the form is empty.");
   }
 
   function setValue(name, value) {
@@ -244,17 +304,50 @@
     return true;
   }
 
-  function fill(data) {
-    if (!data || typeof data !== "object" || typeof data.answers !== "object") {
+  /* Why an answer cannot go in its question's controls, or "" when it can. */
+  function unfit(qid, value) {
+    var els = controls(qid);
+    var type = els[0].type;
+    if (type === "radio" || type === "checkbox") {
+      var allowed = els.map(function (e) { return e.value; });
+      var list = Array.isArray(value) ? value : [value];
+      if (type === "radio" && Array.isArray(value)) { return "choice"; }
+      for (var i = 0; i < list.length; i++) {
+        if (allowed.indexOf(String(list[i])) < 0) { return "choice"; }
+      }
+      return "";
+    }
+    if (value === null || typeof value === "object") { return "choice"; }
+    if (type === "number" && (String(value).trim() === "" || isNaN(Number(value)))) { return "choice"; }
+    return "";
+  }
+
+  /* Fill the form from saved answers and say truthfully what went in and what did not. */
+  function fill(data, restoredAt) {
+    if (!data || typeof data !== "object" || !data.answers || typeof data.answers !== "object") {
       say("That file is not a saved answers file."); return;
     }
-    if (data.set !== meta.set) {
-      say("That file holds answers for " + data.set + ", not " + meta.set + "; nothing was loaded."); return;
+    var env = data.envelope && typeof data.envelope === "object" ? data.envelope : {};
+    var set = env.set || data.set, version = env.set_version || data.version;
+    if (set !== meta.set) {
+      say("That file holds answers for " + set + ", not " + meta.set + "; nothing was loaded."); return;
+    }
+    if (restoredAt === undefined && version !== meta.version) {
+      var anyway = window.confirm("That file holds answers for version " + version + " of " + set +
+        "; this form is version " + meta.version + ". Load the answers whose questions are on this form anyway?");
+      if (!anyway) {
+        say("That file holds answers for version " + version + " of " + set + "; this form is version " +
+          meta.version + ", so nothing was loaded. Open the form of version " + version + " to load it.");
+        return;
+      }
     }
     form.reset();
-    var n = 0, skipped = 0;
-    Object.keys(data.answers).forEach(function (qid) {
-      if (byId[qid] && setValue(qid, data.answers[qid])) { n += 1; } else { skipped += 1; }
+    var given = Object.keys(data.answers), unknown = [], badValue = [], tried = [];
+    given.forEach(function (qid) {
+      if (!byId[qid] || !controls(qid).length) { unknown.push(qid); return; }
+      if (unfit(qid, data.answers[qid])) { badValue.push(qid); return; }
+      setValue(qid, data.answers[qid]);
+      tried.push(qid);
     });
     Object.keys(data.evidence || {}).forEach(function (qid) {
       var name = evidenceName(qid);
@@ -263,11 +356,22 @@
     Object.keys(data.details || {}).forEach(function (name) {
       if (meta.details.indexOf(name) >= 0) { setValue(name, data.details[name]); }
     });
-    update();
-    var msg = "Loaded " + n + " answers.";
-    if (data.version !== meta.version) { msg += " They were saved from version " + data.version + "; this form is " + meta.version + ": check them."; }
-    if (skipped) { msg += " " + skipped + " answers are for questions not on this form."; }
+    var state = update();
+    var notAsked = tried.filter(function (qid) { return !state.asked[qid]; });
+    var n = tried.length - notAsked.length;
+    var msg = restoredAt !== undefined
+      ? "Restored " + count(n, "answer") + " saved in this browser at " + clock(restoredAt) + "."
+      : (given.length === n ? "Loaded " + count(n, "answer") + "."
+                            : "Loaded " + n + " of " + count(given.length, "answer") + ".");
+    var why = [];
+    function list(ids) { return ids.length > 3 ? ids.slice(0, 3).join(", ") + " and " + (ids.length - 3) + " more" : ids.join(", "); }
+    if (unknown.length) { why.push(count(unknown.length, "answer") + " for a question not on this form (" + list(unknown) + ")"); }
+    if (badValue.length) { why.push(count(badValue.length, "answer") + " not among the question's choices (" + list(badValue) + ")"); }
+    if (notAsked.length) { why.push(count(notAsked.length, "answer") + " to a question not asked, as its condition does not hold (" + list(notAsked) + ")"); }
+    if (why.length) { msg += " Skipped " + why.join("; ") + "."; }
+    if (version !== meta.version) { msg += " They were saved from version " + version + "; this form is " + meta.version + ": check them."; }
     say(msg);
+    if (restoredAt === undefined) { soon(); }
   }
 
   function load(event) {
@@ -275,18 +379,35 @@
     if (!file) { return; }
     var reader = new FileReader();
     reader.onload = function () {
-      try { fill(JSON.parse(String(reader.result))); }
-      catch (e) { say("That file could not be read as JSON: " + e.message); }
+      var data;
+      try { data = JSON.parse(String(reader.result)); }
+      catch (e) { say("That file could not be read as JSON: " + e.message); event.target.value = ""; return; }
+      fill(data);
       event.target.value = "";
     };
     reader.readAsText(file);
   }
 
-  form.addEventListener("input", changed);
-  form.addEventListener("change", changed);
+  function edited(event) {
+    changed(event);
+    if (event.target && event.target.id === "sg-load") { return; }
+    soon();
+  }
+
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   document.getElementById("sg-save").addEventListener("click", save);
   document.getElementById("sg-load").addEventListener("change", load);
+  document.getElementById("sg-clear").addEventListener("click", clearAll);
   window.safeguardForm = { collect: collect, fill: fill, update: update };
   update();
+  if (!store) { kept("Not saved in this browser"); say(NO_STORE); return; }
+  var stored = null;
+  try { stored = JSON.parse(store.getItem(slot) || "null"); } catch (e) { stored = null; }
+  if (stored && stored.data) {
+    var at = Number(stored.at) || Date.now();
+    fill(stored.data, at);
+    kept("Saved in this browser at " + clock(at));
+  }
 })();
