@@ -21,7 +21,6 @@ Machines here are shared and noisy: compare ratios and medians, never single run
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import random
 import re
@@ -37,7 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from privacy_corpus import KINDS, OWN_EMAILS, OWN_PHONES, generate  # noqa: E402
+from privacy_corpus import KINDS, OWN_EMAILS, OWN_PHONES, generate, measure  # noqa: E402
 
 from safeguard_standards.returns.privacy import scan  # noqa: E402
 
@@ -57,16 +56,7 @@ FLOOR = re.compile(
 
 
 def quality() -> list[dict[str, object]]:
-    counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
-    for item in generate():
-        findings = scan(item.text, allowed_emails=OWN_EMAILS, allowed_phones=OWN_PHONES)
-        row = counts[item.kind]
-        if item.positive:
-            row[0] += 1
-            row[1] += any(f.kind.id == item.kind and f.span == item.span for f in findings)
-        else:
-            row[2] += 1
-            row[3] += bool(findings)
+    counts = measure(scan)
     rows = []
     for kind in KINDS:
         positives, hits, lookalikes, false_positives = counts[kind]
