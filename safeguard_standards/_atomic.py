@@ -68,6 +68,37 @@ WRITE_FAILED = {
 }
 
 
+#: errno values that mean the path is the problem: (code, reason, hint).
+PATH_PROBLEMS: dict[int, tuple[Code, str, str]] = {
+    errno.EACCES: (
+        Code.OUTPUT_FOLDER,
+        "permission denied",
+        "check that you may write to that folder, or choose another path with -o",
+    ),
+    errno.EROFS: (
+        Code.OUTPUT_FOLDER,
+        "the disk is read-only",
+        "choose a path on a disk you can write to with -o",
+    ),
+    errno.ENOTDIR: (
+        Code.OUTPUT_FOLDER,
+        "a part of the path is a file, not a folder",
+        "check the path, or choose another path with -o",
+    ),
+    errno.ENOENT: (
+        Code.OUTPUT_FOLDER,
+        "the folder does not exist",
+        "check that the folder exists, create it first, or choose another path with -o",
+    ),
+    errno.ENAMETOOLONG: (
+        Code.OUTPUT_NOT_A_FILE,
+        "the name is too long for the system",
+        "choose a shorter file name with -o",
+    ),
+}
+PATH_PROBLEMS[errno.EPERM] = PATH_PROBLEMS[errno.EACCES]
+
+
 class OutputError(SafeguardError, OSError):
     """An output that cannot or may not be written. ``entry`` says which kind (SG410–SG413)."""
 
@@ -98,46 +129,10 @@ def write_failed(exc: OSError, where: str, label: str) -> OutputError:
             f"{hint}; a file that was there before is unchanged",
             exc.errno or 0,
         )
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return OutputError(
-            Code.OUTPUT_FOLDER,
-            label,
-            f"cannot write{where}: permission denied",
-            "check that you may write to that folder, or choose another path with -o",
-            exc.errno or 0,
-        )
-    if exc.errno == errno.EROFS:
-        return OutputError(
-            Code.OUTPUT_FOLDER,
-            label,
-            f"cannot write{where}: the disk is read-only",
-            "choose a path on a disk you can write to with -o",
-            exc.errno,
-        )
-    if exc.errno == errno.ENOTDIR:
-        return OutputError(
-            Code.OUTPUT_FOLDER,
-            label,
-            f"cannot write{where}: a part of the path is a file, not a folder",
-            "check the path, or choose another path with -o",
-            exc.errno,
-        )
-    if exc.errno == errno.ENOENT:
-        return OutputError(
-            Code.OUTPUT_FOLDER,
-            label,
-            f"cannot write{where}: the folder does not exist",
-            "check that the folder exists, create it first, or choose another path with -o",
-            exc.errno,
-        )
-    if exc.errno == errno.ENAMETOOLONG:
-        return OutputError(
-            Code.OUTPUT_NOT_A_FILE,
-            label,
-            f"cannot write{where}: the name is too long for the system",
-            "choose a shorter file name with -o",
-            exc.errno,
-        )
+    wrong = PATH_PROBLEMS.get(exc.errno or 0)
+    if wrong is not None:
+        code, reason, hint = wrong
+        return OutputError(code, label, f"cannot write{where}: {reason}", hint, exc.errno or 0)
     return OutputError(
         Code.OUTPUT_FAILED,
         label,
