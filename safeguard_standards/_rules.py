@@ -128,8 +128,9 @@ def _unique_ids(ctx: Context) -> Iterator[Diagnostic]:
 
 
 #: Option ids that would collide with other field names in a rendered form
-#: (``<full id>.evidence`` is the evidence box; a PDF names an option ``<full id>.<option>``).
-RESERVED_OPTION_IDS = ("evidence",)
+#: (``<full id>.evidence`` is the evidence box and ``<full id>.action`` the action box; a PDF
+#: names an option ``<full id>.<option>``).
+RESERVED_OPTION_IDS = ("evidence", "action")
 
 
 @rule("reserved-ids")
@@ -141,8 +142,8 @@ def _reserved_ids(ctx: Context) -> Iterator[Diagnostic]:
                     Code.RESERVED_ID,
                     ctx.at(option, "id"),
                     f"option id {option.id!r} is reserved: '{q.full_id}.{option.id}' is the "
-                    "name of the question's evidence box in every rendered form",
-                    "choose another id for the option, e.g. 'has-evidence'",
+                    f"name of the question's {option.id} box in every rendered form",
+                    f"choose another id for the option, e.g. 'has-{option.id}'",
                     q.full_id,
                 )
     # a PDF field tree has one node per segment: a standard named like an organisation or

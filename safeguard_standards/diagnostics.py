@@ -54,7 +54,9 @@ class Code(enum.Enum):
     """The catalogue of diagnostic codes.
 
     SG1xx: the file and its structure. SG2xx: ids, references and meaning.
-    SG3xx: tailoring (overlays). SG4xx: rendering.
+    SG3xx: tailoring (overlays). SG4xx: rendering. SG5xx: completed returns (SG50x reading a
+    file, SG51x PDF, SG52x Word and Excel, SG53x-SG55x checking, SG56x personal data,
+    SG57x rendering a return).
 
     Each member's value is ``(code, severity, title, example)`` or ``(code, severity, title,
     example, Detail(message, hint))``; the example is a short YAML fragment that triggers it,
@@ -512,6 +514,51 @@ class Code(enum.Enum):
         "(--css /dev/zero, or a 5 MB file)",
     )
 
+    # -- SG50x: reading a completed return (safeguard_standards.returns.read) ----------------
+    RETURN_NOT_OURS = (
+        "SG500",
+        Severity.ERROR,
+        "the file is not a return of a form we made (it has no envelope)",
+        "(a standard set given to 'returns check', or a form saved from another template)",
+    )
+    RETURN_UNREADABLE = (
+        "SG501",
+        Severity.ERROR,
+        "the return cannot be read (missing, a folder, corrupt or truncated)",
+        "(a PDF whose end was cut off, a zip that is not a workbook)",
+        Detail("{file} cannot be read: {reason}", "{hint}"),
+    )
+    RETURN_TOO_LARGE = (
+        "SG502",
+        Severity.ERROR,
+        "the return is larger than the limit",
+        "(a 2 GB file, or a workbook that unpacks to more than the limit)",
+    )
+    RETURN_ACTIVE_CONTENT = (
+        "SG503",
+        Severity.ERROR,
+        "the return holds active content (scripts, macros or external links)",
+        "(a PDF with JavaScript actions, an XLSX with macros or links to other workbooks)",
+    )
+    RETURN_EDITED = (
+        "SG504",
+        Severity.ERROR,
+        "the return was edited out of shape (rows, fields or sheets changed)",
+        "(a row of the Answers sheet deleted, a Word content control removed)",
+    )
+    RETURN_ENVELOPE = (
+        "SG505",
+        Severity.ERROR,
+        "the return's envelope is there but damaged",
+        "(a property removed from File > Properties > Custom)",
+    )
+    RETURN_FORMAT = (
+        "SG506",
+        Severity.ERROR,
+        "the file's format is not one a return is read from",
+        "(a .odt file, or a text file that is neither CSV nor JSON)",
+    )
+
     @property
     def code(self) -> str:
         """The stable code, e.g. ``SG102``."""
@@ -634,6 +681,10 @@ class Diagnostic:
     hint: str = ""
     #: JSON path of the value concerned, e.g. ``$.sections[2].standards[0].id``.
     path: str = ""
+    #: Where in a file that has no lines the problem is: a completed return's page and field
+    #: (``page 12:field a.b.c``), sheet and cell (``Answers!I37``), JSON pointer
+    #: (``/answers/a.b.c``) or content-control tag (``tag a.b.c``); "" otherwise.
+    at: str = ""
 
     @property
     def severity(self) -> Severity:
@@ -643,8 +694,8 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.code.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.source, self.line, self.column, self.code.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        return (self.source, self.line, self.column, self.at, self.code.code, self.message)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict, as ``safeguard validate --format json`` prints it."""
@@ -658,6 +709,7 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
             "path": self.path,
+            "at": self.at,
         }
 
     def __str__(self) -> str:
@@ -680,6 +732,8 @@ def format_diagnostic(diagnostic: Diagnostic, source_text: str | None = None) ->
     """``file:line:col: CODE message`` then the hint; with ``source_text``, the line and a caret."""
     d = diagnostic
     where = d.source if d.line == 0 else f"{d.source}:{d.line}:{d.column}"
+    if d.at:
+        where += f":{d.at}"
     kind = "" if d.is_error else "warning: "
     head = f"{where}: {d.code.code} {kind}{d.message}"
     lines = [head]

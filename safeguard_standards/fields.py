@@ -5,13 +5,15 @@ one place that makes them (every writer asks it) and reads them back (:func:`dec
 
 A field is a :class:`FieldRef`: what it belongs to (a question's full id, or the key of an
 organisation-details or sign-off field such as ``org.name``), which part of it (``answer``,
-``evidence`` or ``detail``) and, for one box of a choice question, the choice id. Its
+``evidence``, ``action`` or ``detail``) and, for one box of a choice question, the choice id. Its
 **field name** is the same in every format:
 
 * a question's answer: its full id (``leadership.governance.named-governor``); a full id is
   always three ids joined by ``.``;
-* its evidence box: ``<full id>.evidence`` (``evidence`` is therefore reserved as an option
-  id, SG213);
+* its evidence box: ``<full id>.evidence``, and its action box (the action the organisation
+  will take, for a question whose scale has a level that ``requires: [action]``):
+  ``<full id>.action`` (``evidence`` and ``action`` are therefore reserved as option ids,
+  SG213);
 * the organisation-details and sign-off fields: :data:`ORGANISATION_FIELDS` and
   :data:`SIGN_OFF_FIELDS` (``org.name``, ``signoff.date``: two parts, so they can never clash
   with a question).
@@ -24,7 +26,8 @@ How each format writes a field name (:func:`encode`):
   (PDF 32000-1, 12.7.3.2: a partial name has no period): the answer ``a.b.c`` is the field
   ``c`` under ``b`` under ``a`` (:func:`pdf_partial_names`). An answer field with a widget is
   a *terminal* field, which can have no child fields, so the evidence box is its sibling
-  ``a.b.c:evidence`` (partial name ``c:evidence``; ``:`` is in no id). One box of a
+  ``a.b.c:evidence`` (partial name ``c:evidence``; ``:`` is in no id), and the action box
+  ``a.b.c:action``. One box of a
   multi-choice answer is the child ``<full id>.<option id>``; a radio button has no name of
   its own (its choice is the field's value);
 * ``docx``: the content control's tag; a choice's checkbox is tagged ``<full id>=<choice id>``;
@@ -50,6 +53,7 @@ __all__ = [
     "SIGN_OFF_FIELDS",
     "Field",
     "FieldRef",
+    "action",
     "answer",
     "choice",
     "decode",
@@ -64,8 +68,8 @@ FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "xlsx-id")
 Format = Literal["html", "pdf", "docx", "xlsx", "xlsx-id"]
 
 #: The parts of a question or form a field can be.
-PARTS: tuple[str, ...] = ("answer", "evidence", "detail")
-Part = Literal["answer", "evidence", "detail"]
+PARTS: tuple[str, ...] = ("answer", "evidence", "action", "detail")
+Part = Literal["answer", "evidence", "action", "detail"]
 
 
 @attrs.frozen
@@ -113,6 +117,10 @@ _FULL_ID = re.compile(rf"{_ID}\.{_ID}\.{_ID}")
 _CHOICE_ID = re.compile(_ID)
 #: The evidence box's last segment.
 EVIDENCE = "evidence"
+#: The action box's last segment.
+ACTION = "action"
+#: The parts of a question that are boxes of their own beside the answer, by last segment.
+_BOXES = (EVIDENCE, ACTION)
 #: Between a question's full id and ``evidence`` in a PDF (the evidence box is the answer
 #: field's sibling: a terminal field has no child fields).
 PDF_EVIDENCE_SEPARATOR = ":"
@@ -138,7 +146,7 @@ class FieldRef:
             self.key in _DETAILS and not self.choice
             if self.part == "detail"
             else _FULL_ID.fullmatch(self.key) is not None
-            and self.part in ("answer", "evidence")
+            and self.part in ("answer", *_BOXES)
             and (not self.choice or (self.part == "answer" and _valid_choice(self.choice)))
         )
         if not ok:
@@ -147,11 +155,11 @@ class FieldRef:
     @property
     def name(self) -> str:
         """The field name, the same in every format (without a choice)."""
-        return f"{self.key}.{EVIDENCE}" if self.part == "evidence" else self.key
+        return f"{self.key}.{self.part}" if self.part in _BOXES else self.key
 
 
 def _valid_choice(choice: str) -> bool:
-    return _CHOICE_ID.fullmatch(choice) is not None and choice != EVIDENCE
+    return _CHOICE_ID.fullmatch(choice) is not None and choice not in _BOXES
 
 
 def answer(full_id: str, choice: str = "") -> FieldRef:
@@ -162,6 +170,11 @@ def answer(full_id: str, choice: str = "") -> FieldRef:
 def evidence(full_id: str) -> FieldRef:
     """A question's evidence box."""
     return FieldRef(full_id, "evidence")
+
+
+def action(full_id: str) -> FieldRef:
+    """A question's action box (the action the organisation will take)."""
+    return FieldRef(full_id, "action")
 
 
 def detail(key: str) -> FieldRef:
@@ -182,8 +195,8 @@ def encode(fmt: Format, ref: FieldRef) -> str:
     ``xlsx`` has no cell per choice: asking for those raises ValueError.
     """
     name = ref.name
-    if fmt == "pdf" and ref.part == "evidence":
-        return f"{ref.key}{PDF_EVIDENCE_SEPARATOR}{EVIDENCE}"
+    if fmt == "pdf" and ref.part in _BOXES:
+        return f"{ref.key}{PDF_EVIDENCE_SEPARATOR}{ref.part}"
     if ref.choice:
         if fmt == "pdf":
             return f"{name}.{ref.choice}"
@@ -214,8 +227,8 @@ def _from_name(name: str) -> FieldRef | None:
     if _FULL_ID.fullmatch(name):
         return FieldRef(name, "answer")
     head, dot, last = name.rpartition(".")
-    if dot and last == EVIDENCE and _FULL_ID.fullmatch(head):
-        return FieldRef(head, "evidence")
+    if dot and last in _BOXES and _FULL_ID.fullmatch(head):
+        return FieldRef(head, "evidence" if last == EVIDENCE else "action")
     return None
 
 
@@ -227,8 +240,8 @@ def decode(fmt: Format, name: str) -> FieldRef | None:
     if fmt == "pdf":
         head, sep, last = name.rpartition(PDF_EVIDENCE_SEPARATOR)
         if sep:
-            ok = last == EVIDENCE and _FULL_ID.fullmatch(head)
-            return FieldRef(head, "evidence") if ok else None
+            ok = last in _BOXES and _FULL_ID.fullmatch(head)
+            return FieldRef(head, "evidence" if last == EVIDENCE else "action") if ok else None
         head, dot, last = name.rpartition(".")
         if dot and _FULL_ID.fullmatch(head) and _valid_choice(last):
             return FieldRef(head, "answer", last)

@@ -51,7 +51,10 @@ _FULL_ID = st.lists(_ID, min_size=3, max_size=3).map(".".join)
 _REFS = st.one_of(
     _FULL_ID.map(fields.answer),
     _FULL_ID.map(fields.evidence),
-    st.tuples(_FULL_ID, _ID.filter(lambda c: c != "evidence")).map(lambda t: fields.choice(*t)),
+    _FULL_ID.map(fields.action),
+    st.tuples(_FULL_ID, _ID.filter(lambda c: c not in ("evidence", "action"))).map(
+        lambda t: fields.choice(*t)
+    ),
     st.sampled_from(sorted(DETAILS, key=lambda r: r.key)),
 )
 
@@ -92,6 +95,8 @@ def test_names_that_are_not_fields() -> None:
         ("pdf", "a.b.c.evidence"),  # the PDF evidence box is a.b.c:evidence
         ("pdf", "a.b.c:answer"),
         ("docx", "a.b.c=evidence"),
+        ("docx", "a.b.c=action"),
+        ("pdf", "a.b.c:notes"),
         ("docx", "a.b=yes"),
         ("xlsx", "SG_LIST_1"),
         ("xlsx", "Print_Area"),
@@ -100,10 +105,15 @@ def test_names_that_are_not_fields() -> None:
     ]:
         assert fields.decode(fmt, name) is None, (fmt, name)
     assert fields.decode("pdf", "a.b.c:evidence") == fields.evidence("a.b.c")
+    assert fields.decode("pdf", "a.b.c:action") == fields.action("a.b.c")
+    assert fields.decode("html", "a.b.c.action") == fields.action("a.b.c")
+    assert fields.decode("xlsx", "SG_a__b__c__action") == fields.action("a.b.c")
     assert fields.decode("docx", "a.b.c=yes") == fields.choice("a.b.c", "yes")
     assert fields.decode("xlsx", "SG_a__b___x__c") == fields.answer("a.b-x.c")
     with pytest.raises(ValueError):
         fields.choice("a.b.c", "evidence")
+    with pytest.raises(ValueError):
+        fields.choice("a.b.c", "action")
     with pytest.raises(ValueError):
         fields.detail("org.nickname")
 

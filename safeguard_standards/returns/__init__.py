@@ -3,6 +3,10 @@
 Kept light on purpose: importing this package imports nothing heavy. Each part lives in its own
 module and is imported where it is used:
 
+* :mod:`safeguard_standards.returns.read` — from a file (PDF, Word, Excel, the web form's
+  saved answers, our JSON and CSV) to a :class:`~.raw.RawReturn`: the envelope, every value
+  found and where it was found (:mod:`.raw`), and the problems met reading it;
+* :mod:`safeguard_standards.returns.model` — the checked, typed :class:`~.model.Return`;
 * :mod:`safeguard_standards.returns.privacy` — personal data in free text (NHS and National
   Insurance numbers, pupil numbers, postcodes, phone numbers, e-mail addresses, dates of
   birth, named children and family members): typed findings, masked for messages, and

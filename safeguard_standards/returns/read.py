@@ -1,0 +1,126 @@
+"""Reading completed returns: from a file or bytes to a :class:`~.raw.RawReturn`.
+
+:func:`read_path` and :func:`read_bytes` find the file's format from its first bytes (never
+from its name alone: a ``.xlsx`` renamed ``.docx`` is still read as a workbook) and hand it to
+that format's reader, imported only when needed:
+
+* ``html-json`` and ``json``: :mod:`._read_json` (the HTML form's saved answers, our JSON);
+* ``pdf``: :mod:`._read_pdf`;
+* ``docx`` and ``xlsx``: :mod:`._read_office`;
+* ``csv``: :mod:`._read_csv`.
+
+A reader never raises for a bad file: whatever it cannot read becomes a located diagnostic in
+:attr:`~.raw.RawReturn.problems`. Nothing is fetched and nothing is written; the file is opened
+read-only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .._files import FileProblem, read_regular
+from ..diagnostics import Code, Diagnostic
+from .raw import RawReturn
+
+__all__ = ["MAX_RETURN_BYTES", "Reader", "read_bytes", "read_path", "sniff"]
+
+#: The largest return file read (SG502): ten times a filled kcsie PDF with every evidence box
+#: full.
+MAX_RETURN_BYTES = 64 * 1024 * 1024
+
+#: A format's reader: the file's bytes and its name as given, to a raw return.
+Reader = Callable[[bytes, str], RawReturn]
+
+_MODULES = {
+    "html-json": "._read_json",
+    "json": "._read_json",
+    "pdf": "._read_pdf",
+    "docx": "._read_office",
+    "xlsx": "._read_office",
+    "csv": "._read_csv",
+}
+
+
+def _reader(fmt: str) -> Reader:
+    module = importlib.import_module(_MODULES[fmt], __package__)
+    reader: Reader = getattr(module, "read_" + fmt.replace("-", "_"))
+    return reader
+
+
+def sniff(data: bytes, name: str = "") -> str | None:
+    """The return format of ``data`` from its first bytes (and, for plain text, the name's
+    ending), or None for none we read."""
+    head = data[:1024]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        from ._read_office import office_kind
+
+        kind: str | None = office_kind(data)
+        return kind
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"{", b"[")):
+        return "json"
+    lower = name.lower()
+    if lower.endswith((".csv", ".tsv", ".txt")) and b"\0" not in head:
+        return "csv"
+    return None
+
+
+def _problem(source: str, code: Code, message: str, hint: str) -> RawReturn:
+    return RawReturn(
+        source=source, format="", problems=(Diagnostic(code, message, source, hint=hint),)
+    )
+
+
+def read_bytes(data: bytes, source: str = "<bytes>") -> RawReturn:
+    """The raw return in ``data`` (``source`` names it in diagnostics)."""
+    if len(data) > MAX_RETURN_BYTES:
+        return _problem(
+            source,
+            Code.RETURN_TOO_LARGE,
+            f"the file has {len(data):,} bytes, more than the limit of {MAX_RETURN_BYTES:,}",
+            "a return is a few megabytes at most: check that this is the right file",
+        )
+    fmt = sniff(data, source)
+    if fmt is None:
+        return _problem(
+            source,
+            Code.RETURN_FORMAT,
+            "this is not a PDF, Word, Excel, JSON or CSV file"
+            + (" (it is empty)" if not data else ""),
+            "a return is the filled form as it was sent to you (PDF, Word, Excel), the answers "
+            "file the web form saves (.json), or a CSV; open it to see what it is",
+        )
+    return _reader(fmt)(data, source)
+
+
+def read_path(path: str | os.PathLike[str], source: str | None = None) -> RawReturn:
+    """The raw return in the file at ``path`` (a regular file of at most
+    :data:`MAX_RETURN_BYTES`; anything else is a diagnostic, never a hang)."""
+    name = source if source is not None else os.fspath(path)
+    try:
+        data = read_regular(path, MAX_RETURN_BYTES)
+    except FileProblem as exc:
+        code = Code.RETURN_TOO_LARGE if exc.kind == "too-large" else Code.RETURN_UNREADABLE
+        hint = (
+            "a return is a few megabytes at most: check that this is the right file"
+            if exc.kind == "too-large"
+            else "check the file name, or give the file itself rather than a folder or device"
+        )
+        return _problem(name, code, f"{name} cannot be read: {exc.reason}", hint)
+    raw = read_bytes(data, name)
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:  # pragma: no cover - removed since it was read
+        return raw
+    stamp = datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    from attrs import evolve
+
+    return evolve(raw, file_date=stamp)
