@@ -60,7 +60,7 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         from ._read_office import office_kind
 
-        kind: str | None = office_kind(data)
+        kind: str | None = office_kind(data, name)
         return kind
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith((b"{", b"[")):
