@@ -151,6 +151,6 @@ def read_csv(data: bytes, source: str) -> RawReturn:
         seen[key] = n
         for part, i, heading in parts:
             value = cells[i] if cells[i].strip() else None
-            ref = codec.FieldRef(key, part)  # type: ignore[arg-type]
+            ref = codec.FieldRef(key, part)
             values.append(RawValue(ref, value, Where(source, row=n, column=heading)))
     return RawReturn(source=source, format="csv", values=tuple(values), problems=tuple(problems))

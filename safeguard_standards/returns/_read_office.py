@@ -302,7 +302,7 @@ def _check_parts(z: zipfile.ZipFile, source: str, fmt: str) -> list[Diagnostic]:
             active(name, "macros (a VBA project)")
             continue
         for prefix, message in _ACTIVE_PARTS:
-            if name.startswith(prefix):
+            if name.startswith(prefix) and not name.endswith(".rels"):  # .rels: by their links
                 active(name, message)
                 break
         if name.endswith((".xml", ".rels", ".vml")) and _declares_doctype(z, info):
