@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -688,3 +689,126 @@ def test_zip_bomb_is_refused_from_the_directory(vcs_xlsx: bytes, monkeypatch: An
             z.writestr(f"xl/p{i}.xml", b"")
     raw = _read_unchanged(many.getvalue(), "many.xlsx")
     assert [d.code.code for d in raw.problems] == ["SG502"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_docx_saved_by_libreoffice_says_the_answer_areas_are_gone(tmp_path: Path) -> None:
+    """LibreOffice 7.4 drops the tags of content controls when it saves a .docx: the return is
+    not read as empty but reported."""
+    c = checklist_for("vcs_checklist", None)
+    empty = blank("vcs_checklist", "form", None, "docx")
+    f = filling_for(c, "form", 1, set(), details=True)
+    source = tmp_path / "in" / "filled.docx"
+    source.parent.mkdir()
+    source.write_bytes(fill_docx(empty, f))
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    raw = read_path(out / "filled.docx", "filled.docx")
+    if raw.values:  # a LibreOffice that keeps the tags: the answers must come back whole
+        given = {k: v for k, v in fields_of(raw).items() if v is not None}
+        assert given == expected(f, "docx", c, "form")
+        return
+    assert _codes(raw) == [("SG504", "part word/document.xml")]
+    assert "lost their tags" in raw.problems[0].message
+
+
+# -- the action box, where the form has one -----------------------------------------------------
+
+
+def _with_action_boxes(fmt: str, data: bytes) -> bytes:
+    """``data`` (a blank form) with an action box beside every evidence box, as the forms
+    will have: a Word control tagged ``<full id>.action``, an Excel Action column with its
+    defined names, a CSV Action column."""
+    if fmt == "docx":
+        from lxml import etree
+
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        root = etree.fromstring(_document(data))
+        for tag in list(root.iter(f"{w}tag")):
+            value = tag.get(f"{w}val")
+            if value.endswith(".evidence"):
+                sdt = tag.getparent().getparent()
+                copy = etree.fromstring(etree.tostring(sdt))
+                copy.find(f"{w}sdtPr/{w}tag").set(f"{w}val", value[: -len("evidence")] + "action")
+                copy.find(f"{w}sdtPr/{w}id").set(f"{w}val", str(10**6 + len(value)))
+                sdt.addnext(copy)
+        return _docx_with(etree.tostring(root), data)
+    if fmt == "xlsx":
+        from openpyxl.workbook.defined_name import DefinedName
+
+        def edit(wb: Any) -> None:
+            ws = wb["Answers"]
+            ws["M1"] = "Action"
+            for r in range(2, ws.max_row + 1):
+                name = "SG_" + ws.cell(r, 2).value.replace("-", "___").replace(".", "__")
+                wb.defined_names[name + "__action"] = DefinedName(
+                    name + "__action", attr_text=f"Answers!$M${r}"
+                )
+
+        return _edit_xlsx(data, edit)
+    lines = data.decode("utf-8-sig").split("\r\n")
+    lines = [
+        line + (",Action" if i == 0 else ",") if line else line for i, line in enumerate(lines)
+    ]
+    return "\r\n".join(lines).encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv"])
+def test_action_boxes_when_the_form_has_them(fmt: str) -> None:
+    c = checklist_for("kcsie", None)
+    empty = _with_action_boxes(fmt, blank("kcsie", "form", None, fmt))
+    read_blank = read_bytes(empty, f"k.{fmt}")
+    assert read_blank.problems == ()
+    blank_fields = fields_of(read_blank)
+    questions = {q.full_id for q in form_questions(c, "form")}
+    assert {k for k, p in blank_fields if p == "action"} == questions
+    f = filling_for(c, "form", 4, set(blank_fields), details=fmt != "csv")
+    assert f["actions"]
+    raw = read_bytes(fill(fmt, empty, f, c, "form"), f"k.{fmt}")
+    assert raw.problems == ()
+    given = {k: v for k, v in fields_of(raw).items() if v is not None}
+    assert given == expected(f, fmt, c, "form")
+    where = next(v.where for v in raw.values if v.ref.part == "action" and v.value is not None)
+    assert where.at.startswith({"docx": "tag ", "xlsx": "Answers!M", "csv": "row "}[fmt])
+
+
+def test_old_or_password_protected_office_files() -> None:
+    raw = read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "return.xls")
+    assert [d.code.code for d in raw.problems] == ["SG506"]
+    assert "password" in raw.problems[0].message
+
+
+def test_docx_with_its_tags_removed_is_reported() -> None:
+    empty = blank("vcs_checklist", "form", None, "docx")
+    doc = _document(empty)
+    untagged = re.sub(rb'<w:tag w:val="[^"]*"/>', b"", doc)
+    raw = read_bytes(_docx_with(untagged, empty), "r.docx")
+    assert _codes(raw) == [("SG504", "part word/document.xml")]
+
+
+def test_docx_checkbox_without_a_state_is_read_by_its_glyph() -> None:
+    c = checklist_for("vcs_checklist", None)
+    q = next(q for q in form_questions(c, "form") if q.type == "yes-no")
+    f: Filling = {"answers": {q.full_id: "no"}, "evidence": {}, "actions": {}, "details": {}}
+    doc = _document(fill_docx(blank("vcs_checklist", "form", None, "docx"), f))
+    stateless = doc.replace(b'<w14:checked w14:val="1"/>', b"").replace(
+        b'<w14:checked w14:val="0"/>', b""
+    )
+    assert stateless != doc
+    raw = read_bytes(_docx_with(stateless, blank("vcs_checklist", "form", None, "docx")), "r.docx")
+    assert fields_of(raw)[(q.full_id, "answer")] == ("no",)

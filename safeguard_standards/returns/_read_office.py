@@ -465,6 +465,25 @@ def read_docx(data: bytes, source: str) -> RawReturn:
             )
     values, more = _docx_values(root, source)
     problems += more
+    if not values and (envelope is not None or root.find(f".//{_W}sdt") is not None):
+        untagged = any(pr.find(f"{_W}tag") is None for pr in root.iter(f"{_W}sdtPr"))
+        problems.append(
+            Diagnostic(
+                Code.RETURN_EDITED,
+                "the document has none of the form's answer areas (content controls tagged "
+                "with field names)"
+                + (
+                    ": its answer areas have lost their tags, as happens when a program "
+                    "that does not keep them (LibreOffice 7.4, for one) saves the file"
+                    if untagged
+                    else ": they were deleted, or the text copied into another document"
+                ),
+                source,
+                hint="fill in a fresh copy of the form in Microsoft Word, or send the answers "
+                "in the Excel or web form",
+                at=_part("word/document.xml"),
+            )
+        )
     return RawReturn(
         source=source,
         format="docx",

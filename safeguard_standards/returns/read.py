@@ -71,6 +71,11 @@ def sniff(data: bytes, name: str = "") -> str | None:
     return None
 
 
+#: The first bytes of an OLE compound file: the old .doc and .xls formats, and any Office file
+#: encrypted with a password to open.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _problem(source: str, code: Code, message: str, hint: str) -> RawReturn:
     return RawReturn(
         source=source, format="", problems=(Diagnostic(code, message, source, hint=hint),)
@@ -87,6 +92,15 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> RawReturn:
             "a return is a few megabytes at most: check that this is the right file",
         )
     fmt = sniff(data, source)
+    if fmt is None and data.startswith(_COMPOUND_FILE):
+        return _problem(
+            source,
+            Code.RETURN_FORMAT,
+            "this is a Word or Excel file in the old format (.doc, .xls) or one protected "
+            "with a password to open: neither can be read",
+            "open it, and save it as a Word Document (.docx) or Excel Workbook (.xlsx) "
+            "with no password to open it",
+        )
     if fmt is None:
         return _problem(
             source,
