@@ -812,3 +812,25 @@ def test_docx_checkbox_without_a_state_is_read_by_its_glyph() -> None:
     assert stateless != doc
     raw = read_bytes(_docx_with(stateless, blank("vcs_checklist", "form", None, "docx")), "r.docx")
     assert fields_of(raw)[(q.full_id, "answer")] == ("no",)
+
+
+def test_zip_directory_that_understates_a_part_is_refused(vcs_xlsx: bytes) -> None:
+    """A part whose directory entry says 100 bytes but which unpacks to 8 MB is damaged
+    (SG501), found by unpacking it in bounded steps, not by a library reading it whole."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        src = zipfile.ZipFile(io.BytesIO(vcs_xlsx))
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        z.writestr("docProps/zeros.xml", b"\0" * (8 * 1024 * 1024))
+    data = bytearray(out.getvalue())
+    name = b"docProps/zeros.xml"
+    size = (8 * 1024 * 1024).to_bytes(4, "little")
+    local, central = data.find(name) - 30, data.rfind(name) - 46  # where the headers start
+    for header, signature, offset in ((local, b"PK\x03\x04", 22), (central, b"PK\x01\x02", 24)):
+        assert data[header : header + 4] == signature
+        assert data[header + offset : header + offset + 4] == size
+        data[header + offset : header + offset + 4] = (100).to_bytes(4, "little")
+    assert zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("docProps/zeros.xml").file_size == 100
+    raw = _read_unchanged(bytes(data), "lying.xlsx")
+    assert _codes(raw) == [("SG501", "part docProps/zeros.xml")]

@@ -42,6 +42,7 @@ import contextlib
 import datetime
 import importlib
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -52,11 +53,14 @@ from .raw import RawReturn, RawValue, Value, Where
 
 __all__ = ["MAX_MEMBERS", "MAX_UNPACKED", "office_kind", "read_docx", "read_xlsx"]
 
-#: The most parts a package may have (a filled kcsie workbook has 14, a Word form 13).
+#: The most parts a package may have (a kcsie workbook has 14, its Word form 20).
 MAX_MEMBERS = 2_000
-#: The most bytes a package's parts may unpack to, in all (a 5,000-question workbook
-#: unpacks to about 12 MB).
+#: The most bytes a package's parts may unpack to, in all (the kcsie Word form unpacks to
+#: 1.4 MB, its workbook to 0.2 MB).
 MAX_UNPACKED = 256 * 1024 * 1024
+
+#: How much of a part is unpacked at a time when it is checked.
+_STEP = 1 << 16
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -174,6 +178,23 @@ def _open(data: bytes, source: str, fmt: str) -> zipfile.ZipFile | RawReturn:
                 f"{source} cannot be read: its part {info.filename!r} is encrypted or packed "
                 "in a way Word and Excel do not use",
                 again,
+                _part(info.filename),
+            )
+    for info in infos:
+        # Unpacked in bounded steps, once: the zip module stops at the size the directory
+        # gives and then fails the checksum, so a directory that understates a part's size
+        # is caught here; a library reading the part whole would unpack it at once.
+        try:
+            with z.open(info) as f:
+                while f.read(_STEP):
+                    pass
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            return _fail(
+                source,
+                fmt,
+                Code.RETURN_UNREADABLE,
+                f"{source} cannot be read: its part {info.filename!r} is damaged ({exc})",
+                "the file was probably not sent or saved completely: " + again,
                 _part(info.filename),
             )
     if _MAIN[fmt] not in seen:
@@ -523,7 +544,9 @@ def _docx_values(root: Any, source: str) -> tuple[list[RawValue], list[Diagnosti
         if ref is None:
             continue  # a control of the person's own
         if pr.find(f"{_W14}checkbox") is not None:
-            if not ref.choice or any(a in skipped for a in sdt.iterancestors(f"{_W}sdt")):
+            if not ref.choice or (
+                skipped and any(a in skipped for a in sdt.iterancestors(f"{_W}sdt"))
+            ):
                 continue
             if tag in boxes:
                 twice(tag)
@@ -669,13 +692,18 @@ def _names(wb: Any) -> dict[codec.FieldRef, tuple[str, tuple[int, int]] | None]:
         ref = codec.decode("xlsx", str(name))
         if ref is None:
             continue
-        try:
-            dest = list(dn.destinations)
-        except (ValueError, TypeError, AttributeError):
-            dest = []
-        target = _coordinate(str(dest[0][1])) if len(dest) == 1 else None
-        out[ref] = (str(dest[0][0]), target) if target is not None else None
+        m = _ONE_CELL.fullmatch(str(getattr(dn, "attr_text", "") or ""))
+        if m is None:
+            out[ref] = None  # #REF!, a range, or a formula: no cell of its own
+            continue
+        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        target = _coordinate(m.group(3) + m.group(4))
+        out[ref] = (sheet, target) if target is not None else None
     return out
+
+
+#: A defined name's reference to one cell: ``Answers!$I$2``, ``'Our answers'!$I$2``.
+_ONE_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
 def read_xlsx(data: bytes, source: str) -> RawReturn:
