@@ -834,3 +834,81 @@ def test_zip_directory_that_understates_a_part_is_refused(vcs_xlsx: bytes) -> No
     assert zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("docProps/zeros.xml").file_size == 100
     raw = _read_unchanged(bytes(data), "lying.xlsx")
     assert _codes(raw) == [("SG501", "part docProps/zeros.xml")]
+
+
+@pytest.mark.slow
+def test_sheet_padded_to_the_last_column_and_far_down_is_read_in_bounded_time(
+    vcs_xlsx: bytes,
+) -> None:
+    """Rows with a cell in Excel's last column (XFD) down past the rows read: no hang, the
+    questions still read, the cut reported."""
+    import time
+
+    z = zipfile.ZipFile(io.BytesIO(vcs_xlsx))
+    wb = load_workbook(io.BytesIO(vcs_xlsx), read_only=True)
+    index = wb.sheetnames.index("Answers") + 1
+    wb.close()
+    part = f"xl/worksheets/sheet{index}.xml"
+    sheet = z.read(part)
+    start = _read_office.MAX_ROWS - 20_000
+    rows = "".join(
+        f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c>'
+        + (f'<c r="A{r}" t="inlineStr"><is><t>y</t></is></c>' if r % 1000 == 0 else "")
+        + "</row>"
+        for r in range(start, _read_office.MAX_ROWS + 20_000)
+    ).encode()
+    padded = sheet.replace(b"</sheetData>", rows + b"</sheetData>")
+    assert padded != sheet
+    data = _with_parts(vcs_xlsx, {}, {part: padded})
+    began = time.perf_counter()
+    raw = _read_unchanged(data, "padded.xlsx")
+    assert time.perf_counter() - began < 20
+    assert _codes(raw) == [("SG502", "Answers")]
+    questions = {q.full_id for q in form_questions(checklist_for("vcs_checklist", None), "form")}
+    assert {v.ref.key for v in raw.values if v.ref.part == "answer"} == questions
+
+
+ROUNDS = 60
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv"])
+def test_mangled_returns_never_raise(fmt: str) -> None:
+    """Seeded damage to a filled return (its XML parts edited at random and zipped again, or
+    its bytes cut or flipped): always a raw return, never an exception, the input unchanged."""
+    import random
+
+    c = checklist_for("vcs_checklist", None)
+    empty = blank("vcs_checklist", "form", None, fmt)
+    f = filling_for(c, "form", 2, set(), details=fmt != "csv")
+    filled = fill(fmt, empty, f, c, "form")
+    rng = random.Random(f"mangle/{fmt}")
+    junk = [b"<", b">", b"&", b'"', b"'", b"</w:sdt>", b"<c r='A1'>", b"\xff", b"\0", b";", b","]
+    for _ in range(ROUNDS):
+        if fmt == "csv" or rng.random() < 0.3:
+            data = bytearray(filled)
+            at = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                data = data[:at]
+            else:
+                data[at] ^= 1 << rng.randrange(8)
+            mangled = bytes(data)
+        else:
+            src = zipfile.ZipFile(io.BytesIO(filled))
+            parts = [i.filename for i in src.infolist() if i.filename.endswith((".xml", ".rels"))]
+            part = rng.choice(parts)
+            text = bytearray(src.read(part))
+            for _ in range(rng.randint(1, 5)):
+                at = rng.randrange(len(text))
+                choice = rng.random()
+                if choice < 0.4:
+                    del text[at : at + rng.randint(1, 40)]
+                elif choice < 0.8:
+                    text[at:at] = rng.choice(junk)
+                else:
+                    text[at:at] = text[at : at + rng.randint(1, 200)]
+            mangled = _with_parts(filled, {}, {part: bytes(text)})
+        raw = _read_unchanged(mangled, f"m.{fmt}")
+        assert isinstance(raw, RawReturn)
+        for d in raw.problems:
+            assert d.code.code.startswith("SG5"), d

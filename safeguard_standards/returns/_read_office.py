@@ -44,6 +44,7 @@ import importlib
 import io
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from .. import fields as codec
@@ -51,14 +52,36 @@ from ..diagnostics import Code, Diagnostic
 from ..envelope import PROPERTY_PREFIX, Envelope, EnvelopeError
 from .raw import RawReturn, RawValue, Value, Where
 
-__all__ = ["MAX_MEMBERS", "MAX_UNPACKED", "office_kind", "read_docx", "read_xlsx"]
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_MEMBERS",
+    "MAX_ROWS",
+    "MAX_UNPACKED",
+    "office_kind",
+    "read_docx",
+    "read_xlsx",
+]
 
 #: The most parts a package may have (a kcsie workbook has 14, its Word form 20).
 MAX_MEMBERS = 2_000
 #: The most bytes a package's parts may unpack to, in all (the kcsie Word form unpacks to
 #: 1.4 MB, its workbook to 0.2 MB).
-MAX_UNPACKED = 256 * 1024 * 1024
+MAX_UNPACKED = 128 * 1024 * 1024
 
+#: The rows and columns of a sheet read (a 5,000-question form has 5,001 rows and 12 columns;
+#: cells beyond are never looked at, so a sheet padded to Excel's last cell costs nothing).
+MAX_ROWS = 50_000
+MAX_COLUMNS = 64
+#: What reading a damaged zip raises.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+)
 #: How much of a part is unpacked at a time when it is checked.
 _STEP = 1 << 16
 
@@ -91,7 +114,7 @@ def office_kind(data: bytes, name: str = "") -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except _ZIP_ERRORS:
         if _ODF in data[:200]:
             return None
         if by_name:
@@ -129,7 +152,7 @@ def _open(data: bytes, source: str, fmt: str) -> zipfile.ZipFile | RawReturn:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         return _fail(
             source,
             fmt,
@@ -188,7 +211,7 @@ def _open(data: bytes, source: str, fmt: str) -> zipfile.ZipFile | RawReturn:
             with z.open(info) as f:
                 while f.read(_STEP):
                     pass
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except _ZIP_ERRORS as exc:
             return _fail(
                 source,
                 fmt,
@@ -231,7 +254,7 @@ def _xml(z: zipfile.ZipFile, name: str) -> Any:
     etree: Any = importlib.import_module("lxml.etree")
     try:
         return etree.fromstring(z.read(name), _parser())
-    except (etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (etree.XMLSyntaxError, LookupError, *_ZIP_ERRORS) as exc:
         raise _Damaged(str(exc)) from None
 
 
@@ -263,7 +286,7 @@ def _declares_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
             parser.Parse(b"", True)
     except _Stop:
         pass
-    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (expat.ExpatError, LookupError, *_ZIP_ERRORS):
         return False  # not well-formed: the part's reader says so
     return found
 
@@ -638,8 +661,15 @@ class _Sheet:
     def __init__(self, ws: Any) -> None:
         self.title = str(ws.title)
         self.cells: dict[tuple[int, int], Any] = {}
+        #: Whether the sheet has rows past :data:`MAX_ROWS` (not read).
+        self.cut = False
         ws.reset_dimensions()
-        for row in ws.iter_rows():
+        # a window: openpyxl pads every row it yields to the widest column asked for, and
+        # stops parsing past the last row asked for
+        for i, row in enumerate(ws.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS), 1):
+            if i > MAX_ROWS:  # openpyxl yields every row number up to the last it parsed
+                self.cut = True
+                break
             for cell in row:
                 if getattr(cell, "value", None) is not None and hasattr(cell, "row"):
                     self.cells[(cell.row, cell.column)] = cell
@@ -807,6 +837,17 @@ def _workbook(wb: Any, source: str) -> tuple[list[RawValue], list[Diagnostic]]:
         row, col = target[1]
         where = Where(source, sheet=sheet.title, cell=f"{_letter(col)}{row}")
         values.append(RawValue(ref, sheet.value(row, col), where))
+    for sheet in sheets.values():
+        if sheet.cut:
+            problems.append(
+                Where(source, sheet=sheet.title).diagnostic(
+                    Code.RETURN_TOO_LARGE,
+                    f"the sheet goes on past row {MAX_ROWS:,}; only the first {MAX_ROWS:,} "
+                    f"rows (and {MAX_COLUMNS} columns) were read",
+                    "a form has one row per question: delete what was added below the "
+                    "questions, or fill in a fresh copy of the form",
+                )
+            )
     return values, problems
 
 
