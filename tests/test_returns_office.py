@@ -476,10 +476,15 @@ def test_csv_encodings_and_delimiters(
     if encoding == "cp1252":
         f = _ascii(f)
     data = fill_csv(empty, f, choice_labels(c, "form"), encoding=encoding, delimiter=delimiter)
-    raw = read_bytes(data, "v.csv")
-    assert _codes(raw) == codes
-    given = {k: v for k, v in fields_of(raw).items() if v is not None}
-    assert given == expected(f, "csv", c, "form")
+    for prefix in (b"", f"sep={delimiter}\r\n".encode()):
+        if prefix and encoding == "utf-8-sig":
+            continue
+        raw = read_bytes(prefix + data, "v.csv")
+        assert _codes(raw) == codes
+        given = {k: v for k, v in fields_of(raw).items() if v is not None}
+        assert given == expected(f, "csv", c, "form")
+        where = next(v.where for v in raw.values if v.ref.part == "answer")
+        assert (where.row, where.column) == (2, "Answer")
 
 
 def test_csv_formulas_are_text(vcs_csv: tuple[bytes, Filling, Any]) -> None:

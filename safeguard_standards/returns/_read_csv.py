@@ -9,7 +9,8 @@ is the checker's business. Nothing is evaluated: a cell starting with ``=`` is t
 
 What spreadsheet programs save is read as it comes: UTF-8 with or without a byte-order mark,
 or Windows-1252 (Excel's plain "CSV (Comma delimited)"; read as such, with a warning, SG525),
-and ``,``, ``;`` (Excel where the decimal separator is a comma) or tab between cells. A CSV has
+and ``,``, ``;`` (Excel where the decimal separator is a comma) or tab between cells, or the
+delimiter a first line ``sep=;`` names. A CSV has
 no envelope: the checker says which set it answers from the Ids.
 """
 
@@ -64,7 +65,12 @@ def _dialect(text: str) -> str:
 def read_csv(data: bytes, source: str) -> RawReturn:
     """The raw return in a filled CSV form (see the module)."""
     text, problems = _decode(data, source)
-    delimiter = _dialect(text)
+    first, _, rest = text.partition("\n")
+    if len(first.rstrip("\r")) == 5 and first.lower().startswith("sep="):
+        # Excel's "sep=;" line naming the delimiter (Excel hides it: the headings stay row 1)
+        delimiter, text = first[4], rest
+    else:
+        delimiter = _dialect(text)
     old_limit = csv.field_size_limit()
     values: list[RawValue] = []
     try:
