@@ -559,6 +559,13 @@ class Code(enum.Enum):
         "(a .odt file, or a text file that is neither CSV nor JSON)",
     )
 
+    RETURN_NOT_A_SET = (
+        "SG507",
+        Severity.ERROR,
+        "a completed return (or another non-YAML file) was given where a standard set is read",
+        "safeguard validate form.pdf",
+    )
+
     @property
     def code(self) -> str:
         """The stable code, e.g. ``SG102``."""
