@@ -26,17 +26,23 @@ def returns_cmd() -> None:
 
 
 def _files(targets: tuple[str, ...]) -> Iterator[str]:
-    """Each target; a folder's files, walked in sorted order (hidden files and folders, and
+    """Each target; a folder's files, by path in sorted order (hidden files and folders, and
     links to folders, are skipped)."""
     for target in targets:
         if not os.path.isdir(target):
             yield target
             continue
+        found: list[tuple[tuple[str, ...], str]] = []
         for top, dirs, names in os.walk(target):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if not name.startswith("."):
-                    yield os.path.join(top, name)
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel = os.path.relpath(top, target)
+            parts = () if rel == os.curdir else tuple(rel.split(os.sep))
+            found.extend(
+                ((*parts, name), os.path.join(top, name))
+                for name in names
+                if not name.startswith(".")
+            )
+        yield from (path for _, path in sorted(found))
 
 
 class _Progress:
@@ -58,9 +64,11 @@ class _Progress:
             return
         from ._terminal import printable
 
-        line = f"checking {n} of {self.total}: {printable(name)}"
-        if len(line) > 78:
-            line = line[:75] + "..."
+        head = f"checking {n} of {self.total}: "
+        shown = printable(name)
+        if len(head) + len(shown) > 78:  # keep the end: the file's own name
+            shown = "..." + shown[len(head) + len(shown) - 75 :]
+        line = head + shown
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
         self.width = len(line)
