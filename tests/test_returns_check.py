@@ -716,3 +716,19 @@ def test_check_never_raises_on_odd_values():
         doc["answers"][qid] = ["x", "y"] if i % 3 == 0 else (1e308 * 10 if i % 3 == 1 else "")
     checked = run(json.loads(json.dumps(doc).replace("Infinity", "1e308")))
     assert checked.return_ is not None and checked.errors
+
+
+def test_a_checked_return_read_back_from_its_json_is_the_same_return():
+    doc = saved(S11)
+    q, level = _level(S11, "justification")
+    doc["answers"][q.full_id] = level
+    doc["evidence"][q.full_id] = "We commission no services."
+    first_pass = run(doc)
+    assert found(first_pass) == []
+    data = first_pass.return_.to_dict()  # type: ignore[union-attr]
+    jsonschema.validate(data, return_schema())
+    again = check(read_bytes(json.dumps(data).encode(), "r.json"), REGISTRY)
+    assert found(again) == []
+    assert again.return_ is not None and again.return_.read_from == "json"
+    assert again.return_.answers == first_pass.return_.answers  # type: ignore[union-attr]
+    assert again.return_.details == first_pass.return_.details  # type: ignore[union-attr]
