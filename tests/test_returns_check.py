@@ -732,3 +732,30 @@ def test_a_checked_return_read_back_from_its_json_is_the_same_return():
     assert again.return_ is not None and again.return_.read_from == "json"
     assert again.return_.answers == first_pass.return_.answers  # type: ignore[union-attr]
     assert again.return_.details == first_pass.return_.details  # type: ignore[union-attr]
+
+
+def test_a_problem_in_a_workbook_or_a_pdf_is_located_by_cell_or_field():
+    q = first(KCSIE, "number")
+    doc = saved()
+    doc["answers"].pop(q.full_id)
+    base = read_bytes(json.dumps(doc).encode(), "r.json")
+    for where, at in (
+        (Where("r.xlsx", sheet="Answers", cell="E12"), "Answers!E12"),
+        (Where("r.pdf", page=3, field=q.full_id), f"page 3:field {q.full_id}"),
+        (Where("r.docx", tag=q.full_id), f"tag {q.full_id}"),
+    ):
+        raw = RawReturn(
+            source=where.file,
+            format=where.file.rsplit(".", 1)[1],
+            envelope=base.envelope,
+            values=(*base.values, RawValue(FieldRef(q.full_id), "lots", where)),
+        )
+        checked = check(raw, REGISTRY)
+        assert found(checked) == [("SG540", at)]
+        assert str(checked.diagnostics[0]).startswith(f"{where.file}:{at}: SG540 ")
+
+
+def test_every_checking_and_personal_data_code_is_tested_here():
+    text = Path(__file__).read_text(encoding="utf-8")
+    codes = [c.code for c in Code if "SG530" <= c.code <= "SG564"]
+    assert codes and [c for c in codes if f'"{c}"' not in text] == []
