@@ -261,7 +261,7 @@ def test_sg538_an_audience_the_set_does_not_declare():
     doc = saved()
     doc["envelope"]["audience"] = {"setting": "acadmy"}
     checked = run(doc)
-    assert ("SG538", "/envelope") in found(checked)
+    assert found(checked) == [("SG538", "/envelope")]
     assert "did you mean 'academy'" in only(checked, Code.RETURN_AUDIENCE_UNKNOWN)[0].message
 
 

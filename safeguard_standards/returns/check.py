@@ -229,6 +229,8 @@ class _Form:
     """What one version, audience and kind of a set asks: prepared once, shared by returns."""
 
     checklist: Checklist
+    #: The questions for the audience (all kinds).
+    for_audience: frozenset[str]
     questions: tuple[Question, ...]
     on_form: frozenset[str]
     numbers: Mapping[str, str]
@@ -254,6 +256,7 @@ def _prepare(checklist: Checklist, audience: Mapping[str, str], kind: str) -> _F
             choices[q.full_id] = _Choices.of((("yes", "Yes"), ("no", "No")))
     return _Form(
         checklist=checklist,
+        for_audience=frozenset(q.full_id for q in selected.questions()),
         questions=questions,
         on_form=frozenset(q.full_id for q in questions),
         numbers=checklist.numbering(),
@@ -439,9 +442,11 @@ class _Checker:
                     "is not noticed; give the folder of the old version with --sets DIR to "
                     "map the answers through the changes",
                 )
+        wanted = audience
         audience = self.check_audience(target_cl, audience)
         form = self.form(target_cl, audience, kind)
-        if env is not None and file_cl is not None:
+        # a form for an audience the set does not have cannot have been made from it as it is
+        if env is not None and file_cl is not None and audience == wanted:
             made_from = form if file_cl is target_cl else self.form(file_cl, audience, kind)
             if made_from.content_hash != env.content_hash:
                 self.add(
@@ -545,10 +550,9 @@ class _Checker:
                 )
             else:
                 number = form.numbers.get(qid, "")
-                in_audience = (target_cl.select(audience) if audience else target_cl).question(qid)
                 why = (
                     "it is not on the return form"
-                    if in_audience is not None
+                    if qid in form.for_audience
                     else f"it is not asked of {_audience_words(audience)}"
                 )
                 self.add(
