@@ -759,3 +759,44 @@ def test_every_checking_and_personal_data_code_is_tested_here():
     text = Path(__file__).read_text(encoding="utf-8")
     codes = [c.code for c in Code if "SG530" <= c.code <= "SG564"]
     assert codes and [c for c in codes if f'"{c}"' not in text] == []
+
+
+_IDS = [q.full_id for q in S11.questions()]
+
+
+def test_check_never_raises_whatever_a_reader_gives():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scalar = st.one_of(
+        st.none(),
+        st.text(max_size=30),
+        st.booleans(),
+        st.integers(-(10**20), 10**20),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.dates(),
+        st.lists(st.text(max_size=8), max_size=4).map(tuple),
+        st.sampled_from(["45%", "1,250", "31/02/2026", "2026-03-31", "na", "Yes", "; ;"]),
+    )
+    field = st.tuples(
+        st.sampled_from(_IDS),
+        st.sampled_from(["answer", "evidence", "action"]),
+        st.sampled_from(["", "yes", "met", "electronic"]),
+    )
+    env = read_bytes(json.dumps(saved(S11)).encode(), "r.json").envelope
+    validator = jsonschema.Draft202012Validator(return_schema())
+    cache: dict[Any, Any] = {}
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(field, scalar), max_size=25), st.booleans())
+    def run_one(items: list[Any], strict: bool) -> None:
+        values = []
+        for (qid, part, choice), value in items:
+            ref = FieldRef(qid, part, choice if part == "answer" else "")  # type: ignore[arg-type]
+            values.append(RawValue(ref, value, Where("r.xlsx", sheet="Answers", cell="E2")))
+        raw = RawReturn(source="r.xlsx", format="xlsx", envelope=env, values=tuple(values))
+        checked = check(raw, REGISTRY, strict=strict, _cache=cache)
+        assert checked.return_ is not None
+        validator.validate(checked.return_.to_dict())
+
+    run_one()
