@@ -764,6 +764,7 @@ def test_every_checking_and_personal_data_code_is_tested_here():
 _IDS = [q.full_id for q in S11.questions()]
 
 
+@pytest.mark.slow
 def test_check_never_raises_whatever_a_reader_gives():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
