@@ -42,6 +42,7 @@ from .model import Answer, AnswerValue, DetailValue, Return
 from .raw import RawReturn, RawValue, Value, Where
 
 if TYPE_CHECKING:
+    from ..envelope import Envelope
     from ..model import Checklist, Condition, Question
     from ..sets import Registry
 
@@ -265,7 +266,9 @@ def _prepare(checklist: Checklist, audience: Mapping[str, str], kind: str) -> _F
     )
 
 
-_Cache = dict[tuple[int, tuple[tuple[str, str], ...], str], _Form]
+#: What returns checked together share: each form prepared (by checklist, audience and kind)
+#: and each set loaded (by id and version), so a folder of returns loads each version once.
+_Cache = dict[tuple[Any, ...], Any]
 
 
 class _Checker:
@@ -460,7 +463,12 @@ class _Checker:
         return self.done(self.typed(form, file_cl, env, set_id, version, target, kind, audience))
 
     def load(self, set_id: str, version: str) -> Checklist | None:
-        result = self.registry.get(set_id, version)
+        from ..loader import LoadResult
+
+        key = ("load", set_id, version)
+        result = self.cache.get(key)
+        if not isinstance(result, LoadResult):
+            result = self.cache[key] = self.registry.get(set_id, version)
         if result.checklist is None or not result.ok:
             first = result.errors[0] if result.errors else None
             self.add(
@@ -492,9 +500,9 @@ class _Checker:
             return {}
 
     def form(self, checklist: Checklist, audience: Mapping[str, str], kind: str) -> _Form:
-        key = (id(checklist), tuple(sorted(audience.items())), kind)
+        key = ("form", id(checklist), tuple(sorted(audience.items())), kind)
         found = self.cache.get(key)
-        if found is None or found.checklist is not checklist:
+        if not isinstance(found, _Form) or found.checklist is not checklist:
             found = self.cache[key] = _prepare(checklist, audience, kind)
         return found
 
@@ -504,7 +512,7 @@ class _Checker:
         self,
         form: _Form,
         file_cl: Checklist | None,
-        env: Any,
+        env: Envelope | None,
         set_id: str,
         version: str,
         target: str,
