@@ -183,8 +183,20 @@ def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@click.option(
+    "--return",
+    "of_return",
+    is_flag=True,
+    help="Print the JSON Schema of a completed return instead (the HTML form's saved "
+    "answers, and 'returns check --format json').",
+)
+def schema(of_return: bool) -> None:
     """Print the JSON Schema of the DSL (for editor autocompletion and checks)."""
+    if of_return:
+        from safeguard_standards.returns.model import return_schema_text
+
+        click.echo(return_schema_text(), nl=False)
+        return
     from safeguard_standards import schema_text
 
     click.echo(schema_text(), nl=False)
@@ -244,3 +256,7 @@ cli.add_command(render_cmd)
 from ._cmd_resolve import resolve_cmd  # noqa: E402
 
 cli.add_command(resolve_cmd)
+
+from ._cmd_returns import returns_cmd  # noqa: E402
+
+cli.add_command(returns_cmd)
