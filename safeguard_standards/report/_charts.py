@@ -164,9 +164,9 @@ Chart = StackedBars | GroupedBars
 #: contrast of 4.5:1 or more; a dark and a light shade differ by 30 or more in lightness (CIE
 #: L*), in colour and in a deuteranopia simulation (tests/test_report_charts.py).
 _SHADES = {
-    "green": ("#1b7837", "#a6dba0"),
+    "green": ("#145f2b", "#a6dba0"),
     "amber": ("#8c510a", "#fdb863"),
-    "red": ("#b2182b", "#f4a582"),
+    "red": ("#b2182b", "#f7b79b"),
     "grey": ("#525252", "#c6c6c6"),
     "": ("#2b5c8a", "#9ecae1"),
 }
@@ -647,7 +647,8 @@ def _cells(chart: Chart) -> Iterator[tuple[int, int, object]]:
                 yield i + 1, j + 1, v / 100 if chart.unit == "%" else v
         if extra:
             h = hidden[i]
-            yield i + 1, len(headings), (h or 0.0) / 100
+            if h is not None:
+                yield i + 1, len(headings), h / 100
 
 
 def xlsx_chart(chart: Chart, ws: Any, anchor: str, data_ref: str) -> str:
@@ -682,10 +683,11 @@ def xlsx_chart(chart: Chart, ws: Any, anchor: str, data_ref: str) -> str:
     if stacked:
         bars.grouping = "percentStacked" if percent else "stacked"
         bars.overlap = 100
+        bars.gapWidth = 60
     else:
         bars.grouping = "clustered"
+        bars.gapWidth = 80
     bars.title = chart.title
-    bars.style = 10
     data = Reference(ws, min_col=col0 + 1, max_col=last_col, min_row=row0, max_row=last_row)
     bars.add_data(data, titles_from_data=True)
     bars.set_categories(Reference(ws, min_col=col0, min_row=row0 + 1, max_row=last_row))
@@ -708,12 +710,18 @@ def xlsx_chart(chart: Chart, ws: Any, anchor: str, data_ref: str) -> str:
         else:
             props.solidFill = fills[j][1:].upper()
         props.line.solidFill = "FFFFFF"
-    bars.dataLabels = DataLabelList()
-    bars.dataLabels.showVal = True
+    bars.dataLabels = DataLabelList(
+        showVal=True,
+        showCatName=False,
+        showSerName=False,
+        showLegendKey=False,
+        showPercent=False,
+        showBubbleSize=False,
+    )
     if percent:
-        bars.dataLabels.numFmt = "0%"
-        bars.y_axis.numFmt = "0%"
         bars.y_axis.number_format = "0%"
+        bars.y_axis.scaling.min = 0
+        bars.y_axis.scaling.max = 1
     bars.y_axis.title = chart.value_axis_label()
     bars.y_axis.majorGridlines = None if stacked else bars.y_axis.majorGridlines
     bars.x_axis.scaling.orientation = "maxMin"  # the first category at the top, as in the SVG
