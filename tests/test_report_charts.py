@@ -277,6 +277,41 @@ def test_importing_the_charts_does_not_import_matplotlib() -> None:
     assert run.stdout.strip() == "False", run.stderr
 
 
+FIVE_LEVELS = (
+    ("Fully met and embedded in practice", "green", 40),
+    ("Fully met", "green", 20),
+    ("Partially met", "amber", 20),
+    ("Not met", "red", 15),
+    ("Not applicable", "grey", 5),
+)
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        stacked(),
+        stacked(series=tuple(Series(name, (v,) * 5, rag) for name, rag, v in FIVE_LEVELS)),
+        grouped(series=tuple(Series(f"Organisation type {n}", (1, 2, 3, 4, 5)) for n in range(6))),
+    ],
+    ids=["three levels", "five levels", "six groups"],
+)
+def test_nothing_is_drawn_outside_the_picture(chart: StackedBars | GroupedBars) -> None:
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with mpl.rc_context(charts._RC):
+        fig = charts._figure(chart)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        parts = [ax.get_legend(), fig.get_suptitle() and fig._suptitle, *ax.get_yticklabels()]
+        for part in filter(None, parts):
+            extent = part.get_window_extent(renderer)
+            assert fig.bbox.x0 - 0.5 <= extent.x0 and extent.x1 <= fig.bbox.x1 + 0.5, part
+            assert fig.bbox.y0 - 0.5 <= extent.y0 and extent.y1 <= fig.bbox.y1 + 0.5, part
+
+
 # -- the PNG ------------------------------------------------------------------------------------
 
 
@@ -292,6 +327,7 @@ def test_the_png_opens_at_the_chart_size_times_the_dpi(dpi: int) -> None:
         assert image.format == "PNG"
         assert image.size == (round(width * dpi), round(height * dpi))
         assert "Software" not in image.info
+        assert image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.05)  # Word sizes it so
     # the SVG is the same size, in points
     root = ET.fromstring(charts.to_svg(chart))
     assert root.get("width") == f"{width * 72:g}pt"

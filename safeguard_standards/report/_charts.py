@@ -25,6 +25,7 @@ in :func:`table`. matplotlib is imported only when a chart is drawn.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -438,14 +439,24 @@ def _figure(chart: Chart) -> Figure:
     return fig
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str) -> float:
+    """The width in points of ``text`` (its widest line) in the charts' font and size,
+    measured with the font matplotlib ships."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(family="DejaVu Sans", size=_FONT_SIZE)
+    measure = TextToPath().get_text_width_height_descent
+    return max(measure(line, prop, ismath=False)[0] for line in text.split("\n"))
+
+
 def _legend_columns(names: Sequence[str], labels: Sequence[str]) -> int:
-    """How many legend entries fit side by side over the bars (estimated from the number of
-    characters: DejaVu Sans averages about 0.6 em a character)."""
+    """How many legend entries fit side by side over the bars: the figure's width less the
+    widest category label, shared by entries as wide as the widest name with its key."""
     em = _FONT_SIZE
-    chars = max(len(line) for label in labels for line in label.split("\n"))
-    room = _WIDTH * 72 - chars * 0.6 * em - 3 * em
-    widest = max(len(line) for name in names for line in name.split("\n"))
-    entry = (1.6 + 0.8 + 2.0) * em + widest * 0.6 * em
+    room = _WIDTH * 72 - max(_text_width(label) for label in labels) - 2.5 * em
+    entry = (1.6 + 0.8 + 2.0) * em + max(_text_width(name) for name in names)
     return max(1, min(len(names), int(room // entry)))
 
 
