@@ -104,7 +104,8 @@ def test_the_svg_is_an_image_with_a_title_and_its_text_alternative(kind: str) ->
     assert (title.tag, desc.tag) == (f"{SVG}title", f"{SVG}desc")
     assert title.text == chart.title
     assert desc.text == charts.text_alternative(chart)
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert root.get("aria-labelledby") == title.get("id")
+    assert root.get("aria-describedby") == desc.get("id")
 
 
 def test_one_bar_is_drawn_for_each_number_and_one_hatched_segment_per_suppressed_bar() -> None:
@@ -569,3 +570,55 @@ def test_libreoffice_prints_the_excel_charts(tmp_path: Path) -> None:
     text = " ".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
     assert "Levels per standard: section 11," in text
     assert "Share meeting the standard" in text
+
+
+# -- in a browser -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_page_of_inline_charts_and_their_tables_passes_axe(tmp_path: Path) -> None:
+    """No axe-core violation at all on the charts (any impact), none serious or critical on
+    the page around them."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip(f"{chromium} is not installed (CI installs chromium)")
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    def figure(chart: StackedBars | GroupedBars) -> str:
+        headings, rows = charts.table(chart)
+        head = "".join(f'<th scope="col">{h}</th>' for h in headings)
+        body = "".join(
+            f'<tr><th scope="row">{r[0]}</th>{"".join(f"<td>{c}</td>" for c in r[1:])}</tr>'
+            for r in rows
+        )
+        return (
+            f"<figure>{charts.to_svg(chart, inline=True).decode()}"
+            f"<figcaption>{chart.title}</figcaption></figure>"
+            f"<table><caption>{chart.title}: the numbers</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+    page_html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Charts</title>'
+        "</head><body><main><h1>Charts</h1>"
+        f"{figure(stacked())}{figure(grouped())}</main></body></html>"
+    )
+    path = tmp_path / "charts.html"
+    path.write_text(page_html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+            )
+            page.goto(path.as_uri())
+            violations = Axe().run(page).response["violations"]
+        finally:
+            browser.close()
+    on_charts = [
+        (v["id"], n["target"]) for v in violations for n in v["nodes"] if "svg" in str(n["html"])
+    ]
+    assert on_charts == []
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []

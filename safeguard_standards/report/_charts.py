@@ -582,8 +582,8 @@ def _escape(text: str) -> str:
 
 
 def to_svg(chart: Chart, *, inline: bool = False, id_prefix: str | None = None) -> bytes:
-    """The chart as an SVG document (UTF-8) with ``role="img"``, a ``<title>`` and a
-    ``<desc>`` (the :func:`text_alternative`).
+    """The chart as an SVG document (UTF-8) with ``role="img"``, named by its ``<title>``
+    and described by its ``<desc>`` (the :func:`text_alternative`).
 
     ``inline=True`` leaves out the XML declaration and DOCTYPE, for an HTML page. Every id in
     the drawing starts with ``id_prefix`` (by default one made from the chart's content).
@@ -606,7 +606,7 @@ def to_svg(chart: Chart, *, inline: bool = False, id_prefix: str | None = None) 
     end = svg.index(b">", start)
     p = prefix.decode("ascii")
     head = (
-        f' role="img" aria-labelledby="{p}title {p}desc">\n'
+        f' role="img" aria-labelledby="{p}title" aria-describedby="{p}desc">\n'
         f' <title id="{p}title">{_escape(chart.title)}</title>\n'
         f' <desc id="{p}desc">{_escape(text_alternative(chart))}</desc>'
     ).encode()
