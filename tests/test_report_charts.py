@@ -560,6 +560,28 @@ def test_a_category_that_looks_like_a_formula_is_written_as_text(tmp_path: Path)
     assert ws["H2"].data_type == "s"
 
 
+def test_a_write_only_sheet_gets_the_same_table_and_chart(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Charts")
+    ws.append([])  # the table starts at B2
+    for row in charts.xlsx_rows(stacked()):
+        ws.append([None, *row])
+    assert charts.xlsx_chart(stacked(), ws, "H1", "B2", write_table=False) == "B2:F7"
+    wb.save(tmp_path / "w.xlsx")
+    ws = load_workbook(tmp_path / "w.xlsx")["Charts"]
+    (chart,) = ws._charts
+    assert [s.val.numRef.f for s in chart.series] == [f"'Charts'!${c}$3:${c}$7" for c in "CDEF"]
+    assert [c.value for c in ws[6]][1:6] == [
+        "Information sharing",
+        "suppressed",
+        0.3,
+        "suppressed",
+        0.7,
+    ]
+
+
 @pytest.mark.slow
 def test_libreoffice_prints_the_excel_charts(tmp_path: Path) -> None:
     sys.path.insert(0, str(TESTS))

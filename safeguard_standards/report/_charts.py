@@ -53,6 +53,7 @@ __all__ = [
     "to_png",
     "to_svg",
     "xlsx_chart",
+    "xlsx_rows",
 ]
 
 #: The RAG ratings a series may carry ("" for none: a level that is not rated, or a
@@ -662,11 +663,29 @@ def _cells(chart: Chart) -> Iterator[tuple[int, int, object]]:
                 yield i + 1, len(headings), h / 100
 
 
-def xlsx_chart(chart: Chart, ws: Any, anchor: str, data_ref: str) -> str:
-    """Write the chart's numbers as a table whose top-left cell is ``data_ref`` on the
-    openpyxl worksheet ``ws`` (not a write-only one), and put a native Excel bar chart over
-    them at ``anchor``: horizontal, 100 % stacked for percentage stacked bars, stacked for
-    counts, clustered for a comparison. Returns the table's range, e.g. ``"H2:L9"``."""
+def xlsx_rows(chart: Chart) -> list[list[object]]:
+    """The data table :func:`xlsx_chart` draws from, as rows (the headings first) to write
+    with ``ws.append`` on a write-only worksheet: text (to be written as text, never as a
+    formula), shares as fractions (format them ``0.0%`` when the unit is "%"), None for an
+    empty cell."""
+    cells = list(_cells(chart))
+    width = max(c for _, c, _ in cells) + 1
+    rows: list[list[object]] = [[None] * width for _ in range(len(chart.categories) + 1)]
+    for r, c, value in cells:
+        rows[r][c] = value
+    return rows
+
+
+def xlsx_chart(
+    chart: Chart, ws: Any, anchor: str, data_ref: str, *, write_table: bool = True
+) -> str:
+    """Write the chart's numbers (:func:`xlsx_rows`) as a table whose top-left cell is
+    ``data_ref`` on the openpyxl worksheet ``ws``, and put a native Excel bar chart over them
+    at ``anchor``: horizontal, 100 % stacked for percentage stacked bars, stacked for counts,
+    clustered for a comparison. Returns the table's range, e.g. ``"H2:L9"``.
+
+    On a write-only worksheet, append :func:`xlsx_rows` where ``data_ref`` says yourself and
+    pass ``write_table=False``: only the chart is added."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.drawing.fill import ColorChoice, PatternFillProperties
@@ -675,18 +694,19 @@ def xlsx_chart(chart: Chart, ws: Any, anchor: str, data_ref: str) -> str:
 
     letters, row0 = coordinate_from_string(data_ref)
     col0 = col_index(letters)
-    last_row, last_col = row0, col0
+    rows = xlsx_rows(chart)
+    last_row, last_col = row0 + len(rows) - 1, col0 + len(rows[0]) - 1
     percent = chart.unit == "%"
-    for r, c, value in _cells(chart):
-        cell = ws.cell(row=row0 + r, column=col0 + c, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # text from a set is never a formula
-        elif percent:
-            cell.number_format = "0.0%"
-        last_row, last_col = max(last_row, row0 + r), max(last_col, col0 + c)
-    ws.column_dimensions[letters].width = max(
-        12, min(50, max(len(x) for x in (chart.category_label, *chart.categories)) + 2)
-    )
+    if write_table:
+        for r, c, value in _cells(chart):
+            cell = ws.cell(row=row0 + r, column=col0 + c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text from a set is never a formula
+            elif percent:
+                cell.number_format = "0.0%"
+        ws.column_dimensions[letters].width = max(
+            12, min(50, max(len(x) for x in (chart.category_label, *chart.categories)) + 2)
+        )
 
     bars = BarChart()
     bars.type = "bar"
