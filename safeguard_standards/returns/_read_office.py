@@ -557,16 +557,24 @@ def _docx_values(root: Any, source: str) -> tuple[list[RawValue], list[Diagnosti
             )
         )
 
-    for sdt in root.iter(f"{_W}sdt"):
-        pr = sdt.find(f"{_W}sdtPr")
+    sdt_tag, pr_tag, tag_tag, val = f"{_W}sdt", f"{_W}sdtPr", f"{_W}tag", f"{_W}val"
+    checkbox_tag = f"{_W14}checkbox"
+    # the controls holding checkboxes (answer groups), found once from the checkboxes up
+    groups: set[Any] = set()
+    for box in root.iter(checkbox_tag):
+        sdt = box.getparent().getparent() if box.getparent() is not None else None
+        if sdt is not None:
+            groups.update(sdt.iterancestors(sdt_tag))
+    for sdt in root.iter(sdt_tag):
+        pr = sdt.find(pr_tag)
         if pr is None:
             continue
-        tag_el = pr.find(f"{_W}tag")
-        tag = str(tag_el.get(f"{_W}val") or "") if tag_el is not None else ""
+        tag_el = pr.find(tag_tag)
+        tag = str(tag_el.get(val) or "") if tag_el is not None else ""
         ref = codec.decode("docx", tag) if tag else None
         if ref is None:
             continue  # a control of the person's own
-        if pr.find(f"{_W14}checkbox") is not None:
+        if pr.find(checkbox_tag) is not None:
             if not ref.choice or (
                 skipped and any(a in skipped for a in sdt.iterancestors(f"{_W}sdt"))
             ):
@@ -586,7 +594,7 @@ def _docx_values(root: Any, source: str) -> tuple[list[RawValue], list[Diagnosti
         if ref.choice:
             continue
         content = sdt.find(f"{_W}sdtContent")
-        is_group = content is not None and content.find(f".//{_W14}checkbox") is not None
+        is_group = sdt in groups
         if ref in found:
             if not (is_group and codec.DOCX_CHOICE_SEPARATOR in found[ref][1]):
                 twice(tag)
@@ -661,6 +669,8 @@ class _Sheet:
     def __init__(self, ws: Any) -> None:
         self.title = str(ws.title)
         self.cells: dict[tuple[int, int], Any] = {}
+        from openpyxl.cell.read_only import EMPTY_CELL as _EMPTY
+
         #: Whether the sheet has rows past :data:`MAX_ROWS` (not read).
         self.cut = False
         ws.reset_dimensions()
@@ -671,7 +681,7 @@ class _Sheet:
                 self.cut = True
                 break
             for cell in row:
-                if getattr(cell, "value", None) is not None and hasattr(cell, "row"):
+                if cell is not _EMPTY and cell.value is not None and hasattr(cell, "row"):
                     self.cells[(cell.row, cell.column)] = cell
 
     def rows(self) -> list[int]:
