@@ -511,7 +511,12 @@ def test_the_field_table_in_rendering_md_is_what_the_codec_does() -> None:
     table = next(b for b in section.split("\n\n") if b.startswith("| field |"))
     rows = [[c.strip() for c in line.strip("| ").split(" | ")] for line in table.splitlines()[2:]]
     full_id = "leadership.governance.named-governor"
-    parts = {"an answer": "answer", "one choice of it": "choice", "its evidence box": "evidence"}
+    parts = {
+        "an answer": "answer",
+        "one choice of it": "choice",
+        "its evidence box": "evidence",
+        "its action box": "action",
+    }
     seen: set[tuple[str, str]] = set()
     # the XLSX column shows the Id cell's value, and defined names as SG_ + the field name
     column = {"name": "html", "html": "html", "pdf": "pdf", "docx": "docx", "xlsx": "xlsx-id"}
@@ -534,5 +539,6 @@ def test_the_field_table_in_rendering_md_is_what_the_codec_does() -> None:
                 seen.add((part, fmt))
     for key in fields.DETAIL_FIELDS:
         assert f"`{key}`" in table, key
-    assert {("evidence", f) for f in ("name", "html", "pdf", "docx", "xlsx-of")} <= seen
+    for box in ("evidence", "action"):
+        assert {(box, f) for f in ("name", "html", "pdf", "docx", "xlsx-of")} <= seen, box
     assert {("answer", f) for f in ("pdf", "docx")} <= seen and ("choice", "docx") in seen
