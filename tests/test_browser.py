@@ -566,3 +566,29 @@ def test_a_random_filling_typed_into_the_page_is_saved_as_typed(offline, tmp_pat
         f"Saved {len(typed['answers'])} answer{'' if len(typed['answers']) == 1 else 's'} "
         f"to {set_id}-{version}-answers.json."
     )
+
+    # the action boxes come back as the evidence boxes do: kept in this browser, and loaded
+    def boxes() -> dict[str, dict[str, str]]:
+        return {
+            part: {
+                qid: _field(
+                    page, f"{qid}.{'action' if part == 'actions' else 'evidence'}"
+                ).input_value()
+                for qid in typed[part]
+            }
+            for part in ("evidence", "actions")
+        }
+
+    want = {part: typed[part] for part in ("evidence", "actions")}
+    _kept(page, r"Saved in this browser at \d\d:\d\d")
+    page.reload()
+    _status(page, r"Restored .*")
+    assert boxes() == want
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#sg-clear").click()
+    assert all(not v for part in boxes().values() for v in part.values())
+    page.set_input_files("#sg-load", str(saved))
+    _status(page, r"Loaded .*")
+    assert page.locator("#sg-status").inner_text() == f"Loaded {len(typed['answers'])} answers."
+    assert boxes() == want
+    assert json.loads(json.dumps(page.evaluate("window.safeguardForm.collect()"))) == data
