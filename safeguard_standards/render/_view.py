@@ -703,9 +703,11 @@ def build_document(
     """The view of ``checklist`` as a document of ``kind`` (form, return-form, guidance,
     action-plan).
 
-    ``checklist`` is already filtered by audience; numbers are its numbering, so a return form
-    keeps the audit tool's numbers. ``options`` supplies the audience labels, the logo folder
-    (``base_dir``) and the date printed (``generated_on``). Reading :attr:`DocumentView.logo`
+    ``checklist`` is already filtered by audience; numbers are its numbering, which keeps the
+    whole set's numbers through an audience selection (:meth:`Checklist.select`), so a return
+    form keeps the audit tool's numbers and a tailored form the full form's. ``options``
+    supplies the audience labels, the logo folder (``base_dir``) and the date printed
+    (``generated_on``). Reading :attr:`DocumentView.logo`
     raises :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
     """
     numbers = checklist.numbering()
