@@ -776,6 +776,25 @@ class Code(enum.Enum):
         "free text in the return looks like personal data (with --strict)",
         "(safeguard returns check --strict, evidence naming a child)",
     )
+    # -- SG565-SG569: a redacted copy of a return (returns.redact) -----------------------------
+    REDACT_UNCHECKED = (
+        "SG565",
+        Severity.ERROR,
+        "the return cannot be read and checked, so its personal data cannot be removed",
+        "(safeguard returns redact on a return of a set that is not known)",
+    )
+    REDACT_CANNOT_EDIT = (
+        "SG566",
+        Severity.ERROR,
+        "a value holding personal data cannot be changed in place in the file",
+        "(an Excel evidence cell holding a formula)",
+    )
+    REDACT_NOT_REMOVED = (
+        "SG567",
+        Severity.ERROR,
+        "personal data is still found in the redacted copy, so no copy is written",
+        "(a replacement that the next reading still finds)",
+    )
 
     @property
     def code(self) -> str:

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from ..envelope import Envelope
     from ..model import Checklist, Condition, Question
     from ..sets import Registry
+    from .privacy import Finding
 
-__all__ = ["Checked", "check", "check_many"]
+__all__ = ["Checked", "Scanned", "check", "check_many"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -61,6 +62,17 @@ _DETAIL_LABELS = {
 
 
 @attrs.frozen
+class Scanned:
+    """One free text of a return that holds personal data: the value found at ``where``,
+    ``text`` the text scanned (the value as text, without the spaces at its ends) and the
+    findings in it, their spans offsets into ``text``."""
+
+    where: Where
+    text: str
+    findings: tuple[Finding, ...]
+
+
+@attrs.frozen
 class Checked:
     """One checked return: the typed :class:`~.model.Return` (None when it could not be
     read, or the set or version it answers is not known) and every diagnostic, the reader's
@@ -70,6 +82,10 @@ class Checked:
     diagnostics: tuple[Diagnostic, ...]
     #: The file, as the raw return named it.
     source: str = ""
+    #: Every free text scanned for personal data that held some: where it was found, the
+    #: text scanned and what was found in it (what SG560 and SG561 report, and what
+    #: :mod:`.redact` removes).
+    scanned: tuple[Scanned, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -286,6 +302,7 @@ class _Checker:
         self.strict = strict
         self.cache = cache
         self.diags: list[Diagnostic] = list(raw.problems)
+        self.scanned: list[Scanned] = []
         self.json = raw.format in ("json", "html-json")
 
     # -- where ---------------------------------------------------------------------------------
@@ -319,7 +336,7 @@ class _Checker:
             if d not in seen:
                 seen.add(d)
                 unique.append(d)
-        return Checked(result, tuple(unique), self.raw.source)
+        return Checked(result, tuple(unique), self.raw.source, tuple(self.scanned))
 
     # -- the set, version and audience -----------------------------------------------------------
 
@@ -950,7 +967,10 @@ class _Checker:
         for what, text, where, item, kinds in texts:
             if where is None:
                 where = self.where_of(FieldRef(item, "evidence")) if item else Where(ret.source)
-            for f in privacy.scan(text, allowed_emails=emails, allowed_phones=phones, kinds=kinds):
+            findings = privacy.scan(text, allowed_emails=emails, allowed_phones=phones, kinds=kinds)
+            if findings:
+                self.scanned.append(Scanned(where, text, findings))
+            for f in findings:
                 sure = {"low": " (low confidence)", "medium": " (medium confidence)"}.get(
                     f.confidence, ""
                 )
