@@ -197,6 +197,7 @@ class _Builder:
                 formerly=_s(d, "formerly"),
                 change_note=_s(d, "change_note"),
                 themes=_ids(d, "themes", inherited),
+                listed_themes=_ids(d, "themes"),
                 loc=self.loc(d),
             ),
             d,

@@ -277,6 +277,8 @@ class Question:
     change_note: str = ""
     #: Theme ids: its standard's themes, then those the question adds, each once.
     themes: tuple[str, ...] = ()
+    #: The theme ids the question lists itself, as written (``themes`` less its standard's).
+    listed_themes: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
     origin: str = _origin()
     loc: Location = _loc()
 

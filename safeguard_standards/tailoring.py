@@ -623,8 +623,10 @@ class _Resolver:
                 values["evidence"] = values.get("evidence", node.evidence) + extra.evidence
             if "cite" in append:
                 values["cite"] = values.get("cite", node.cite) + extra.cite
+        if kind == "question" and "themes" in values:  # as listed: its standard's are added later
+            values["listed_themes"] = values["themes"]
         new = attrs.evolve(node, **values)
-        if new == node:
+        if new == node and new.listed_themes == node.listed_themes:
             self.no_change(
                 self.at_value(entry, "id"), f"{full_id!r} already has these values", full_id
             )
@@ -888,9 +890,9 @@ class _Resolver:
             )
 
     # the result ---------------------------------------------------------------------------------
-    def inherit(self, q: Question, was: tuple[str, ...], now: tuple[str, ...]) -> Question:
-        """``q`` with its standard's themes ``now`` (they were ``was`` when it got them)."""
-        themes = _merged(now, (t for t in q.themes if t not in was))
+    def inherit(self, q: Question, inherited: tuple[str, ...]) -> Question:
+        """``q`` with its standard's themes ``inherited``, then those it lists itself."""
+        themes = _merged(inherited, q.listed_themes)
         if themes == q.themes:
             return q
         new: Question = self.register(attrs.evolve(q, themes=themes), q)
@@ -903,14 +905,10 @@ class _Resolver:
         self.add()
         self.after_checks()
         sections = []
-        base_themes = {st.full_id: st.themes for st in self.base.standards()}
         for sec in self.tree:
             standards = []
             for std in sec.standards:
-                inherited = base_themes.get(std.node.full_id, std.node.themes)
-                questions = tuple(
-                    _mark(self.inherit(q, inherited, std.node.themes)) for q in std.questions
-                )
+                questions = tuple(_mark(self.inherit(q, std.node.themes)) for q in std.questions)
                 node = self.register(attrs.evolve(std.node, questions=questions), std.node)
                 standards.append(_mark(node))
             node = self.register(attrs.evolve(sec.node, standards=tuple(standards)), sec.node)
@@ -1245,7 +1243,7 @@ def _applies(applies: Any) -> dict[str, list[str]]:
     return {dim: list(values) for dim, values in applies}
 
 
-def _question_data(q: Question, inherited: tuple[str, ...] = ()) -> dict[str, Any]:
+def _question_data(q: Question) -> dict[str, Any]:
     d: dict[str, Any] = {"id": q.id, "text": q.text, "type": q.type}
     if q.type == "rating":
         d["scale"] = q.scale
@@ -1265,7 +1263,7 @@ def _question_data(q: Question, inherited: tuple[str, ...] = ()) -> dict[str, An
     d["ask_if"] = _condition_data(q.ask_if) if q.ask_if else None
     if q.in_return:
         d["in_return"] = True
-    d["themes"] = [t for t in q.themes if t not in inherited]  # its standard lists the rest
+    d["themes"] = list(q.listed_themes)  # as written: the standard's themes are its own
     d["formerly"] = q.formerly
     d["change_note"] = q.change_note
     return _drop_empty(d)
@@ -1283,7 +1281,7 @@ def _standard_data(st: Standard) -> dict[str, Any]:
             "themes": list(st.themes),
             "formerly": st.formerly,
             "change_note": st.change_note,
-            "questions": [_question_data(q, st.themes) for q in st.questions],
+            "questions": [_question_data(q) for q in st.questions],
         }
     )
 
