@@ -210,3 +210,23 @@ def test_unsetting_a_questions_themes_leaves_its_standards() -> None:
     c = apply_overlay(_set(), text, "local.yaml").unwrap()
     q = c.question("workforce.training.supervision")
     assert q is not None and q.themes == ("leadership",)
+
+
+def test_the_diff_reports_themes_added_and_taken_off() -> None:
+    from safeguard_standards.diff import Kind, diff
+    from safeguard_standards.render import render_changes
+
+    old = _set()
+    text = SET.replace('version: "2025-26"', 'version: "2026-27"')
+    text = text.replace("themes: [training]\n", "themes: [training, leadership]\n", 1)
+    text = text.replace("themes: [supervision, training]", "themes: [training]")
+    new = sg.load_text(text, "next.yaml")
+    changes = [(ch.kind, ch.id, ch.added, ch.removed) for ch in diff(old, new).changes]
+    assert (Kind.THEMES, "workforce.training", ("leadership",), ()) in changes
+    # the question listed `supervision` and `training`; `training` is still its standard's
+    assert (Kind.THEMES, "workforce.training.supervision", (), ("supervision",)) in changes
+    assert not [c for c in changes if c[1] == "workforce.training.induction"]
+    words = render_changes(old, new, "md").decode("utf-8")
+    assert "Now reported under “Leadership and accountability”." in words
+    assert "No longer under “Supervision and management oversight”." in words
+    assert diff(new, new).changes == ()
