@@ -253,6 +253,14 @@ def _kinds(text: str | None) -> Any:
     return out
 
 
+def _plural(label: str, count: int) -> str:
+    if count == 1:
+        return label
+    if label.startswith("named child"):
+        return "named children or family members"
+    return label + "s"
+
+
 @returns_cmd.command("redact")
 @click.argument("file", metavar="FILE")
 @click.option(
@@ -352,8 +360,7 @@ def redact_cmd(
                 click.echo(r.line)
             if n:
                 counts = ", ".join(
-                    f"{count} {Kind.by_id(k).label}{'' if count == 1 else 's'}"
-                    for k, count in by_kind.items()
+                    f"{count} {_plural(Kind.by_id(k).label, count)}" for k, count in by_kind.items()
                 )
                 click.echo(
                     f"{n} piece{'' if n == 1 else 's'} of personal data removed "
