@@ -403,3 +403,39 @@ def test_cli_a_file_that_cannot_be_redacted_is_exit_1_and_nothing_written(runner
 def test_redacted_is_typed() -> None:
     r = Redacted("a", "json", b"")
     assert r.ok and r.by_kind() == {}
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pdf_fields_get_the_redacted_text_and_lose_their_drawn_appearance() -> None:
+    pytest.importorskip("safeguard_standards.returns._read_pdf")
+    pikepdf = pytest.importorskip("pikepdf")
+    fill_pdf = pytest.importorskip("tests.fill_pdf").fill_pdf
+    import safeguard_standards as sg
+    from safeguard_standards.render import render
+
+    from .returns_fill import random_filling
+
+    c = sg.load_bundled("kcsie")
+    f = random_filling(c, 1, long_text=False)
+    qs = [q.full_id for q in c.questions()]
+    f["evidence"][qs[3]], f["evidence"][qs[4]] = PLANTED[0], PLANTED[1]
+    data = fill_pdf(render(c, "form", "pdf", None), f)
+    before = checked(data, "r.pdf")
+    assert len(personal(before)) == 5
+    result = redact_bytes(data, "r.pdf")
+    assert result.data is not None and result.diagnostics == ()
+    after = checked(result.data, "r.pdf")
+    assert personal(after) == []
+    assert_same_but_redacted(before, after)
+    assert redact_bytes(data, "r.pdf").data == result.data
+    with pikepdf.open(io.BytesIO(result.data)) as pdf:
+        assert pdf.Root.AcroForm.NeedAppearances is True
+        plain = io.BytesIO()  # every stream unpacked, to look for the old text anywhere
+        pdf.save(plain, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    for secret in ("943 476 5870", "Sarah Smith", "07700 900123", "SW1A 1AA"):
+        for encoded in (secret.encode(), secret.encode("utf-16-be")):
+            assert encoded not in plain.getvalue()
+        assert secret.encode() in data or secret.encode("utf-16-be") in data

@@ -12,7 +12,10 @@ else is kept as it was:
   changed, in the sheet's or the shared strings' XML; every other part of the package is
   unpacked as it was;
 * Word: only the text inside the affected content controls' runs, in ``word/document.xml``;
-  every other part as it was.
+  every other part as it was;
+* PDF (pikepdf, as the PDF reader): each affected field's ``/V``; its appearance streams,
+  which drew the old text, are dropped and the form marked ``NeedAppearances`` so a viewer
+  draws the new value; the file is saved whole, so the old text is not left in it.
 
 The copy is then read and checked again: if any of the personal data looked for is still
 found (a replacement that made a new finding is removed in a second pass), or if a value could
@@ -713,12 +716,60 @@ def _edit_xlsx(data: bytes, edits: Sequence[_Edit]) -> bytes:
     return _rewrite_zip(data, {name: _serialise(trees[name]) for name in sorted(changed)})
 
 
+def _pdf_fields(acro: Any) -> dict[str, Any]:
+    """Every field of the form by its fully qualified name (each node visited once)."""
+    import pikepdf
+
+    out: dict[str, Any] = {}
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, str, int]] = [
+        (f, "", 0) for f in reversed(list(acro.get("/Fields", [])))
+    ]
+    while stack:
+        node, prefix, depth = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary) or depth > 64:
+            continue
+        og = node.objgen
+        if og != (0, 0):
+            if og in seen:
+                continue
+            seen.add(og)
+        title = node.get("/T")
+        name = prefix
+        if isinstance(title, pikepdf.String):
+            name = f"{prefix}.{title}" if prefix else str(title)
+            out.setdefault(name, node)
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            stack.extend((k, name, depth + 1) for k in reversed(list(kids)))
+    return out
+
+
 def _edit_pdf(data: bytes, edits: Sequence[_Edit]) -> bytes:
-    raise _CannotEdit(
-        edits[0].raw.where,
-        "a PDF return cannot be redacted yet",
-        "ask the organisation to send the return again without the personal data",
-    )
+    """Each field's /V set to its new text; its appearance streams dropped, and the form
+    marked NeedAppearances, so a viewer draws the new text (the old drawing held the data)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        acro = pdf.Root.get("/AcroForm")
+        fields = _pdf_fields(acro) if isinstance(acro, pikepdf.Dictionary) else {}
+        for e in edits:
+            node = fields.get(e.raw.where.field)
+            value = node.get("/V") if node is not None else None
+            if node is None or not isinstance(value, pikepdf.String):
+                raise _not_found(e.raw.where)
+            if re.sub(r"\r\n?", "\n", str(value)) != e.text:
+                raise _not_found(e.raw.where)
+            node.V = pikepdf.String(e.new)
+            kids = node.get("/Kids")
+            for widget in [node, *(kids if isinstance(kids, pikepdf.Array) else [])]:
+                if isinstance(widget, pikepdf.Dictionary) and "/AP" in widget:
+                    del widget["/AP"]
+        if edits:
+            acro.NeedAppearances = True
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 _EDITORS = {
