@@ -807,6 +807,12 @@ class Code(enum.Enum):
         "personal data is still found in the redacted copy, so no copy is written",
         "(a replacement that the next reading still finds)",
     )
+    REDACT_UNCHECKED_TEXT = (
+        "SG568",
+        Severity.WARNING,
+        "a text in the return is not read as an answer, so it is copied unchecked",
+        "(an answer to a question the version does not have)",
+    )
 
     @property
     def code(self) -> str:

@@ -439,3 +439,22 @@ def test_pdf_fields_get_the_redacted_text_and_lose_their_drawn_appearance() -> N
         for encoded in (secret.encode(), secret.encode("utf-16-be")):
             assert encoded not in plain.getvalue()
         assert secret.encode() in data or secret.encode("utf-16-be") in data
+
+
+def test_sg568_a_text_that_is_not_an_answer_is_copied_unchecked_and_said() -> None:
+    doc = saved()
+    doc["evidence"]["leadership.culture.no-such-question"] = (
+        "Sarah Smith's brother, NHS 943 476 5870"
+    )
+    doc["evidence"][first(KCSIE, "yes-no").full_id] = "NHS 943 476 5870"
+    result = redact_bytes(json.dumps(doc).encode(), "r.json")
+    assert result.data is not None
+    assert [(d.code.code, d.at) for d in result.diagnostics] == [
+        ("SG568", "/evidence/leadership.culture.no-such-question")
+    ]
+    out = json.loads(result.data)["evidence"]
+    assert (
+        out["leadership.culture.no-such-question"]
+        == doc["evidence"]["leadership.culture.no-such-question"]
+    )
+    assert out[first(KCSIE, "yes-no").full_id] == "NHS [NHS number removed]"

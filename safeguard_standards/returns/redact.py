@@ -171,6 +171,7 @@ def redact_bytes(
         errors = [d for d in checked.diagnostics if d.is_error]
         return _fail(source, raw.format, errors, "the return cannot be read and checked")
     fmt = raw.format
+    unchecked = _unchecked(raw, checked)
     removed: list[Removal] = []
     current = data
     for _ in range(MAX_PASSES):
@@ -180,7 +181,7 @@ def redact_bytes(
             d = exc.where.diagnostic(Code.REDACT_CANNOT_EDIT, exc.message, exc.hint)
             return Redacted(source, fmt, None, tuple(removed), (d,))
         if not edits:
-            return Redacted(source, fmt, current, tuple(removed))
+            return Redacted(source, fmt, current, tuple(removed), unchecked)
         if not removed:  # the first pass says what was removed; later ones are its fallout
             removed = [Removal(e.raw.where, f.kind, f.masked) for e, fs in edits for f in fs]
         try:
@@ -198,7 +199,7 @@ def redact_bytes(
     except _CannotEdit:  # pragma: no cover - a reader's bug
         left = []
     if not left:
-        return Redacted(source, fmt, current, tuple(removed))
+        return Redacted(source, fmt, current, tuple(removed), unchecked)
     diags = tuple(
         e.raw.where.diagnostic(
             Code.REDACT_NOT_REMOVED,
@@ -210,6 +211,30 @@ def redact_bytes(
         for f in fs
     )
     return Redacted(source, fmt, None, tuple(removed), diags)
+
+
+def _unchecked(raw: RawReturn, checked: Checked) -> tuple[Diagnostic, ...]:
+    """SG568 for each text in the file that is not read as an answer, evidence, action or
+    detail (an answer to a question the version does not have, or of the wrong type), so not
+    checked for personal data: it is copied as it is."""
+    ret = checked.return_
+    if ret is None:  # pragma: no cover - checked by the caller
+        return ()
+    covered: set[Where] = set()
+    for a in ret.answers:
+        covered.update(w for w in (a.where, a.evidence_where, a.action_where) if w is not None)
+    covered.update(d.where for d in ret.details if d.where is not None)
+    return tuple(
+        rv.where.diagnostic(
+            Code.REDACT_UNCHECKED_TEXT,
+            "this text is not read as an answer of the return (see the problems 'returns "
+            "check' reports here), so it was not checked for personal data and is copied as "
+            "it is",
+            "check it by eye before the copy is shared, or correct the return and redact it again",
+        )
+        for rv in raw.values
+        if isinstance(rv.value, str) and rv.value.strip() and rv.where not in covered
+    )
 
 
 def _fail(source: str, fmt: str, problems: Sequence[Diagnostic], why: str) -> Redacted:
