@@ -37,6 +37,7 @@ Definitions (the report's notes repeat them):
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +47,7 @@ import attrs
 
 from ..diagnostics import Code, Diagnostic
 from ..model import Checklist, Question, Scale
-from ..returns.model import Return
+from ..returns.model import Answer, Return
 from .roster import Organisation, Roster, return_key
 from .table import Row, Table, cell, make_table, percent, percent_text, suppressed
 
@@ -229,41 +230,69 @@ class _Counts:
                 mine.update(c)
 
 
+_qid = operator.attrgetter("question")
 _value = operator.attrgetter("value")
 _asked = operator.attrgetter("asked")
-_qid = operator.attrgetter("question")
 
 
 def _count(returns: Iterable[tuple[Any, Return]]) -> dict[Any, _Counts]:
-    """Counts per profile key. Returns of one version and audience have their answers in the
-    same order, so each profile's answers are counted column by column."""
-    columns: dict[Any, tuple[tuple[str, ...], list[tuple[Any, ...]], list[tuple[bool, ...]]]] = {}
-    order_of: dict[Any, tuple[str, ...]] = {}
+    """Counts per profile key.
+
+    A checked return holds one answer per question of its version for its audience, in the
+    set's order, so returns of one version and audience are counted column by column (one
+    column a question) with the standard library's counting in C. Each return's question ids
+    are compared with its group's first; a group in which they differ is counted answer by
+    answer."""
+    groups: dict[Any, list[tuple[Answer, ...]]] = {}
     for key, ret in returns:
         answers = ret.answers
-        qids = tuple(map(_qid, answers))
-        full = (key, qids)
-        slot = columns.get(full)
-        if slot is None:
-            slot = (qids, [], [])
-            columns[full] = slot
-            order_of[full] = qids
-        slot[1].append(tuple(map(_value, answers)))
-        slot[2].append(tuple(map(_asked, answers)))
+        group = (key, ret.set, ret.version, ret.audience, len(answers))
+        rows = groups.get(group)
+        if rows is None:
+            rows = groups[group] = []
+        rows.append(answers)
     out: dict[Any, _Counts] = {}
-    for (key, _qids), (qids, values, askeds) in columns.items():
-        counts = _Counts()
-        counts.returns = len(values)
-        for qid, vals, asks in zip(
-            qids, zip(*values, strict=True), zip(*askeds, strict=True), strict=True
-        ):
-            counts.per_question[qid] = Counter(zip(vals, asks, strict=True))
-        target = out.get(key)
+    for group, rows in groups.items():
+        first = tuple(map(_qid, rows[0]))
+        # every row's question ids against the first's, iterated in C
+        same = all(map(first.__eq__, map(tuple, map(map, itertools.repeat(_qid), rows))))
+        counts = _by_column(first, rows) if same else _by_answer(rows)
+        target = out.get(group[0])
         if target is None:
-            out[key] = counts
+            out[group[0]] = counts
         else:
             target.add(counts)
     return out
+
+
+def _by_column(qids: tuple[str, ...], rows: list[tuple[Answer, ...]]) -> _Counts:
+    counts = _Counts()
+    counts.returns = len(rows)
+    if not qids:
+        return counts
+    for qid, column in zip(qids, zip(*rows, strict=True), strict=True):
+        if all(map(_asked, column)):
+            counts.per_question[qid] = Counter(
+                {(v, True): n for v, n in Counter(map(_value, column)).items()}
+            )
+        else:
+            counts.per_question[qid] = Counter(
+                zip(map(_value, column), map(_asked, column), strict=True)
+            )
+    return counts
+
+
+def _by_answer(rows: list[tuple[Answer, ...]]) -> _Counts:
+    counts = _Counts()
+    counts.returns = len(rows)
+    per = counts.per_question
+    for answers in rows:
+        for a in answers:
+            tally = per.get(a.question)
+            if tally is None:
+                tally = per[a.question] = Counter()
+            tally[(a.value, a.asked)] += 1
+    return counts
 
 
 def _choices(checklist: Checklist, q: Question) -> list[tuple[str, str, str]]:
@@ -360,13 +389,34 @@ def _pool(parts: Iterable[Figures]) -> Figures:
     )
 
 
-def _all_figures(
-    checklist: Checklist, measures: Sequence[_Measure], counts: _Counts
-) -> dict[str, Figures]:
-    """Figures per question, standard and section id for one group."""
-    out: dict[str, Figures] = {}
-    for m in measures:
-        out[m.question.full_id] = m.figures(counts.per_question.get(m.question.full_id))[0]
+def _question_figures(measures: Sequence[_Measure], counts: _Counts) -> dict[str, Figures]:
+    """Figures per question id for one group of returns."""
+    return {
+        m.question.full_id: m.figures(counts.per_question.get(m.question.full_id))[0]
+        for m in measures
+    }
+
+
+def _add(parts: Iterable[Figures]) -> Figures:
+    """Figures of one question over several disjoint groups of returns (all additive)."""
+    answered = scored = meeting = 0
+    rag: Counter[str] = Counter()
+    for f in parts:
+        answered += f.answered
+        scored += f.scored
+        meeting += f.meeting
+        rag.update(dict(f.rag))
+    colours = tuple(
+        (c, rag[c]) for c in (*_RAG_ORDER, *sorted(set(rag) - set(_RAG_ORDER))) if rag[c]
+    )
+    return Figures(
+        organisations=answered, answered=answered, scored=scored, meeting=meeting, rag=colours
+    )
+
+
+def _all_figures(checklist: Checklist, questions: Mapping[str, Figures]) -> dict[str, Figures]:
+    """Figures per question, standard and section id, from the questions' figures."""
+    out: dict[str, Figures] = dict(questions)
     for section in checklist.sections:
         for st in section.standards:
             out[st.full_id] = _pool(out[q.full_id] for q in st.questions if out[q.full_id].scored)
@@ -525,16 +575,20 @@ def aggregate(
                 figures=figures,
             )
         )
-    everything = _all_figures(checklist, measures, total)
+    everything = _all_figures(checklist, _question_figures(measures, total))
     standards = {st.full_id: everything[st.full_id] for st in checklist.standards()}
     sections = {s.id: everything[s.id] for s in checklist.sections}
 
     breakdowns: list[Breakdown] = []
+    per_profile = {key: _question_figures(measures, c) for key, c in counts.items()}
+    qids = [m.question.full_id for m in measures]
     for i, dim in enumerate(dims):
-        per_value: dict[str, _Counts] = {}
+        per_value: dict[str, list[Any]] = {}
+        returned: Counter[str] = Counter()
         for key, c in counts.items():
             value = key[i][1]
-            per_value.setdefault(value, _Counts()).add(c)
+            per_value.setdefault(value, []).append(key)
+            returned[value] += c.returns
         audience = checklist.audience(dim)
         if dim == TYPE:
             label = "Type of organisation"
@@ -543,19 +597,16 @@ def aggregate(
             label = audience.label if audience is not None else dim
             labels = {v: audience.label_of(v) if audience else v for v in per_value}
         labels[""] = "Not given" if dim != TYPE else "Not on the roster"
-        sizes = {
-            v: c.returns
-            for v, c in sorted(per_value.items(), key=lambda kv: _order(audience, kv[0]))
-        }
+        sizes = {v: returned[v] for v in sorted(per_value, key=lambda v: _order(audience, v))}
         groups, notes = _groups(sizes, labels, threshold)
         figures_by_group: dict[str, Mapping[str, Figures]] = {}
         for g in groups:
             if g.suppressed:
                 continue
-            merged = _Counts()
-            for v in g.merged or (g.id,):
-                merged.add(per_value[v])
-            figures_by_group[g.id] = _all_figures(checklist, measures, merged)
+            keys = [k for v in g.merged or (g.id,) for k in per_value[v]]
+            figures_by_group[g.id] = _all_figures(
+                checklist, {q: _add(per_profile[k][q] for k in keys) for q in qids}
+            )
         breakdowns.append(
             Breakdown(
                 dimension=dim,

@@ -16,8 +16,13 @@ a located diagnostic (SG603), never a traceback.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+import gc
+import itertools
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import attrs
 
 from ..diagnostics import Code, Diagnostic
 from ..model import Checklist
@@ -25,7 +30,17 @@ from ..returns.model import Answer, AnswerValue, DetailValue, Return
 
 __all__ = ["Reader", "from_dict"]
 
-_Questions = tuple[tuple[str, str], ...]
+
+@attrs.frozen
+class _Profile:
+    """The questions a version asks one audience: (full id, type), the ids, and the positions
+    of multi-choice questions (whose JSON lists become tuples)."""
+
+    questions: tuple[tuple[str, str], ...]
+    ids: tuple[str, ...]
+    multi: tuple[int, ...]
+    #: Per question: its shared answers by value (the reader's, shared by every profile).
+    shared: tuple[dict[Any, Answer], ...]
 
 
 def _typed(qtype: str, value: Any) -> AnswerValue | type[_Bad]:
@@ -73,42 +88,97 @@ class Reader:
         else:
             self._get = checklists
         self._text = text
-        self._questions: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Questions] = {}
-        self._shared: dict[tuple[str, type, Any, bool], Answer] = {}
+        self._profiles: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Profile] = {}
+        self._shared: dict[str, dict[Any, Answer]] = {}
+        self._audiences: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 
-    def _questions_of(
-        self, checklist: Checklist, audience: tuple[tuple[str, str], ...]
-    ) -> _Questions:
+    def _profile(self, checklist: Checklist, audience: tuple[tuple[str, str], ...]) -> _Profile:
         key = (checklist.id, checklist.version, audience)
-        found = self._questions.get(key)
+        found = self._profiles.get(key)
         if found is None:
             selected = checklist.select(dict(audience)) if audience else checklist
-            found = tuple((q.full_id, q.type) for q in selected.questions())
-            self._questions[key] = found
+            questions = tuple((q.full_id, q.type) for q in selected.questions())
+            found = _Profile(
+                questions=questions,
+                ids=tuple(q for q, _ in questions),
+                multi=tuple(i for i, (_, t) in enumerate(questions) if t == "multi-choice"),
+                shared=tuple(self._shared.setdefault(q, {}) for q, _ in questions),
+            )
+            self._profiles[key] = found
         return found
+
+    def _shared_answers(
+        self, profile: _Profile, given: dict[str, Any]
+    ) -> tuple[Answer, ...] | None:
+        """The answers as shared objects (one per question and value), or None when one is of
+        the wrong shape."""
+        values = list(map(given.get, profile.ids))
+        for i in profile.multi:
+            v = values[i]
+            if v.__class__ is list:
+                values[i] = tuple(v)
+        try:
+            got = list(map(dict.get, profile.shared, values))
+        except TypeError:  # a list or an object: not a value of any question
+            return None
+        # values not met before: make their answers (only theirs). The misses are found by
+        # identity, in C: "None in got" would call Answer.__eq__ for every answer.
+        missing = list(map(operator.is_, got, itertools.repeat(None)))
+        if True in missing:
+            i = -1
+            try:
+                while True:
+                    i = missing.index(True, i + 1)
+                    full_id, qtype = profile.questions[i]
+                    raw = values[i]
+                    value = _typed(qtype, list(raw) if isinstance(raw, tuple) else raw)
+                    if value is _Bad:
+                        return None
+                    answer = Answer(question=full_id, type=qtype, value=value)  # type: ignore[arg-type]
+                    profile.shared[i][raw] = answer
+                    got[i] = answer
+            except ValueError:  # no None left
+                pass
+        return tuple(got)  # type: ignore[arg-type]
+
+    def _first_bad(self, profile: _Profile, given: dict[str, Any]) -> tuple[str, str]:
+        for full_id, qtype in profile.questions:
+            if _typed(qtype, given.get(full_id)) is _Bad:
+                return f"the answer to {full_id!r} is not a {qtype} answer", "/answers/" + full_id
+        return "the answers cannot be read", "/answers"  # pragma: no cover - found above
+
+    def _answers(
+        self,
+        profile: _Profile,
+        given: dict[str, Any],
+        blocks: dict[str, dict[str, Any]],
+        not_asked: set[str],
+    ) -> tuple[Answer, ...] | None:
+        evidence, actions = blocks["evidence"], blocks["actions"]
+        out: list[Answer] = []
+        for full_id, qtype in profile.questions:
+            value = _typed(qtype, given.get(full_id))
+            if value is _Bad:
+                return None
+            out.append(
+                Answer(
+                    question=full_id,
+                    type=qtype,
+                    value=value,  # type: ignore[arg-type]
+                    evidence=str(evidence.get(full_id) or "") if self._text else "",
+                    action=str(actions.get(full_id) or "") if self._text else "",
+                    asked=full_id not in not_asked,
+                )
+            )
+        return tuple(out)
 
     def read(self, doc: Any, source: str) -> tuple[Return | None, tuple[Diagnostic, ...]]:
         """The return in the JSON document ``doc`` (already parsed) from file ``source``."""
-
-        def bad(
-            message: str, pointer: str = "", hint: str = ""
-        ) -> tuple[None, tuple[Diagnostic, ...]]:
-            return None, (
-                Diagnostic(
-                    Code.REPORT_RETURN_SHAPE,
-                    message,
-                    source,
-                    at=pointer,
-                    hint=hint
-                    or "give the return as 'safeguard returns check --format json' wrote it",
-                ),
-            )
-
         if not isinstance(doc, dict):
-            return bad("the file is not a JSON object")
+            return _bad(source, "the file is not a JSON object")
         set_id, version = doc.get("set"), doc.get("version")
-        if not isinstance(set_id, str) or not isinstance(version, str):
-            return bad("the return does not say which set and version it answers", "/set")
+        if set_id.__class__ is not str or version.__class__ is not str:
+            return _bad(source, "the return does not say which set and version it answers", "/set")
         checklist = self._get(set_id, version)
         if checklist is None:
             return None, (
@@ -122,71 +192,93 @@ class Reader:
                 ),
             )
         raw_audience = doc.get("audience") or {}
-        if not isinstance(raw_audience, dict):
-            return bad("'audience' is not an object of dimension and value", "/audience")
-        audience = tuple(sorted((str(k), str(v)) for k, v in raw_audience.items()))
-        blocks: dict[str, dict[str, Any]] = {}
-        for name in ("answers", "evidence", "actions", "details"):
-            block = doc.get(name) or {}
-            if not isinstance(block, dict):
-                return bad(f"'{name}' is not an object of field names and values", "/" + name)
-            blocks[name] = block
-        not_asked_raw = doc.get("not_asked") or ()
-        not_asked = set(not_asked_raw) if isinstance(not_asked_raw, list) else set()
-        given = blocks["answers"]
-        text = self._text
-        shared = self._shared
-        answers: list[Answer] = []
-        for full_id, qtype in self._questions_of(checklist, audience):
-            raw = given.get(full_id)
-            asked = full_id not in not_asked
-            if text:
-                value = _typed(qtype, raw)
-                if value is _Bad:
-                    return bad(
-                        f"the answer to {full_id!r} is not a {qtype} answer",
-                        "/answers/" + full_id,
-                    )
-                answers.append(
-                    Answer(
-                        question=full_id,
-                        type=qtype,
-                        value=value,  # type: ignore[arg-type]
-                        evidence=str(blocks["evidence"].get(full_id) or ""),
-                        action=str(blocks["actions"].get(full_id) or ""),
-                        asked=asked,
-                    )
+        if raw_audience.__class__ is not dict:
+            return _bad(source, "'audience' is not an object of dimension and value", "/audience")
+        try:
+            audience = self._audiences.get(tuple(raw_audience.items()))
+        except TypeError:  # a value that is a list or an object
+            return _bad(source, "an audience value is not text", "/audience")
+        if audience is None:
+            audience = tuple(sorted((str(k), str(v)) for k, v in raw_audience.items()))
+            self._audiences[tuple(raw_audience.items())] = audience
+        given = doc.get("answers") or {}
+        details = doc.get("details") or {}
+        for name, block in (("answers", given), ("details", details)):
+            if block.__class__ is not dict:
+                return _bad(
+                    source, f"'{name}' is not an object of field names and values", "/" + name
                 )
-                continue
-            key = (full_id, type(raw), tuple(raw) if isinstance(raw, list) else raw, asked)
-            answer = shared.get(key)
-            if answer is None:
-                value = _typed(qtype, raw)
-                if value is _Bad:
-                    return bad(
-                        f"the answer to {full_id!r} is not a {qtype} answer",
-                        "/answers/" + full_id,
+        not_asked = doc.get("not_asked")
+        profile = self._profile(checklist, audience)
+        answers: tuple[Answer, ...] | None
+        if not self._text and not not_asked:
+            answers = self._shared_answers(profile, given)
+        else:
+            blocks = {name: doc.get(name) or {} for name in ("evidence", "actions")}
+            for name, block in blocks.items():
+                if block.__class__ is not dict:
+                    return _bad(
+                        source, f"'{name}' is not an object of field names and values", "/" + name
                     )
-                answer = Answer(question=full_id, type=qtype, value=value, asked=asked)  # type: ignore[arg-type]
-                shared[key] = answer
-            answers.append(answer)
-        details = tuple(
-            DetailValue(str(k), str(v)) for k, v in blocks["details"].items() if isinstance(v, str)
-        )
-        src: dict[str, Any] = doc["source"] if isinstance(doc.get("source"), dict) else {}
+            asked_not = set(not_asked) if isinstance(not_asked, list) else set()
+            answers = self._answers(profile, given, blocks, asked_not)
+        if answers is None:
+            return _bad(source, *self._first_bad(profile, given))
+        if self._text:
+            kept = tuple(DetailValue(str(k), v) for k, v in details.items() if isinstance(v, str))
+        else:
+            org_name = details.get("org.name")
+            kept = (DetailValue("org.name", org_name),) if isinstance(org_name, str) else ()
+        src = doc.get("source")
+        if src.__class__ is not dict:
+            src = {}
         ret = Return(
             source=source,
-            read_from=str(src.get("read_from") or source) if text else source,
+            read_from=str(src.get("read_from") or source),
             set=set_id,
             version=version,
             kind=str(doc.get("kind") or "form"),
             audience=audience,
-            details=details,
-            answers=tuple(answers),
+            details=kept,
+            answers=answers,
             file_date=str(src.get("file_date") or ""),
             mapped_from=str(src.get("mapped_from") or ""),
         )
         return ret, ()
+
+    def read_all(self, docs: Iterable[tuple[Any, str]]) -> tuple[list[Return], list[Diagnostic]]:
+        """Every return of ``docs`` ((parsed document, file name) pairs, parsed one at a time
+        as they are iterated), and every problem.
+
+        The cyclic garbage collector is paused meanwhile (and restored after): returns hold no
+        reference cycles, and collecting while tens of thousands of them accumulate costs about
+        a third of the reading."""
+        out: list[Return] = []
+        problems: list[Diagnostic] = []
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            for doc, source in docs:
+                ret, found = self.read(doc, source)
+                if ret is not None:
+                    out.append(ret)
+                problems.extend(found)
+        finally:
+            if was:
+                gc.enable()
+        return out, problems
+
+
+def _bad(source: str, message: str, pointer: str = "") -> tuple[None, tuple[Diagnostic, ...]]:
+    return None, (
+        Diagnostic(
+            Code.REPORT_RETURN_SHAPE,
+            message,
+            source,
+            at=pointer,
+            hint="give the return as 'safeguard returns check --format json' wrote it",
+        ),
+    )
 
 
 def from_dict(

@@ -20,8 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import PurePath
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -58,8 +57,10 @@ def name_key(name: str) -> str:
 
 def return_key(ret: Return) -> str:
     """The key a return is known by before matching: its file name without folders or
-    extension."""
-    return PurePath(ret.source.replace("\\", "/")).stem if ret.source else ""
+    extension (as :attr:`pathlib.PurePath.stem`, for ``/`` and ``\\`` alike)."""
+    name = ret.source.rpartition("/")[2].rpartition("\\")[2]
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and suffix and stem.strip(".") else name
 
 
 @attrs.frozen
@@ -68,21 +69,20 @@ class Roster:
 
     organisations: tuple[Organisation, ...] = ()
     source: str = ""
-    _by_id: Mapping[str, Organisation] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        default=attrs.Factory(lambda self: {o.id: o for o in self.organisations}, takes_self=True),
+    _index: dict[str, dict[str, Organisation]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
     )
-    _by_name: Mapping[str, Organisation] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        default=attrs.Factory(
-            lambda self: {name_key(o.name): o for o in reversed(self.organisations)},
-            takes_self=True,
-        ),
-    )
+
+    def _by(self, what: str) -> dict[str, Organisation]:
+        """An index by id or by name key, built on first use (a cache, not state)."""
+        found = self._index.get(what)
+        if found is None:
+            if what == "id":
+                found = {o.id: o for o in self.organisations}
+            else:
+                found = {name_key(o.name): o for o in reversed(self.organisations)}
+            self._index[what] = found
+        return found
 
     def __len__(self) -> int:
         return len(self.organisations)
@@ -91,7 +91,7 @@ class Roster:
         return iter(self.organisations)
 
     def get(self, org_id: str) -> Organisation | None:
-        return self._by_id.get(org_id)
+        return self._by("id").get(org_id)
 
     def for_set(self, set_id: str) -> Roster:
         """The organisations that answer ``set_id`` (those with no Set too)."""
@@ -99,11 +99,11 @@ class Roster:
 
     def match(self, ret: Return) -> Organisation | None:
         """The organisation a return is from (see the module's docstring), or None."""
-        found = self._by_id.get(return_key(ret))
+        found = self._by("id").get(return_key(ret))
         if found is not None:
             return found
         name = ret.organisation
-        return self._by_name.get(name_key(name)) if name else None
+        return self._by("name").get(name_key(name)) if name else None
 
 
 def read_roster(text: str, source: str = "roster.csv") -> tuple[Roster, tuple[Diagnostic, ...]]:

@@ -190,14 +190,40 @@ def _level_of(checklist: Checklist, q: Question, z: float) -> tuple[str, tuple[s
     return green[-1].id, green[-1].requires  # pragma: no cover - a scale of green levels only
 
 
+class _Draw:
+    """The random numbers of one organisation's return: ``random.Random`` seeded with text
+    (stable across Python versions, as is ``random()``, the only method used)."""
+
+    __slots__ = ("rng",)
+
+    def __init__(self, *parts: object) -> None:
+        self.rng = random.Random("/".join(map(str, parts)))
+
+    def unit(self) -> float:
+        return self.rng.random()
+
+    def normal(self) -> float:
+        u1 = max(self.rng.random(), 1e-12)
+        return math.sqrt(-2.0 * math.log(u1)) * math.cos(2 * math.pi * self.rng.random())
+
+
+_DIFFICULTY: dict[tuple[int, str, str], float] = {}
+
+
+def _difficulty(seed: int, set_id: str, question: str) -> float:
+    key = (seed, set_id, question)
+    found = _DIFFICULTY.get(key)
+    if found is None:
+        found = 0.8 * _normal("difficulty", seed, set_id, question)
+        _DIFFICULTY[key] = found
+    return found
+
+
 def _answer(
-    checklist: Checklist, q: Question, org: Organisation, year: int, seed: int
+    checklist: Checklist, q: Question, quality: float, draw: _Draw, seed: int
 ) -> tuple[AnswerValue, tuple[str, ...]]:
-    quality = _normal("quality", seed, org.id) + 0.3 * year
-    difficulty = 0.8 * _normal("difficulty", seed, checklist.id, q.full_id)
-    noise = 0.7 * _normal("noise", seed, org.id, q.full_id, year)
-    z = quality - difficulty + noise
-    u = _unit("pick", seed, org.id, q.full_id, year)
+    z = quality - _difficulty(seed, checklist.id, q.full_id) + 0.7 * draw.normal()
+    u = draw.unit()
     if q.type == "rating":
         scale = checklist.scale(q.scale)
         na = [lv for lv in scale.levels if not lv.scored] if scale else []
@@ -211,15 +237,13 @@ def _answer(
         lo = q.min if q.min is not None else 0
         return int(lo + u * (hi - lo)), ()
     if q.type == "date":
-        return datetime.date(2024 + year, 9, 1) + datetime.timedelta(days=int(u * 300)), ()
+        return datetime.date(2024, 9, 1) + datetime.timedelta(days=int(u * 600)), ()
     if q.type == "text":
         return _EVIDENCE[int(u * len(_EVIDENCE))], ()
     if q.type == "choice":
         return q.options[int(u * len(q.options))].id, ()
     if q.type == "multi-choice":
-        picked = tuple(
-            o.id for o in q.options if _unit("opt", seed, org.id, q.full_id, o.id, year) < 0.5
-        )
+        picked = tuple(o.id for o in q.options if draw.unit() < 0.5)
         return picked or (q.options[0].id,), ()
     raise AssertionError(q.type)  # pragma: no cover - a new question type
 
@@ -251,28 +275,30 @@ def make_returns(
             selected[audience] = questions
         given: dict[str, object] = {}
         answers: list[Answer] = []
+        draw = _Draw(seed, org.id, checklist.version)
+        quality = _normal("quality", seed, org.id) + 0.3 * year
         for q in questions:
             asked = q.ask_if is None or q.ask_if.holds(given)
-            if not asked or _unit("empty", seed, org.id, q.full_id, year) < empty:
+            if not asked or draw.unit() < empty:
                 answers.append(Answer(question=q.full_id, type=q.type, asked=asked))
                 continue
-            value, needs = _answer(checklist, q, org, year, seed)
+            value, needs = _answer(checklist, q, quality, draw, seed)
             given[q.full_id] = value
-            u = _unit("text", seed, org.id, q.full_id, year)
+            u = draw.unit()
             evidence = ""
             if "justification" in needs or "evidence" in needs or u < 0.4:
                 evidence = _EVIDENCE[int(u * 1000) % len(_EVIDENCE)]
             action = ""
             if "action" in needs or (q.type == "rating" and u > 0.9):
                 action = _ACTIONS[int(u * 1000) % len(_ACTIONS)]
-                if personal_data and _unit("pd", seed, org.id, q.full_id) < personal_data:
+                if personal_data and draw.unit() < personal_data:
                     action += f" (raised for the child with NHS number {_FAKE_NHS})"
             answers.append(
                 Answer(
                     question=q.full_id, type=q.type, value=value, evidence=evidence, action=action
                 )
             )
-        day = 1 + int(_unit("day", seed, org.id, year) * 27)
+        day = 1 + int(draw.unit() * 27)
         details = (
             DetailValue("org.name", org.name),
             DetailValue("org.role", "Designated safeguarding lead"),
