@@ -10,7 +10,7 @@ over:
 status              meaning
 ==================  ==============================================================================
 ``same``            the same question, by the same id, asked the same way
-``renamed``         its id changed (``formerly``); answers carry over
+``renamed``         its full id changed (its own ``formerly``, or its standard's); answers carry over
 ``moved``           it is under another standard now; answers carry over
 ``reworded``        its text changed: "the question changed; compare with care"
 ``rescaled``        its rating scale (or its options) changed: each old level is mapped to the
@@ -209,19 +209,15 @@ def year_map(chain: Sequence[Checklist]) -> YearMap:
             assert oq is not None
             step_table: dict[str, str] = {}
             step_unmapped: tuple[str, ...] = ()
-            rescaled = link.scale_changed or link.options_changed
-            if (
-                rescaled
-                and not link.type_changed
-                and nq.type in ("rating", "choice", "multi-choice")
-            ):
+            rescaled = (link.scale_changed or link.options_changed) and not link.type_changed
+            if rescaled and nq.type in ("rating", "choice", "multi-choice"):
                 step_table, u = _step_map(old, oq, new, nq)
                 step_unmapped = tuple(u)
             step[nq.full_id] = _Step(
                 link.old_id,
                 link.via,
                 link.moved,
-                link.old_id.rsplit(".", 1)[-1] != nq.id,
+                link.old_id != nq.full_id and not link.moved,
                 link.text_changed,
                 rescaled,
                 link.type_changed,
