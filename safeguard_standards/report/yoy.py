@@ -10,7 +10,7 @@ over:
 status              meaning
 ==================  ==============================================================================
 ``same``            the same question, by the same id, asked the same way
-``renamed``         its full id changed (its own ``formerly``, or its standard's); answers carry over
+``renamed``         its full id changed (its own or its standard's ``formerly``); answers carry over
 ``moved``           it is under another standard now; answers carry over
 ``reworded``        its text changed: "the question changed; compare with care"
 ``rescaled``        its rating scale (or its options) changed: each old level is mapped to the
