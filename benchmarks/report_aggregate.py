@@ -45,12 +45,12 @@ SET, VERSION = "kcsie", "2025-26"
 def make_folder(n: int, seed: int = 1) -> Path:
     """The cache folder of ``n`` synthetic returns (made on first use)."""
     sys.path.insert(0, str(ROOT))
-    folder = Path(tempfile.gettempdir()) / f"safeguard-bench-returns-{SET}-{VERSION}-{n}-{seed}"
+    folder = Path(tempfile.gettempdir()) / f"safeguard-bench-returns-2-{SET}-{VERSION}-{n}-{seed}"
     done = folder / ".complete"
     if done.exists():
         return folder
     from safeguard_standards import load_bundled
-    from safeguard_standards.report.roster import roster_csv
+    from safeguard_standards.report.roster import return_key, roster_csv
     from safeguard_standards.report.synthetic import make_returns, make_roster, return_json
 
     checklist = load_bundled(SET, VERSION)
@@ -62,7 +62,7 @@ def make_folder(n: int, seed: int = 1) -> Path:
     for i in range(0, n, 1000):
         returns, _ = make_returns(checklist, organisations[i : i + 1000], seed=seed, missing=0)
         for ret in returns:
-            (out / ret.source).write_text(return_json(ret), encoding="utf-8")
+            (out / (return_key(ret) + ".json")).write_text(return_json(ret), encoding="utf-8")
         print(f"  made {min(i + 1000, n):,} of {n:,} returns", file=sys.stderr, flush=True)
     done.write_text(f"{time.perf_counter() - start:.1f} s\n", encoding="utf-8")
     return folder

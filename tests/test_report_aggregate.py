@@ -133,7 +133,7 @@ def test_a_sample_of_cells_recomputed_from_the_answers(
 
     # the response rate against the roster
     expected = [o for o in pack.roster if o.set == "kcsie"]
-    got = {json.loads(json.dumps(d))["source"]["file"].removesuffix(".json") for d in docs}
+    got = {d["source"]["file"].rsplit(".", 1)[0] for d in docs}
     row = report.table("response").row("all")
     assert [c.value for c in row.cells[:3]] == [len(expected), len(got), len(expected) - len(got)]
     missing = {o.id for o in expected} - got

@@ -28,6 +28,7 @@ import attrs
 from ..diagnostics import Code, Diagnostic
 from ..model import Checklist, Condition
 from ..returns.model import Answer, AnswerValue, DetailValue, Return
+from ..returns.raw import Where
 
 __all__ = ["Reader", "from_dict"]
 
@@ -179,6 +180,7 @@ class Reader:
         blocks: dict[str, dict[str, Any]],
     ) -> tuple[Answer, ...] | None:
         evidence, actions = blocks["evidence"], blocks["actions"]
+        where = blocks["provenance"]
         hidden = {
             i
             for condition, positions in profile.conditions
@@ -195,9 +197,12 @@ class Reader:
                     question=full_id,
                     type=qtype,
                     value=value,  # type: ignore[arg-type]
-                    evidence=str(evidence.get(full_id) or "") if self._text else "",
-                    action=str(actions.get(full_id) or "") if self._text else "",
+                    evidence=str(evidence.get(full_id) or ""),
+                    action=str(actions.get(full_id) or ""),
                     asked=i not in hidden,
+                    where=_where(where, "answers", full_id),
+                    evidence_where=_where(where, "evidence", full_id),
+                    action_where=_where(where, "actions", full_id),
                 )
             )
         return tuple(out)
@@ -243,7 +248,7 @@ class Reader:
         if not self._text:
             answers = self._shared_answers(profile, given)
         else:
-            blocks = {name: doc.get(name) or {} for name in ("evidence", "actions")}
+            blocks = {name: doc.get(name) or {} for name in ("evidence", "actions", "provenance")}
             for name, block in blocks.items():
                 if block.__class__ is not dict:
                     return _bad(
@@ -295,6 +300,24 @@ class Reader:
             if was:
                 gc.enable()
         return out, problems
+
+
+_WHERE_KEYS = frozenset(
+    ("file", "page", "field", "sheet", "cell", "pointer", "tag", "row", "column")
+)
+
+
+def _where(provenance: dict[str, Any], part: str, full_id: str) -> Where | None:
+    """Where a value was found, from the return's ``provenance`` (None when not recorded or
+    not in its shape)."""
+    block = provenance.get(part)
+    found = block.get(full_id) if isinstance(block, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("file"), str):
+        return None
+    try:
+        return Where(**{k: v for k, v in found.items() if k in _WHERE_KEYS})
+    except TypeError:  # pragma: no cover - attrs takes any value; kept for safety
+        return None
 
 
 def _bad(source: str, message: str, pointer: str = "") -> tuple[None, tuple[Diagnostic, ...]]:
