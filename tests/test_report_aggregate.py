@@ -392,3 +392,28 @@ def test_synthetic_returns_are_reproducible_and_read_back_by_the_json_reader(tmp
     assert [p.read_bytes() for p in sorted(again.rglob("*.json"))] == [
         p.read_bytes() for p in sorted(tmp_path.glob("vcs_checklist/**/*.json"))
     ]
+
+
+def test_the_invalid_files_written_are_refused_with_located_problems(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from safeguard_standards.returns.read import read_path
+
+    pack = synthetic.generate(seed=3, sets=("kcsie",), sizes={"kcsie": 4})
+    paths = synthetic.write(pack, tmp_path, invalid=True)
+    broken = [p for p in paths if p.name.startswith("invalid-")]
+    assert len(broken) == 2 * len(synthetic.INVALID)
+    reader = Reader(lambda s, v: sg.load_bundled(s, v) if (s, v) == ("kcsie", "2025-26") else None)
+    found = {}
+    for path in broken[: len(synthetic.INVALID)]:
+        raw = read_path(path)
+        if raw.problems:  # the file reader refuses it
+            found[path.name] = raw.problems[0].code
+            continue
+        ret, problems = reader.read(json.loads(path.read_text(encoding="utf-8")), path.name)
+        assert ret is None
+        found[path.name] = problems[0].code
+    assert found == {
+        "invalid-truncated.json": Code.RETURN_UNREADABLE,
+        "invalid-not-a-return.json": Code.RETURN_NOT_OURS,
+        "invalid-wrong-version.json": Code.REPORT_RETURN_SKIPPED,
+        "invalid-answers-list.json": Code.RETURN_EDITED,
+    }

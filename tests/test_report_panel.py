@@ -94,3 +94,17 @@ def test_the_method_text_names_the_seed_and_its_recipe_reruns_it(tmp_path) -> No
         check=True,
     )
     assert out.stdout.strip() == repr(list(chosen.selected))
+
+
+def test_the_selection_as_a_table_for_documents() -> None:
+    kinds = ["police"] * 2 + ["health"] * 10 + ["council"] * 8 + ["voluntary"] * 20
+    strata = dict(zip(IDS, kinds, strict=True))
+    chosen = select(IDS, SEED, 5, by="agency type", strata=strata)
+    table = chosen.table({chosen.selected[0]: "Northgate Council"})
+    assert [r.id for r in table.rows] == list(chosen.selected)
+    assert table.rows[0].label == "Northgate Council"
+    assert table.rows[1].label == chosen.selected[1]
+    first = table.rows[0].cells
+    assert [c.text for c in first[:3]] == ["1", chosen.selected[0], strata[chosen.selected[0]]]
+    assert first[3].text == rank(SEED, chosen.selected[0])
+    assert table.notes == tuple(chosen.method.splitlines())

@@ -292,3 +292,46 @@ def test_last_years_returns_are_counted_on_this_years_questions(chain: list[Chec
     assert any(
         "removed since last year, not compared: lead.training.paper-log" in n for n in table.notes
     )
+
+
+def test_previous_year_feeds_the_standards_comparison(chain: list[Checklist]) -> None:
+    from safeguard_standards.report.yoy import previous_year
+
+    old = [
+        _old_return("A", "yes", "not-met", "met", "yes-fully"),
+        _old_return("B", "yes", "met", "na", "yes-fully"),
+        _old_return("C", "no", "not-met", "partly", "not-at-all"),
+        _old_return("D", "yes", "met", "met", "partly"),
+    ]
+    previous, mapping = previous_year(chain, old)
+    v3 = chain[-1]
+    current = [
+        Return(
+            source=f"{org}.json",
+            read_from="json",
+            set="yy",
+            version="3",
+            answers=tuple(
+                Answer(
+                    question=q.full_id,
+                    type=q.type,
+                    value="yes"
+                    if q.type == "yes-no"
+                    else "met"
+                    if q.scale == "grade"
+                    else "yes-fully",
+                )
+                for q in v3.questions()
+            ),
+        )
+        for org in "ABCD"
+    ]
+    report = thematic(v3, current, previous=previous, comparison=mapping)
+    standards = report.table("year-on-year:standards")
+    # last year, mapped: board 2 of 4 meet, policy 2 of 3 (N/A out), named lead not comparable
+    assert [c.text for c in standards.row("lead.gov").cells[:3]] == ["57%", "100%", "+43"]
+    assert standards.row("lead.gov").cells[3].text == (
+        "questions changed since last year: compare with care"
+    )
+    # induction last year: A and B fully, D partly, C not at all: 2 of 4 meet
+    assert [c.text for c in standards.row("lead.induction").cells[:3]] == ["50%", "100%", "+50"]

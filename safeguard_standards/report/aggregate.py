@@ -876,9 +876,9 @@ def thematic(
     for b in agg.breakdowns:
         tables.append(_breakdown_table(checklist, b, agg, numbers))
     if previous is not None and comparison is not None:
-        from .yoy import comparison_table
+        from .yoy import comparison_tables
 
-        tables.append(comparison_table(checklist, previous, agg, comparison))
+        tables.extend(comparison_tables(checklist, previous, agg, comparison))
     return Thematic(
         aggregate=agg,
         response=response,

@@ -39,7 +39,16 @@ from ..returns.model import Answer, AnswerValue, DetailValue, Return
 from ..returns.raw import Where
 from .roster import Organisation, Roster, return_key, roster_csv
 
-__all__ = ["PROFILES", "Synthetic", "generate", "make_returns", "make_roster", "write"]
+__all__ = [
+    "INVALID",
+    "PROFILES",
+    "Synthetic",
+    "generate",
+    "make_returns",
+    "make_roster",
+    "return_json",
+    "write",
+]
 
 _PLACES = (
     "Ashford", "Beacon", "Brookfield", "Castleton", "Cedar", "Dalewood", "Eastbrook",
@@ -399,9 +408,32 @@ def return_json(ret: Return) -> str:
     return json.dumps(ret.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
 
-def write(synthetic: Synthetic, folder: str | os.PathLike[str]) -> list[Path]:
+#: The broken files :func:`write` adds with ``invalid``: (name, what is wrong, text). Each is
+#: what a partnership officer meets in a real folder of returns.
+INVALID: tuple[tuple[str, str, str], ...] = (
+    ("invalid-truncated.json", "cut short", '{"format": "safeguard-standards/return", "set": '),
+    ("invalid-not-a-return.json", "JSON but not a return", '{"title": "Minutes"}\n'),
+    (
+        "invalid-wrong-version.json",
+        "answers a version not bundled",
+        '{"format": "safeguard-standards/return", "format_version": 1, "set": "kcsie", '
+        '"version": "1999-00", "answers": {}}\n',
+    ),
+    (
+        "invalid-answers-list.json",
+        "answers not an object",
+        '{"format": "safeguard-standards/return", "format_version": 1, "set": "kcsie", '
+        '"version": "2025-26", "answers": []}\n',
+    ),
+)
+
+
+def write(
+    synthetic: Synthetic, folder: str | os.PathLike[str], *, invalid: bool = False
+) -> list[Path]:
     """Write the roster and every return under ``folder`` (see the module); the paths
-    written, roster first."""
+    written, roster first. With ``invalid``, the files of :data:`INVALID` are added to each
+    set version's folder, as a real folder of returns has some."""
     from .._atomic import write_atomic
 
     root = Path(folder)
@@ -414,4 +446,9 @@ def write(synthetic: Synthetic, folder: str | os.PathLike[str]) -> list[Path]:
             path = sub / (return_key(ret) + ".json")
             path.write_text(return_json(ret), encoding="utf-8")
             written.append(path)
+        if invalid:
+            for name, _, text in INVALID:
+                path = sub / name
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
     return written

@@ -50,6 +50,7 @@ __all__ = [
     "comparison_table",
     "comparison_tables",
     "map_returns",
+    "previous_year",
     "year_map",
 ]
 
@@ -372,6 +373,18 @@ def map_returns(returns: Iterable[Return], chain: Sequence[Checklist]) -> tuple[
             )
         )
     return tuple(out)
+
+
+def previous_year(
+    chain: Sequence[Checklist], returns: Iterable[Return], **options: object
+) -> tuple[object, YearMap]:
+    """Last year's returns (to ``chain[0]``) mapped onto ``chain[-1]`` and aggregated with
+    the same definitions (``options`` as :func:`.aggregate.aggregate` takes them), and the
+    mapping: what :func:`.aggregate.thematic` takes as ``previous`` and ``comparison``."""
+    from .aggregate import aggregate
+
+    mapped = map_returns(returns, chain)
+    return aggregate(chain[-1], mapped, **options), year_map(chain)  # type: ignore[arg-type]
 
 
 def comparison_table(
