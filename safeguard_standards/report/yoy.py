@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from ..model import Checklist, Question
 from ..returns.model import Answer, AnswerValue, Return
 from .table import Row, Table, cell, make_table, percent_text, suppressed
+
+if TYPE_CHECKING:
+    from .aggregate import Aggregate
 
 __all__ = [
     "CAREFUL",
@@ -376,34 +379,31 @@ def map_returns(returns: Iterable[Return], chain: Sequence[Checklist]) -> tuple[
 
 
 def previous_year(
-    chain: Sequence[Checklist], returns: Iterable[Return], **options: object
-) -> tuple[object, YearMap]:
+    chain: Sequence[Checklist], returns: Iterable[Return], **options: Any
+) -> tuple[Aggregate, YearMap]:
     """Last year's returns (to ``chain[0]``) mapped onto ``chain[-1]`` and aggregated with
     the same definitions (``options`` as :func:`.aggregate.aggregate` takes them), and the
     mapping: what :func:`.aggregate.thematic` takes as ``previous`` and ``comparison``."""
     from .aggregate import aggregate
 
     mapped = map_returns(returns, chain)
-    return aggregate(chain[-1], mapped, **options), year_map(chain)  # type: ignore[arg-type]
+    return aggregate(chain[-1], mapped, **options), year_map(chain)
 
 
 def comparison_table(
-    checklist: Checklist, previous: object, current: object, mapping: YearMap
+    checklist: Checklist, previous: Aggregate, current: Aggregate, mapping: YearMap
 ) -> Table:
     """Last year against this year, question by question (see :func:`comparison_tables`)."""
     return comparison_tables(checklist, previous, current, mapping)[0]
 
 
 def comparison_tables(
-    checklist: Checklist, previous: object, current: object, mapping: YearMap
+    checklist: Checklist, previous: Aggregate, current: Aggregate, mapping: YearMap
 ) -> tuple[Table, Table]:
     """Two tables: the share meeting each question last year (mapped) and this year, with the
     change in percentage points and the mapping's notes; and the same per standard. Questions
     removed are listed under the first; a share resting on fewer organisations than the
     threshold is suppressed."""
-    from .aggregate import Aggregate
-
-    assert isinstance(previous, Aggregate) and isinstance(current, Aggregate)
     threshold = current.threshold
     numbers = checklist.numbering()
     columns = [
