@@ -780,10 +780,11 @@ def thematic(
     tables: list[Table] = []
     response = response_rate(checklist, returns, roster) if roster is not None else None
     if response is not None:
+        labels = {v.id: v.label for a in checklist.audiences for v in a.values}
         rows = [
             Row(
                 t,
-                _type_label(t),
+                labels.get(t) or _type_label(t),
                 (cell(e), cell(r), cell(e - r), cell(percent(r, e), percent_text(r, e))),
             )
             for t, e, r in response.by_type
