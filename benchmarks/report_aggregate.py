@@ -117,9 +117,9 @@ def ours(folder: str, use_orjson: bool = False, phases: bool = False) -> None:
     marks.append(("build the returns (lean reader)", time.process_time()))
     report = thematic(checklist, returns, roster=roster)
     mark("thematic figures and tables")
-    out = Path(tempfile.mkdtemp(prefix="safeguard-bench-tables-"))
-    for table in report.tables:
-        (out / (table.id.replace(":", "-") + ".csv")).write_bytes(to_csv(table))
+    with tempfile.TemporaryDirectory(prefix="safeguard-bench-tables-") as out:
+        for table in report.tables:
+            (Path(out) / (table.id.replace(":", "-") + ".csv")).write_bytes(to_csv(table))
     mark("write the tables as CSV")
     print(f"{len(returns)} returns, {len(report.tables)} tables")
     if phases:
