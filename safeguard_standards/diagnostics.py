@@ -789,6 +789,39 @@ class Code(enum.Enum):
         "(safeguard returns check --strict, evidence naming a child)",
     )
 
+    # -- SG60x: reports from returns (safeguard_standards.report) ----------------------------
+    REPORT_ROSTER = (
+        "SG600",
+        Severity.ERROR,
+        "the roster of organisations is missing a column, or a row is incomplete or repeated",
+        "(a roster CSV without an Id column, or two rows with the same organisation id)",
+    )
+    REPORT_ACTION_PLAN = (
+        "SG601",
+        Severity.ERROR,
+        "an action plan row cannot be read (no question id, or a target date that is not a date)",
+        "(Target date 31/02/2026, or a row with an action but no Id)",
+    )
+    REPORT_EXTRA_MISSING = (
+        "SG602",
+        Severity.ERROR,
+        "this output needs an optional extra that is not installed",
+        "(writing Parquet without pyarrow)",
+    )
+    REPORT_RETURN_SHAPE = (
+        "SG603",
+        Severity.ERROR,
+        "a return JSON file is not in the shape a checked return is written in",
+        "(a file whose 'answers' is a list, or with no 'set' and 'version')",
+    )
+    REPORT_RETURN_SKIPPED = (
+        "SG604",
+        Severity.WARNING,
+        "a return was left out of the report (another set or version, or a second return from "
+        "the same organisation)",
+        "(a kcsie return among section 11 returns)",
+    )
+
     @property
     def code(self) -> str:
         """The stable code, e.g. ``SG102``."""
