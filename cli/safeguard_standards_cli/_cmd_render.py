@@ -171,9 +171,10 @@ def render_cmd(
     _check_options_apply(kind, fmt, per=per, since=since, css=css_path)
     to_stdout = output == "-"
     if to_stdout and fmt in BINARY and _stdout_is_terminal():
+        ext = "xlsx" if fmt == "xlsform" else fmt
         raise UsageProblem(
             f"will not write {fmt.upper()} to a terminal",
-            f"give a file name with -o FILE.{fmt}, or redirect: > file.{fmt}",
+            f"give a file name with -o FILE.{ext}, or redirect: > file.{ext}",
         )
 
     reg = registry()
