@@ -191,9 +191,14 @@ def test_a_label_that_looks_like_a_reference_stays_text(
     old = "Is there a named governor"
     assert old in text
     path = tmp_path / "odd.yaml"
-    path.write_text(text.replace(old, "Is ${x} 'quoted' & <b>a</b> named governor"), "utf-8")
+    text = text.replace(old, "Is ${x} 'quoted' & <b>a</b> named governor")
+    text = text.replace("label: Our own arrangement", "label: 'Our own ${y} arrangement'")
+    text = text.replace("title: Example safeguarding", "title: Example ${z} safeguarding")
+    path.write_text(text, "utf-8")
     xform = convert(render(sg.load_path(path), "form", "xlsform"), caplog)
     assert "Is $ {x} 'quoted' &amp; &lt;b&gt;a&lt;/b&gt; named governor" in xform
+    assert "Our own $ {y} arrangement" in xform
+    assert "Example $ {z} safeguarding" in xform
 
 
 def test_the_same_set_gives_the_same_bytes() -> None:

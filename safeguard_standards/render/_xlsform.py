@@ -13,7 +13,8 @@ An ``.xlsx`` workbook with the three sheets of the XLSForm specification
   field_name_of` maps it back): rating ``select_one`` of its scale's levels (list
   ``scale_<scale>``), yes-no ``select_one yes_no``, choice and multi-choice ``select_one`` /
   ``select_multiple`` of its options (list ``opts_<full id>``), number and percentage
-  ``decimal`` with a ``constraint`` on its bounds, date ``date``, text ``text``. Its label is
+  ``decimal`` with a ``constraint`` on its bounds, date ``date`` (the DSL gives a date no
+  bounds, so it has no constraint), text ``text``. Its label is
   ``number text``; its hint the guidance's *why*; ``guidance_hint`` what good looks like;
   ``required`` from the set; ``relevant`` from ``ask_if``.
 * After it, the evidence box (``text``, named ``safe_name("<id>.evidence")``) with the
@@ -192,7 +193,7 @@ def _detail_rows(group: str, label: str, items: Sequence[fields.Field], note: st
         row: Row = {
             "type": "date" if f.type == "date" else "text",
             "name": fields.safe_name(f.name),
-            "label": f.label,
+            "label": _label(f.label),
         }
         if f.name == "org.address":
             row["appearance"] = "multiline"
@@ -247,7 +248,9 @@ def choice_rows(doc: DocumentView) -> list[Row]:
         if name in seen:
             continue
         seen.add(name)
-        rows += [{"list_name": name, "name": c.id, "label": c.label} for c in q.answer.choices]
+        rows += [
+            {"list_name": name, "name": c.id, "label": _label(c.label)} for c in q.answer.choices
+        ]
     return rows
 
 
@@ -255,7 +258,7 @@ def settings_row(doc: DocumentView, options: RenderOptions) -> Row:
     """The settings sheet's one row: title, id, version number (see
     :func:`._collect.form_version`) and the instance name a submission is listed by."""
     return {
-        "form_title": doc.document_title,
+        "form_title": _label(doc.document_title),
         "form_id": form_id(doc, options),
         "version": str(form_version(doc.version)),
         "instance_name": "concat(" + _ref("org.name") + ", ' ', " + _ref("org.date") + ")",
