@@ -95,7 +95,8 @@ def test_every_questionnaire_validates_and_enables_what_our_conditions_show(case
             codes = [o["valueCoding"]["code"] for o in item.get("answerOption", [])]
             assert codes == [c.id for c in q.answer.choices]
     fillable = [i for i in every if i["type"] not in ("group", "display")]
-    for seed in SEEDS:
+    # the small set with every kind of condition gets enough fillings to meet each of them
+    for seed in range(1, 41) if case.set_ref == "complete" else SEEDS:
         filling = case.filling(seed)
         answers = {k: _code(v) for k, v in filling["answers"].items()}
         shown = []
