@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
 import sys
 from pathlib import Path
 from xml.etree import ElementTree
@@ -210,3 +211,43 @@ def test_the_same_set_gives_the_same_bytes() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert b"dcterms:created" not in z.read("docProps/core.xml")
+
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java is not installed")
+
+
+def _validate(data: bytes) -> None:
+    """Convert with ODK Validate, the JavaRosa check pyxform ships (it runs the form engine of
+    ODK Collect on the XForm: expressions, references, types)."""
+    from pyxform.xls2xform import convert as pyxform_convert
+
+    warnings: list[str] = []
+    pyxform_convert(xlsform=io.BytesIO(data), warnings=warnings, file_type=".xlsx", validate=True)
+    assert warnings == []
+
+
+@pytest.mark.slow
+@needs_java
+@pytest.mark.parametrize(
+    "case", [c for c in cases(audiences=False) if c.kind == "form"], ids=lambda c: c.ref
+)
+def test_odk_validate_accepts_every_whole_form(case: Case) -> None:
+    _validate(render(case.checklist(), case.kind, "xlsform", case.options()))
+
+
+@pytest.mark.slow
+@needs_java
+def test_odk_validate_refuses_a_broken_expression() -> None:
+    """The check above can fail: a relevant that is not XPath is refused."""
+    from pyxform.validators.odk_validate import ODKValidateError
+
+    data = render(sg.load_path(COMPLETE), "form", "xlsform")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["survey"]
+    column = [c.value for c in ws[1]].index("relevant") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, column).value)
+    ws.cell(row, column).value = "${SG_leadership__governance__named___governor} = = 'yes'"
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(ODKValidateError, match="Invalid"):
+        _validate(out.getvalue())
