@@ -525,6 +525,13 @@ class Code(enum.Enum):
         "the restyling stylesheet is larger than the limit or is not UTF-8 text",
         "(--css /dev/zero, or a 5 MB file)",
     )
+    COLLECT_VERSION = (
+        "SG445",
+        Severity.ERROR,
+        "an online form (XLSForm, SurveyJS, FHIR) needs a version number that grows year on "
+        "year, and the set's version cannot be made into one",
+        "version: draft-b   # for --format xlsform",
+    )
 
     # -- SG50x: reading a completed return (safeguard_standards.returns.read) ----------------
     RETURN_NOT_OURS = (
@@ -812,6 +819,39 @@ class Code(enum.Enum):
         Severity.WARNING,
         "a text in the return is not read as an answer, so it is copied unchecked",
         "(an answer to a question the version does not have)",
+    )
+
+    # -- SG60x: reports from returns (safeguard_standards.report) ----------------------------
+    REPORT_ROSTER = (
+        "SG600",
+        Severity.ERROR,
+        "the roster of organisations is missing a column, or a row is incomplete or repeated",
+        "(a roster CSV without an Id column, or two rows with the same organisation id)",
+    )
+    REPORT_ACTION_PLAN = (
+        "SG601",
+        Severity.ERROR,
+        "an action plan row cannot be read (no question id, or a target date that is not a date)",
+        "(Target date 31/02/2026, or a row with an action but no Id)",
+    )
+    REPORT_EXTRA_MISSING = (
+        "SG602",
+        Severity.ERROR,
+        "this output needs an optional extra that is not installed",
+        "(writing Parquet without pyarrow)",
+    )
+    REPORT_RETURN_SHAPE = (
+        "SG603",
+        Severity.ERROR,
+        "a return JSON file is not in the shape a checked return is written in",
+        "(a file whose 'answers' is a list, or with no 'set' and 'version')",
+    )
+    REPORT_RETURN_SKIPPED = (
+        "SG604",
+        Severity.WARNING,
+        "a return was left out of the report (another set or version, or a second return from "
+        "the same organisation)",
+        "(a kcsie return among section 11 returns)",
     )
 
     @property
