@@ -458,3 +458,56 @@ def test_sg568_a_text_that_is_not_an_answer_is_copied_unchecked_and_said() -> No
         == doc["evidence"]["leadership.culture.no-such-question"]
     )
     assert out[first(KCSIE, "yes-no").full_id] == "NHS [NHS number removed]"
+
+
+def test_sg565_a_workbook_missing_a_part() -> None:
+    data = planted_return("xlsx")
+    p = parts(data)
+    del p["xl/_rels/workbook.xml.rels"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, body in p.items():
+            z.writestr(name, body)
+    result = redact_bytes(out.getvalue(), "r.xlsx")
+    assert result.data is None
+    assert [d.code.code for d in result.diagnostics] == ["SG501", "SG565"]
+
+
+def test_sg565_a_return_the_reader_could_not_read_whole_is_not_copied() -> None:
+    doc = saved()
+    doc["evidence"][first(KCSIE, "yes-no").full_id] = "NHS 943 476 5870"
+    doc["evidence"]["not a field"] = "his mother Sarah Smith"  # not read (SG504)
+    result = redact_bytes(json.dumps(doc).encode(), "r.json")
+    assert result.data is None
+    assert [(d.code.code, d.at) for d in result.diagnostics] == [
+        ("SG504", "/evidence/not a field"),
+        ("SG565", ""),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_csv_cells_are_found_where_the_csv_module_reads_them(seed: int) -> None:
+    import csv
+    import random
+
+    from safeguard_standards.returns.redact import _csv_cells
+
+    rng = random.Random(seed)
+    alphabet = ["a", "é", " ", ",", ";", '"', "\r\n", "\n", 'x"y', "🙂"]
+    rows = [
+        ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(4)]
+        for _ in range(rng.randint(1, 8))
+    ]
+    delimiter = rng.choice([",", ";", "\t"])
+    buf = io.StringIO(newline="")
+    quoting = rng.choice([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+    terminator = rng.choice(["\r\n", "\n"])
+    csv.writer(buf, delimiter=delimiter, lineterminator=terminator, quoting=quoting).writerows(rows)
+    text = buf.getvalue()
+    cells = _csv_cells(text, delimiter)
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+    assert [[c[2] for c in r] for r in cells] == expected
+    for r in cells:
+        for start, end, value, quoted in r:
+            raw = text[start:end]
+            assert (raw[1:-1].replace('""', '"') if quoted else raw) == value

@@ -170,6 +170,9 @@ def redact_bytes(
     if checked.return_ is None:
         errors = [d for d in checked.diagnostics if d.is_error]
         return _fail(source, raw.format, errors, "the return cannot be read and checked")
+    unread = [d for d in raw.problems if d.is_error]
+    if unread:  # what the reader could not read cannot be checked, nor left in a copy
+        return _fail(source, raw.format, unread, "the file could not be read whole")
     fmt = raw.format
     unchecked = _unchecked(raw, checked)
     removed: list[Removal] = []
@@ -188,6 +191,18 @@ def redact_bytes(
             current = _EDITORS[fmt](current, [e for e, _ in edits])
         except _CannotEdit as exc:
             d = exc.where.diagnostic(Code.REDACT_CANNOT_EDIT, exc.message, exc.hint)
+            return Redacted(source, fmt, None, tuple(removed), (d,))
+        except Exception as exc:  # a part the reader did not need is damaged or missing
+            if os.environ.get("SAFEGUARD_DEBUG"):
+                raise
+            d = Diagnostic(
+                Code.REDACT_CANNOT_EDIT,
+                f"the file cannot be changed: a part of it is damaged or missing "
+                f"({type(exc).__name__})",
+                source,
+                hint="open it in the program it was filled in with, save it again, and redact "
+                "the new file",
+            )
             return Redacted(source, fmt, None, tuple(removed), (d,))
         raw = read_bytes(current, source)
         checked = check(raw, registry, as_version=as_version)
