@@ -511,3 +511,17 @@ def test_csv_cells_are_found_where_the_csv_module_reads_them(seed: int) -> None:
         for start, end, value, quoted in r:
             raw = text[start:end]
             assert (raw[1:-1].replace('""', '"') if quoted else raw) == value
+
+
+def test_cli_an_excel_return(runner, tmp_path):
+    src = tmp_path / "northshire.xlsx"
+    src.write_bytes(planted_return("xlsx"))
+    before = src.read_bytes()
+    out = tmp_path / "northshire-shared.xlsx"
+    result = _redact(runner, str(src), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert src.read_bytes() == before
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{src}:Answers!J") and lines[0].endswith(" removed")
+    assert lines[-1].startswith("9 pieces of personal data removed (1 NHS number, 1 postcode")
+    assert personal(checked(out.read_bytes(), "northshire-shared.xlsx")) == []
