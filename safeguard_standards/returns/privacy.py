@@ -772,12 +772,67 @@ _DETECTORS: tuple[tuple[Kind, Callable[[_Context], Iterable[Finding]]], ...] = (
 )
 _PRIORITY = {kind: i for i, (kind, _) in enumerate(_DETECTORS)}
 
-# Cheap first looks: a detector runs only on a text that could hold its kind.
-_HAS_DIGIT = re.compile(r"[0-9]")
-_PREFILTER: dict[Kind, Callable[[str], bool]] = {
-    Kind.EMAIL_ADDRESS: lambda t: "@" in t,
-    Kind.NAMED_PERSON: lambda t: re.search(f"[{_UP}]", t) is not None,
+# Cheap first looks. Each kind has a pattern that every text it could find anything in must
+# match: a necessary condition read off the detector's own patterns, never a guess. A text none
+# of them matches (most evidence boxes) is skipped with one search; otherwise a detector runs
+# only when its own condition holds. The conditions are looser than the detectors (a superset),
+# so the findings are those of running every detector on every text: tests/test_privacy.py
+# compares the two on the labelled set and on random texts.
+#
+# NHS, National Insurance, pupil and phone numbers all hold six digits or more, each gap between
+# two of them at most two separator characters (a phone number's spaces, dots and brackets; a
+# NINO's single space or dash).
+_DIGITS_SIX = r"[0-9](?:[ \u00a0\u2009\u202f().\u2010-\u2013-]{0,2}[0-9]){5}"
+# A postcode's inward code (a digit and two letters, ending a word); "GIR 0AA" has one too.
+_INWARD = r"[0-9](?i:[ABD-HJLNP-UW-Z]){2}(?!\w)"
+# Every written date _DATE matches has a four-digit year, or digits either side of / . -.
+_DATE_DIGITS = r"[0-9](?:[0-9]{3}|[/.-][0-9])"
+# A named person: an age after a name ("aged 7", "7 years old", "a 7-year-old", ", 15,",
+# "(14)"), a possessive family word ("Amira's brother"); or (below) a family word right before
+# a capital ("mother Sarah", "sister, Amy"), or "called", "named" or "known as".
+_NAMED_CUES = (
+    r"aged?[ \u00a0]+[0-9]|[0-9][ \u00a0-]?y(?:ear|r)|,[ \u00a0]*[0-9]{1,2},|\([0-9]{1,2}\)"
+    rf"|['’]s[ \u00a0]+(?:{_KIN_POSSESSED})"
+)
+_CUES: dict[Kind, str] = {
+    Kind.EMAIL_ADDRESS: "@",
+    Kind.PUPIL_NUMBER: _DIGITS_SIX,
+    Kind.NI_NUMBER: _DIGITS_SIX,
+    Kind.NHS_NUMBER: _DIGITS_SIX,
+    Kind.PHONE_NUMBER: _DIGITS_SIX,
+    Kind.POSTCODE: _INWARD,
+    Kind.DATE_OF_BIRTH: _DATE_DIGITS,
+    Kind.NAMED_PERSON: _NAMED_CUES,
 }
+_CUE: dict[Kind, re.Pattern[str]] = {kind: re.compile(cue) for kind, cue in _CUES.items()}
+#: Anything any detector but the family-word and "called" rules of names could find.
+_ANY_CUE = re.compile("|".join(f"(?:{cue})" for cue in dict.fromkeys(_CUES.values())))
+# The family word before a capital: _WORD_BEFORE_CAP's word (ASCII letters, at most 21) ends
+# where its comma or space begins, so the text before that point ends with the word.
+_CAPITAL_AFTER_WORD = re.compile(rf"(?<=[A-Za-z]),?[ \u00a0]{{1,3}}\(?(?=[{_UP}])")
+_KIN_ENDINGS = (*sorted(w for w in _KIN_SET if " " not in w), "person")
+
+
+def _named_cue(text: str) -> bool:
+    """Whether the family-word or the "called" rule of :func:`_named` could find a name."""
+    lowered = text.lower()
+    if "called" in lowered or "named" in lowered or "known as" in lowered:
+        return True  # the gate _named itself puts before _CALLED
+    for m in _CAPITAL_AFTER_WORD.finditer(text):
+        start = m.start()
+        if text[max(0, start - 24) : start].lower().endswith(_KIN_ENDINGS):
+            return True
+    return False
+
+
+def _cued(kind: Kind, text: str) -> bool:
+    """Whether the detector of ``kind`` could find anything in ``text``."""
+    if _CUE[kind].search(text) is not None:
+        return True
+    return kind is Kind.NAMED_PERSON and _named_cue(text)
+
+
+_ALL_KINDS = frozenset(Kind)
 
 
 @functools.lru_cache(maxsize=256)
@@ -805,24 +860,31 @@ def scan(
     kinds. Overlapping findings are reduced to one: the more certain, then the more specific
     kind (an e-mail address over the digits inside it).
     """
-    wanted = set(Kind) if kinds is None else set(kinds)
+    return _scan(text, allowed_emails, allowed_phones, kinds, True)
+
+
+def _scan(
+    text: str,
+    allowed_emails: Iterable[str],
+    allowed_phones: Iterable[str],
+    kinds: Iterable[Kind] | None,
+    cues: bool,
+) -> tuple[Finding, ...]:
+    """:func:`scan`; with ``cues`` False every detector runs on the text (what the cues must
+    never change)."""
+    if cues and _ANY_CUE.search(text) is None and not _named_cue(text):
+        return ()
+    wanted = _ALL_KINDS if kinds is None else frozenset(kinds)
     phones = [p for p in (_normalise_phone(p) for p in allowed_phones) if p is not None]
     emails = frozenset(e.strip().casefold() for e in allowed_emails)
     blocked = tuple(m.span() for m in _BLOCKING.finditer(text))
     if "@" in text:
         blocked += tuple(m.span() for m in _EMAIL.finditer(text))
     ctx = _Context(text, emails, frozenset(phones), _merge(blocked))
-    has_digit = _HAS_DIGIT.search(text) is not None
 
     found: list[Finding] = []
     for kind, detector in _DETECTORS:
-        if kind not in wanted:
-            continue
-        prefilter = _PREFILTER.get(kind)
-        if prefilter is not None:
-            if not prefilter(text):
-                continue
-        elif not has_digit:
+        if kind not in wanted or (cues and not _cued(kind, text)):
             continue
         for finding in detector(ctx):
             if kind is not Kind.EMAIL_ADDRESS and ctx.is_blocked(finding.start, finding.end):
