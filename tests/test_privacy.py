@@ -627,14 +627,16 @@ def _full_scan(text: str, **kwargs: object) -> tuple[Finding, ...]:
 def test_the_cues_change_nothing_on_the_labelled_set() -> None:
     from privacy_corpus import OWN_EMAILS, OWN_PHONES
 
-    from safeguard_standards.returns.privacy import _ANY_CUE
+    from safeguard_standards.returns.privacy import _any_cue, _cued
 
     items = generate()
     skipped = 0
     for item in items:
         kw = {"allowed_emails": OWN_EMAILS, "allowed_phones": OWN_PHONES}
         assert scan(item.text, **kw) == _full_scan(item.text, **kw), item.text  # type: ignore[arg-type]
-        skipped += _ANY_CUE.search(item.text) is None
+        cued = _any_cue(item.text)
+        assert cued == any(_cued(kind, item.text) for kind in Kind), item.text
+        skipped += not cued
     assert skipped > 100  # the cues do skip texts
 
 
@@ -678,3 +680,32 @@ _FRAGMENTS = [
 )
 def test_the_cues_change_nothing_on_random_texts(text: str, kinds: tuple[Kind, ...] | None) -> None:
     assert scan(text, kinds=kinds) == _full_scan(text, kinds=kinds)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=3)), max_size=8).map(
+            " ".join
+        ),
+        max_size=6,
+    )
+)
+def test_might_hold_is_false_only_when_no_text_has_anything(texts: list[str]) -> None:
+    from safeguard_standards.returns.privacy import might_hold
+
+    if not might_hold(texts):
+        assert all(_full_scan(text) == () for text in texts)
+    if any(might_hold([text]) for text in texts):
+        assert might_hold(texts)  # what one text holds, the texts together hold
+
+
+def test_might_hold_on_the_labelled_set() -> None:
+    from safeguard_standards.returns.privacy import might_hold
+
+    items = generate()
+    assert might_hold([item.text for item in items])
+    for item in items:
+        if not might_hold([item.text]):
+            assert _full_scan(item.text) == (), item.text
+    assert not might_hold(["Policy reviewed by the governors.", "Training: 50% done, £20 each."])
+    assert might_hold(["Policy reviewed.", "her mother Sarah attends"])

@@ -936,6 +936,8 @@ class _Checker:
                 texts.append(
                     (f"the action for {number}", a.action, a.action_where, a.question, None)
                 )
+        if not privacy.might_hold(text for _, text, _, _, _ in texts):
+            texts.clear()  # nothing in any answer, evidence or action box: one look at them all
         for d in ret.details:
             if d.key == "org.contact":
                 continue  # the respondent's own contact

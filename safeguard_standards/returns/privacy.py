@@ -49,6 +49,7 @@ __all__ = [
     "Finding",
     "Kind",
     "mask",
+    "might_hold",
     "redact",
     "scan",
 ]
@@ -787,29 +788,45 @@ _DIGITS_SIX = r"[0-9](?:[ \u00a0\u2009\u202f().\u2010-\u2013-]{0,2}[0-9]){5}"
 _INWARD = r"[0-9](?i:[ABD-HJLNP-UW-Z]){2}(?!\w)"
 # Every written date _DATE matches has a four-digit year, or digits either side of / . -.
 _DATE_DIGITS = r"[0-9](?:[0-9]{3}|[/.-][0-9])"
-# A named person: an age after a name ("aged 7", "7 years old", "a 7-year-old", ", 15,",
+# A named person: an age after a name ("7 years old", "a 7-year-old", "aged 7", ", 15,",
 # "(14)"), a possessive family word ("Amira's brother"); or (below) a family word right before
 # a capital ("mother Sarah", "sister, Amy"), or "called", "named" or "known as".
+_YEARS_OLD = r"[0-9][ \u00a0-]?y(?:ear|r)"
 _NAMED_CUES = (
-    r"aged?[ \u00a0]+[0-9]|[0-9][ \u00a0-]?y(?:ear|r)|,[ \u00a0]*[0-9]{1,2},|\([0-9]{1,2}\)"
-    rf"|['’]s[ \u00a0]+(?:{_KIN_POSSESSED})"
+    _YEARS_OLD,
+    r"aged?[ \u00a0]+[0-9]",
+    r",[ \u00a0]*[0-9]{1,2},",
+    r"\([0-9]{1,2}\)",
+    rf"['’]s[ \u00a0]+(?:{_KIN_POSSESSED})",
 )
-_CUES: dict[Kind, str] = {
-    Kind.EMAIL_ADDRESS: "@",
-    Kind.PUPIL_NUMBER: _DIGITS_SIX,
-    Kind.NI_NUMBER: _DIGITS_SIX,
-    Kind.NHS_NUMBER: _DIGITS_SIX,
-    Kind.PHONE_NUMBER: _DIGITS_SIX,
-    Kind.POSTCODE: _INWARD,
-    Kind.DATE_OF_BIRTH: _DATE_DIGITS,
+_CUES: dict[Kind, tuple[str, ...]] = {
+    Kind.EMAIL_ADDRESS: ("@",),
+    Kind.PUPIL_NUMBER: (_DIGITS_SIX,),
+    Kind.NI_NUMBER: (_DIGITS_SIX,),
+    Kind.NHS_NUMBER: (_DIGITS_SIX,),
+    Kind.PHONE_NUMBER: (_DIGITS_SIX,),
+    Kind.POSTCODE: (_INWARD,),
+    Kind.DATE_OF_BIRTH: (_DATE_DIGITS,),
     Kind.NAMED_PERSON: _NAMED_CUES,
 }
-_CUE: dict[Kind, re.Pattern[str]] = {kind: re.compile(cue) for kind, cue in _CUES.items()}
-#: Anything any detector but the family-word and "called" rules of names could find.
-_ANY_CUE = re.compile("|".join(f"(?:{cue})" for cue in dict.fromkeys(_CUES.values())))
+_CUE: dict[Kind, tuple[re.Pattern[str], ...]] = {
+    kind: tuple(re.compile(cue) for cue in cues) for kind, cues in _CUES.items()
+}
+# All the cues in a few searches, each starting at a digit or a fixed character (a pattern of
+# many alternatives with different first characters is tried at every position: slow).
+_LEADING_DIGIT = re.compile(
+    "[0-9](?:"
+    + "|".join(
+        f"(?:{cue[len('[0-9]') :]})" for cue in (_DIGITS_SIX, _INWARD, _DATE_DIGITS, _YEARS_OLD)
+    )
+    + ")"
+)
+_OTHER_CUES = tuple(
+    re.compile(cue) for cue in ("@", *(c for c in _NAMED_CUES if not c.startswith("[0-9]")))
+)
 # The family word before a capital: _WORD_BEFORE_CAP's word (ASCII letters, at most 21) ends
 # where its comma or space begins, so the text before that point ends with the word.
-_CAPITAL_AFTER_WORD = re.compile(rf"(?<=[A-Za-z]),?[ \u00a0]{{1,3}}\(?(?=[{_UP}])")
+_CAPITAL_AFTER_SPACE = re.compile(rf"[, \u00a0][ \u00a0]{{0,3}}\(?(?=[{_UP}])")
 _KIN_ENDINGS = (*sorted(w for w in _KIN_SET if " " not in w), "person")
 
 
@@ -818,7 +835,7 @@ def _named_cue(text: str) -> bool:
     lowered = text.lower()
     if "called" in lowered or "named" in lowered or "known as" in lowered:
         return True  # the gate _named itself puts before _CALLED
-    for m in _CAPITAL_AFTER_WORD.finditer(text):
+    for m in _CAPITAL_AFTER_SPACE.finditer(text):
         start = m.start()
         if text[max(0, start - 24) : start].lower().endswith(_KIN_ENDINGS):
             return True
@@ -827,9 +844,26 @@ def _named_cue(text: str) -> bool:
 
 def _cued(kind: Kind, text: str) -> bool:
     """Whether the detector of ``kind`` could find anything in ``text``."""
-    if _CUE[kind].search(text) is not None:
+    if any(cue.search(text) is not None for cue in _CUE[kind]):
         return True
     return kind is Kind.NAMED_PERSON and _named_cue(text)
+
+
+def might_hold(texts: Iterable[str]) -> bool:
+    """Whether :func:`scan` could find anything in any of ``texts``: when False, it finds
+    nothing in each of them (one look at them all, quicker than a scan of each)."""
+    # Every cue matches inside one text, none holds a line break, and "\n" ends a word for
+    # (?!\w): a cue one text has, the texts joined have (a cue across two only costs scans).
+    return _any_cue("\n".join(texts))
+
+
+def _any_cue(text: str) -> bool:
+    """Whether any detector could find anything in ``text`` (the cues of every kind)."""
+    return (
+        _LEADING_DIGIT.search(text) is not None
+        or any(cue.search(text) is not None for cue in _OTHER_CUES)
+        or _named_cue(text)
+    )
 
 
 _ALL_KINDS = frozenset(Kind)
@@ -872,7 +906,7 @@ def _scan(
 ) -> tuple[Finding, ...]:
     """:func:`scan`; with ``cues`` False every detector runs on the text (what the cues must
     never change)."""
-    if cues and _ANY_CUE.search(text) is None and not _named_cue(text):
+    if cues and not _any_cue(text):
         return ()
     wanted = _ALL_KINDS if kinds is None else frozenset(kinds)
     phones = [p for p in (_normalise_phone(p) for p in allowed_phones) if p is not None]
