@@ -647,6 +647,7 @@ def test_the_cues_change_nothing_on_the_labelled_set() -> None:
         "Jessica Lyons (14) disclosed",
         "her sister, Amy Hart, attends",
         "the young person Kai Evans was seen",
+        "\u0130stanbul: her mother Sarah Jones came",  # lowered, the text is longer
         "a boy known as  Kai",
         "Amira's brother came",
         "Zofia Nowak aged 12 moved",

@@ -835,11 +835,15 @@ def _named_cue(text: str) -> bool:
     lowered = text.lower()
     if "called" in lowered or "named" in lowered or "known as" in lowered:
         return True  # the gate _named itself puts before _CALLED
-    for m in _CAPITAL_AFTER_SPACE.finditer(text):
-        start = m.start()
-        if text[max(0, start - 24) : start].lower().endswith(_KIN_ENDINGS):
-            return True
-    return False
+    if len(lowered) == len(text):  # each character lowered to one: the offsets are the same
+        return any(
+            lowered.endswith(_KIN_ENDINGS, 0, m.start())
+            for m in _CAPITAL_AFTER_SPACE.finditer(text)
+        )
+    return any(
+        text[max(0, m.start() - 24) : m.start()].lower().endswith(_KIN_ENDINGS)
+        for m in _CAPITAL_AFTER_SPACE.finditer(text)
+    )
 
 
 def _cued(kind: Kind, text: str) -> bool:
