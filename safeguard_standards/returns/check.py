@@ -29,6 +29,7 @@ field's name: ``field a.b.c``, ``tag a.b.c``). Nothing here raises for bad conte
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -729,7 +730,7 @@ class _Checker:
         whole = [rv for rv in rvs if not rv.ref.choice]
         boxes = [rv for rv in rvs if rv.ref.choice]
         value: Value = None
-        where = self.where_of(FieldRef(qid))
+        where: Where | None = None
         if whole:
             first = next((rv for rv in whole if not _blank(rv.value)), whole[0])
             value, where = first.value, first.where
@@ -737,6 +738,8 @@ class _Checker:
             ticked = [rv for rv in boxes if _is_ticked(rv)]
             value = tuple(dict.fromkeys(rv.ref.choice for rv in ticked))
             where = (ticked or boxes)[0].where
+        if where is None:
+            where = self.where_of(_answer_ref(qid))
         if _blank(value):
             return None, where, False
         try:
@@ -966,6 +969,12 @@ class _Checker:
                     "redacted copy",
                     item,
                 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_ref(qid: str) -> FieldRef:
+    """A question's answer field (made once: the same questions come in every return)."""
+    return FieldRef(qid)
 
 
 def _not_applicable(q: Question, form: _Form) -> str:
