@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ..model import Checklist, Condition, Question
     from ..sets import Registry
 
-__all__ = ["Checked", "check", "check_many"]
+__all__ = ["Checked", "check", "check_many", "with_duplicates"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -1138,7 +1138,15 @@ def check_many(
 
     reg = registry or Registry()
     cache: _Cache = {}
-    checked = [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    return with_duplicates(
+        [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    )
+
+
+def with_duplicates(checked: Iterable[Checked]) -> tuple[Checked, ...]:
+    """``checked`` with SG553 added to every pair of returns from the same organisation for
+    the same set and version (the last step of :func:`check_many`)."""
+    checked = list(checked)
     groups: dict[tuple[str, str, str], list[int]] = {}
     for i, c in enumerate(checked):
         r = c.return_
