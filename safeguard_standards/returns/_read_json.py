@@ -49,9 +49,13 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _value(v: Any) -> Value | type[_Bad]:
-    if v is None or isinstance(v, str | bool | int | float):
-        return v
+    if type(v) in _SCALARS or isinstance(v, str | bool | int | float):  # json.loads' own first
+        scalar: Value = v
+        return scalar
     if isinstance(v, list) and all(isinstance(x, str) for x in v):
         return tuple(v)
     return _Bad
