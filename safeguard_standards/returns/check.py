@@ -29,6 +29,7 @@ field's name: ``field a.b.c``, ``tag a.b.c``). Nothing here raises for bad conte
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from ..sets import Registry
     from .privacy import Finding
 
-__all__ = ["Checked", "Scanned", "check", "check_many"]
+__all__ = ["Checked", "Scanned", "check", "check_many", "with_duplicates"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -744,7 +745,7 @@ class _Checker:
         whole = [rv for rv in rvs if not rv.ref.choice]
         boxes = [rv for rv in rvs if rv.ref.choice]
         value: Value = None
-        where = self.where_of(FieldRef(qid))
+        where: Where | None = None
         if whole:
             first = next((rv for rv in whole if not _blank(rv.value)), whole[0])
             value, where = first.value, first.where
@@ -752,6 +753,8 @@ class _Checker:
             ticked = [rv for rv in boxes if _is_ticked(rv)]
             value = tuple(dict.fromkeys(rv.ref.choice for rv in ticked))
             where = (ticked or boxes)[0].where
+        if where is None:
+            where = self.where_of(_answer_ref(qid))
         if _blank(value):
             return None, where, False
         try:
@@ -952,6 +955,8 @@ class _Checker:
                 texts.append(
                     (f"the action for {number}", a.action, a.action_where, a.question, None)
                 )
+        if not privacy.might_hold(text for _, text, _, _, _ in texts):
+            texts.clear()  # nothing in any answer, evidence or action box: one look at them all
         for d in ret.details:
             if d.key == "org.contact":
                 continue  # the respondent's own contact
@@ -983,6 +988,12 @@ class _Checker:
                     "redacted copy",
                     item,
                 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_ref(qid: str) -> FieldRef:
+    """A question's answer field (made once: the same questions come in every return)."""
+    return FieldRef(qid)
 
 
 def _not_applicable(q: Question, form: _Form) -> str:
@@ -1146,7 +1157,15 @@ def check_many(
 
     reg = registry or Registry()
     cache: _Cache = {}
-    checked = [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    return with_duplicates(
+        [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    )
+
+
+def with_duplicates(checked: Iterable[Checked]) -> tuple[Checked, ...]:
+    """``checked`` with SG553 added to every pair of returns from the same organisation for
+    the same set and version (the last step of :func:`check_many`)."""
+    checked = list(checked)
     groups: dict[tuple[str, str, str], list[int]] = {}
     for i, c in enumerate(checked):
         r = c.return_
