@@ -648,3 +648,49 @@ def test_cli_usage_errors_for_a_return(tmp_path: Path, kind: str, fmt: str, code
     result = run("render", str(path), "--as", kind, "--format", fmt, "-o", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert code in result.stderr
+
+
+# -- the completed HTML form in a browser -----------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+def test_the_completed_html_form_works_as_a_form_in_a_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    c = VCS
+    f = filling_for(c, 14)
+    # a one-line box holds no line breaks (the blank form's address box cannot either)
+    f["details"] = {k: " ".join(v.split("\n")) for k, v in f["details"].items()}
+    ret = checked_return(answers_file(c, f), "r.json")
+    blank = tmp_path / "blank.html"
+    blank.write_bytes(render(c, "form", "html"))
+    done = tmp_path / "completed.html"
+    done.write_bytes(render_return(ret, c, "form", "html"))
+    keys = ("answers", "evidence", "actions", "details")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_context().new_page()
+            page.route(
+                "**/*",
+                lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
+            )
+            # a blank form with an answer kept in this browser
+            page.goto(blank.as_uri())
+            first = next(q for q in c.questions() if q.type == "text")
+            page.fill(f"[name='{encode('html', answer(first.full_id))}']", "typed in the blank")
+            page.wait_for_timeout(1500)  # the autosave
+            page.goto(done.as_uri())
+            got = page.evaluate("() => window.safeguardForm.collect()")
+            status = page.locator("#sg-status").inner_text()
+        finally:
+            browser.close()
+    # the page starts from the return's answers, not from the blank form's kept ones
+    again = check(read_bytes(json.dumps(got).encode(), "saved.json"))
+    assert again.errors == ()
+    assert again.return_ is not None
+    assert {k: again.return_.to_dict()[k] for k in keys} == {k: ret.to_dict()[k] for k in keys}
+    assert "typed in the blank" not in status
