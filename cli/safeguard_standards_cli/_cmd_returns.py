@@ -153,6 +153,7 @@ def check_cmd(
     from safeguard_standards import SetNotFound
     from safeguard_standards.diagnostics import format_diagnostic
     from safeguard_standards.returns.batch import check_paths
+    from safeguard_standards.returns.check import shareable
 
     reg = registry()
     try:
@@ -183,7 +184,7 @@ def check_cmd(
                 {
                     "file": c.source,
                     "status": c.status,
-                    "return": None if c.return_ is None else c.return_.to_dict(),
+                    "return": shareable(c),
                     "diagnostics": [d.to_dict() for d in c.diagnostics],
                 }
                 for c in checked

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from ..sets import Registry
     from .privacy import Finding
 
-__all__ = ["Checked", "Scanned", "check", "check_many", "with_duplicates"]
+__all__ = ["Checked", "Scanned", "check", "check_many", "shareable", "with_duplicates"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -1217,3 +1217,33 @@ def with_duplicates(checked: Iterable[Checked]) -> tuple[Checked, ...]:
                 )
             checked[i] = attrs.evolve(me, diagnostics=me.diagnostics + tuple(extra))
     return tuple(checked)
+
+
+def shareable(checked: Checked) -> dict[str, Any] | None:
+    """The checked return's JSON form (:meth:`~.model.Return.to_dict`) with every span of
+    personal data the check found replaced by ``[<kind> removed]``: what is printed or passed
+    on (``returns check --format json``), so a flagged detail is never shown again. None when
+    there is no typed return."""
+    if checked.return_ is None:
+        return None
+    out = checked.return_.to_dict()
+    if not checked.scanned:
+        return out
+    from .privacy import redact
+
+    found = {_place(s.where.to_dict()): s for s in checked.scanned}
+    for part, places in out.get("provenance", {}).items():
+        for key, where in places.items():
+            s = found.get(_place(where))
+            value = out.get(part, {}).get(key)
+            if s is None or not isinstance(value, str):
+                continue
+            cleaned = redact(s.text, s.findings)
+            out[part][key] = (
+                value.replace(s.text, cleaned) if s.text in value else "[personal data removed]"
+            )
+    return out
+
+
+def _place(where: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, str(v)) for k, v in where.items()))
