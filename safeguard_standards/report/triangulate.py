@@ -199,8 +199,10 @@ class Disagreement:
     def describe(self, theme_title: str = "") -> str:
         """One sentence for the report."""
         s = self.self_rating
+        title = theme_title or self.theme
+        title = title[:1].lower() + title[1:] if title[1:2].islower() else title
         parts = [
-            f"{self.label} rated itself as meeting {theme_title or self.theme} "
+            f"{self.label} rated itself as meeting {title} "
             f"({s.meeting} of {s.scored} answers, {s.share}%)"
         ]
         if self.audits is not None:
