@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -86,6 +86,7 @@ __all__ = [
     "Triangulation",
     "TriangulationDocument",
     "kind_of",
+    "to_report_view",
     "triangulate",
     "triangulation_document",
 ]
@@ -1305,3 +1306,32 @@ def triangulation_document(
         blocks.append(("table", tri.table(f"triangulation:appendix:{t.id}")))
     blocks += [("heading", 2, "Method"), ("bullets", tri.method)]
     return TriangulationDocument(title=title, facts=tuple(facts), blocks=tuple(blocks))
+
+
+def to_report_view(document: TriangulationDocument) -> Any:
+    """The document as a :class:`~.views.ReportView` (``kind="triangulation"``), the value the
+    report writers print as HTML, PDF, DOCX, Markdown or XLSX: each block becomes the view's
+    block of the same name. Needs the report views (:mod:`.views`)."""
+    import importlib
+
+    views = importlib.import_module(f"{__package__}.views")
+    blocks: list[Any] = []
+    for block in document.blocks:
+        what = block[0]
+        if what == "heading":
+            blocks.append(views.Heading(block[1], block[2]))
+        elif what == "paragraph":
+            blocks.append(views.Paragraph(block[1]))
+        elif what == "bullets":
+            blocks.append(views.Bullets(block[1]))
+        elif what == "table":
+            blocks.append(views.TableBlock(block[1]))
+        elif what == "figure":
+            blocks.append(views.Figure(block[1], block[2]))
+    return views.ReportView(
+        kind="triangulation",
+        title=document.title,
+        facts=document.facts,
+        blocks=tuple(blocks),
+        name=document.name,
+    )
