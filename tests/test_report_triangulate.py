@@ -435,3 +435,18 @@ def test_the_review_is_the_same_for_the_same_seed(review: tuple[synthetic.Review
         assert [synthetic.return_json(x) for x in rets] == [
             synthetic.return_json(x) for x in again.synthetic.returns[key]
         ]
+
+
+def test_the_document_is_a_report_view_for_the_writers() -> None:
+    views = pytest.importorskip("safeguard_standards.report.views")
+    from safeguard_standards.report.triangulate import to_report_view
+
+    tri = triangulate(SETS, _scenario(), roster=ROSTER)
+    view = to_report_view(triangulation_document(tri))
+    assert isinstance(view, views.ReportView) and view.kind == "triangulation"
+    assert [t.id for t in view.tables() if t.id.startswith("triangulation:")] == [
+        b[1].id  # type: ignore[attr-defined]
+        for b in triangulation_document(tri).blocks
+        if b[0] == "table"
+    ]
+    assert len(view.figures()) == 3

@@ -1147,13 +1147,17 @@ def _charts(
     out: list[tuple[str, Chart]] = []
     titles = [t.title for t in themes.values()]
     series = []
+    empty: list[str] = []
     for kind in KINDS:
         values: list[float | None] = []
         for t in themes:
             e = overall[(t, kind)]
-            values.append(None if e.count < threshold else float(e.share) if e.scored else 0.0)
+            values.append(0.0 if not e.scored else None if e.count < threshold else float(e.share))
         if any(e.count for (_, k), e in overall.items() if k == kind):
             series.append(Series(f"{KIND_LABELS[kind]}: {MEETING_LABELS[kind].lower()}", values))
+            silent = [themes[t].title for t in themes if not overall[(t, kind)].scored]
+            if silent:
+                empty.append(f"{KIND_LABELS[kind]} give no evidence on " + ", ".join(silent))
     if series:
         out.append(
             (
@@ -1163,9 +1167,11 @@ def _charts(
                     categories=titles,
                     series=series,
                     unit="%",
-                    note=(
-                        f"Bars resting on fewer than {threshold} returns are suppressed; a theme "
-                        "with no evidence of a kind shows 0."
+                    note=" ".join(
+                        [
+                            f"Bars resting on fewer than {threshold} returns are suppressed.",
+                            *(f"{x} (shown as 0)." for x in empty),
+                        ]
                     ),
                     category_label="Theme",
                     axis_label="Per cent of scored answers",
