@@ -289,6 +289,7 @@ def test_the_document_has_every_table_once_in_reading_order() -> None:
     assert figures == ["triangulation-overview", "triangulation-audits", "triangulation-survey"]
 
 
+@pytest.mark.slow
 def test_the_charts_draw() -> None:
     tri = triangulate(SETS, _scenario(), roster=ROSTER)
     chart = dict(tri.charts)["triangulation-audits"]
@@ -450,3 +451,16 @@ def test_the_document_is_a_report_view_for_the_writers() -> None:
         if b[0] == "table"
     ]
     assert len(view.figures()) == 3
+
+
+def test_the_order_of_the_returns_changes_nothing() -> None:
+    import random
+
+    rets = _scenario()
+    shuffled = list(rets)
+    random.Random(4).shuffle(shuffled)
+    one = triangulate(SETS, rets, roster=ROSTER)
+    two = triangulate(SETS, shuffled, roster=ROSTER)
+    assert one.tables == two.tables
+    assert one.disagreements == two.disagreements
+    assert one.findings == two.findings
