@@ -946,6 +946,15 @@ class Code(enum.Enum):
         "(a kcsie return among section 11 returns)",
     )
 
+    # -- SG64x: the triangulated report (safeguard_standards.report.triangulate) -------------
+    TRIANGULATE_RETURN_SKIPPED = (
+        "SG640",
+        Severity.WARNING,
+        "a return was left out of the triangulated report (it answers a set version the "
+        "report was not given, or is a second self-assessment from the same organisation)",
+        "(a kcsie 2024-25 return in a review of kcsie 2025-26)",
+    )
+
     @property
     def code(self) -> str:
         """The stable code, e.g. ``SG102``."""

@@ -29,6 +29,7 @@ import json
 import math
 import os
 import random
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -41,10 +42,13 @@ from .roster import Organisation, Roster, return_key, roster_csv
 
 __all__ = [
     "INVALID",
+    "PLANTS",
     "PROFILES",
+    "Review",
     "Synthetic",
     "generate",
     "make_returns",
+    "make_review",
     "make_roster",
     "return_json",
     "write",
@@ -452,3 +456,279 @@ def write(
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
     return written
+
+
+# -- a triangulated review ---------------------------------------------------------------------
+
+#: The survey's organisation type for each ``section11`` agency type.
+_SURVEY_TYPES = {
+    "local-authority": "childrens-services",
+    "district-council": "council-other",
+    "health-commissioner": "health",
+    "health-provider": "health",
+    "police": "police",
+    "probation": "justice",
+    "youth-justice": "justice",
+    "education": "education",
+    "voluntary": "voluntary",
+    "other": "other",
+}
+
+#: The disagreements :func:`make_review` plants, in order: (what is planted, the audit grades
+#: made poor, the survey standards made to disagree, the themes that then disagree and why).
+#: The last two are not disagreements: a near miss (half the files below Good) and an
+#: organisation that rated itself honestly low.
+_Plant = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+PLANTS: tuple[_Plant, ...] = (
+    (
+        "audits: oversight",
+        ("practice.oversight.oversight-grade",),
+        (),
+        ("leadership", "supervision"),
+        True,
+    ),
+    ("staff: supervision", (), ("statements.supervision",), ("supervision",), True),
+    (
+        "both: information sharing",
+        ("practice.sharing.sharing-grade",),
+        ("statements.information-sharing",),
+        ("information-sharing",),
+        True,
+    ),
+    (
+        "audits: voice of the child",
+        ("practice.voice.voice-grade", "practice.seeing-child.seen-grade"),
+        (),
+        ("voice-of-child",),
+        True,
+    ),
+    ("near miss: half the files", ("practice.sharing.sharing-grade",), (), (), True),
+    (
+        "honest: rated itself low",
+        ("practice.assessment.assessment-grade",),
+        ("statements.policies",),
+        (),
+        False,
+    ),
+)
+
+
+@attrs.frozen(kw_only=True)
+class Review:
+    """A synthetic triangulated review: agencies' self-assessments, case-file audits and a
+    practitioner survey, and the disagreements planted in them."""
+
+    synthetic: Synthetic
+    #: (organisation id, theme id, reasons) of every planted disagreement, sorted; reasons
+    #: are ``audits``, ``staff`` or both.
+    planted: tuple[tuple[str, str, tuple[str, ...]], ...]
+    #: Per organisation id: what was planted there (see :data:`PLANTS`).
+    plants: Mapping[str, str]
+
+
+def _meeting_level(checklist: Checklist, q: Question, meet: bool) -> str:
+    from .aggregate import meeting_levels
+
+    scale = checklist.scale(q.scale)
+    assert scale is not None
+    meets = meeting_levels(scale)
+    levels = [lv for lv in scale.levels if lv.scored]
+    if meet:
+        return next((lv.id for lv in levels if lv.id in meets and not lv.requires), levels[0].id)
+    return next(lv.id for lv in levels if lv.id not in meets)
+
+
+def _with(ret: Return, values: Mapping[str, AnswerValue], checklist: Checklist) -> Return:
+    """``ret`` with some answers replaced (an action added where the new level needs one)."""
+    answers = []
+    for a in ret.answers:
+        if a.question in values:
+            value = values[a.question]
+            action = a.action
+            q = checklist.question(a.question)
+            scale = checklist.scale(q.scale) if q is not None and q.type == "rating" else None
+            level = scale.level(str(value)) if scale is not None else None
+            if level is not None and "action" in level.requires and not action:
+                action = _ACTIONS[0]
+            if level is not None and "action" not in level.requires and level.rag == "green":
+                action = ""
+            a = attrs.evolve(a, value=value, action=action, asked=True)
+        answers.append(a)
+    return attrs.evolve(ret, answers=tuple(answers))
+
+
+def make_review(
+    *,
+    seed: int = 1,
+    agencies: int = 25,
+    audits: int = 100,
+    responses: int = 600,
+    unlisted: int = 12,
+) -> Review:
+    """A seeded review (see :class:`Review`): ``agencies`` section 11 self-assessments,
+    ``audits`` case-file audits spread over the agencies, and ``responses`` survey responses
+    (``unlisted`` of them naming "the NHS", which is on no roster), with the disagreements of
+    :data:`PLANTS` planted in the first agencies of a seeded shuffle. Every other agency's
+    audits have at most one file in four below Good on any grade, and at most two in five of
+    its staff's answers to any statement do not agree, so no other disagreement arises."""
+    from ..sets import Registry, load_bundled
+
+    registry = Registry()
+    s11 = load_bundled("section11", registry.versions("section11")[-1])
+    cfa = load_bundled("case_file_audit", registry.versions("case_file_audit")[-1])
+    srv = load_bundled("practitioner_survey", registry.versions("practitioner_survey")[-1])
+    roster = make_roster("section11", agencies, seed=seed)
+    rng = random.Random(f"review/{seed}")
+    order = list(roster)
+    rng.shuffle(order)
+
+    # self-assessments: planted agencies rate every theme met (or, the honest one, not met)
+    selfs, _ = make_returns(s11, roster, year=1, seed=seed, missing=0.0)
+    # a plant goes to the next agency (in a seeded order) whose self-assessment asks about
+    # the themes it plants: an agency that was not asked about a theme cannot rate itself on it
+    themes_of = {q.full_id: q.themes for q in s11.questions()}
+    asked = {
+        return_key(ret): {t for a in ret.answers if a.asked for t in themes_of.get(a.question, ())}
+        for ret in selfs
+    }
+    plant_of: dict[str, _Plant] = {}
+    free = list(order)
+    for planting in PLANTS:
+        org = next(o for o in free if set(planting[3]) <= asked.get(o.id, set()))
+        free.remove(org)
+        plant_of[org.id] = planting
+    measured = [q for q in s11.questions() if q.type in ("rating", "yes-no")]
+    out_selfs = []
+    plant: _Plant | None
+    for ret in selfs:
+        plant = plant_of.get(return_key(ret))
+        if plant is not None:
+            meet = plant[4]
+            values: dict[str, AnswerValue] = {}
+            for q in measured:
+                if q.type == "rating":
+                    values[q.full_id] = _meeting_level(s11, q, meet)
+                else:
+                    values[q.full_id] = "yes" if meet else "no"
+            ret = _with(ret, values, s11)
+        out_selfs.append(ret)
+
+    # case-file audits: each names its auditing agency
+    grades = [q for q in cfa.questions() if q.type == "rating" and q.themes]
+    poor_levels = ("requires-improvement", "inadequate")
+    auditors = [roster[i % len(roster)] for i in range(audits)]
+    files = [
+        Organisation(id=f"CFA-{i + 1:03d}", name=org.name, type=org.type, set="case_file_audit")
+        for i, org in enumerate(auditors)
+    ]
+    base, _ = make_returns(cfa, files, year=1, seed=seed, missing=0.0, empty=0.0)
+    out_audits = []
+    poor_count: Counter[tuple[str, str]] = Counter()
+    nth: Counter[str] = Counter()
+    for ret, org in zip(base, auditors, strict=True):
+        draw = _Draw("audit", seed, ret.source)
+        plant = plant_of.get(org.id)
+        k = nth[org.id]
+        nth[org.id] += 1
+        values = {"case.details.case-reference": f"CFA-2025-{int(draw.unit() * 40) + 1:03d}"}
+        for q in grades:
+            u = draw.unit()
+            scale = cfa.scale(q.scale)
+            has_na = scale is not None and any(not lv.scored for lv in scale.levels)
+            if plant is not None and q.full_id in plant[1]:
+                near_miss = not plant[3] and plant[4]
+                level = poor_levels[k % 2] if (not near_miss or k < 2) else "good"
+            elif has_na and u < 0.03:
+                level = "na"
+            elif u < 0.2:
+                level = "outstanding"
+            elif u < 0.8:
+                level = "good"
+            else:
+                level = poor_levels[0] if u < 0.95 else poor_levels[1]
+                # at most one file in four below Good, for an agency nothing was planted in
+                if poor_count[(org.id, q.full_id)] >= 1:
+                    level = "good"
+                poor_count[(org.id, q.full_id)] += 1
+            values[q.full_id] = level
+        got = _with(ret, values, cfa)
+        details = tuple(
+            d if d.key != "org.role" else DetailValue("org.role", "Safeguarding practice auditor")
+            for d in got.details
+        )
+        out_audits.append(attrs.evolve(got, details=details))
+
+    # the survey: anonymous, naming the organisation and its type
+    statements = [q for q in srv.questions() if q.type == "rating"]
+    people = [
+        Organisation(id=f"SRV-{i + 1:04d}", name="", type="", set="practitioner_survey")
+        for i in range(responses)
+    ]
+    base, _ = make_returns(srv, people, year=1, seed=seed, missing=0.0, empty=0.0)
+    step = max(1, responses // unlisted) if unlisted else 0
+    out_survey = []
+    not_agree: Counter[tuple[str, str]] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
+    for i, ret in enumerate(base):
+        draw = _Draw("survey", seed, ret.source)
+        if step and i % step == step - 1 and i // step < unlisted:
+            org_name, org_type, plant, agency = "the NHS", "health", None, ""
+        else:
+            org = roster[i % len(roster)]
+            org_name = org.name.upper() if draw.unit() < 0.1 else org.name
+            org_type, plant, agency = (
+                _SURVEY_TYPES.get(org.type, "other"),
+                plant_of.get(org.id),
+                org.id,
+            )
+        values = {
+            "about.organisation.organisation": org_name,
+            "about.organisation.organisation-type": org_type,
+        }
+        k = nth["s:" + agency]
+        nth["s:" + agency] += 1
+        for q in statements:
+            u = draw.unit()
+            standard = q.full_id.rpartition(".")[0]
+            if plant is not None and standard in plant[2]:
+                level = "agree" if k % 5 == 0 else ("disagree" if k % 2 else "neither")
+            elif u < 0.03:
+                level = "dont-know"
+            else:
+                level = (
+                    "strongly-agree" if u < 0.28 else "agree" if u < 0.75
+                    else "neither" if u < 0.88 else "disagree" if u < 0.97
+                    else "strongly-disagree"
+                )  # fmt: skip
+                if agency:
+                    key = (agency, q.full_id)
+                    seen[key] += 1
+                    if level not in ("strongly-agree", "agree"):
+                        # at most two in five not agreeing, where nothing was planted
+                        if 5 * (not_agree[key] + 1) > 2 * seen[key]:
+                            level = "agree"
+                        else:
+                            not_agree[key] += 1
+            values[q.full_id] = level
+        got = _with(ret, values, srv)
+        out_survey.append(attrs.evolve(got, details=()))
+
+    planted = sorted(
+        (org_id, theme, ("audits",) * bool(p[1]) + ("staff",) * bool(p[2]))
+        for org_id, p in plant_of.items()
+        for theme in p[3]
+    )
+    synthetic = Synthetic(
+        roster=Roster(roster),
+        returns={
+            (s11.id, s11.version): tuple(out_selfs),
+            (cfa.id, cfa.version): tuple(out_audits),
+            (srv.id, srv.version): tuple(out_survey),
+        },
+        missing={},
+    )
+    return Review(
+        synthetic=synthetic,
+        planted=tuple(planted),
+        plants={org_id: p[0] for org_id, p in plant_of.items()},
+    )
