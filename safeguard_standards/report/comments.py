@@ -46,6 +46,8 @@ class Comment:
     where: str = ""
     line: int = 0
     column: int = 0
+    #: Line and column of the organisation's key (YAML), for a comment for no one known.
+    org_at: tuple[int, int] = (0, 0)
 
 
 @attrs.frozen
@@ -74,8 +76,8 @@ class Comments:
                         f"a comment for {c.organisation!r}, which has no return in this report"
                         + did_you_mean(c.organisation, orgs),
                         self.source,
-                        c.line,
-                        c.column,
+                        c.org_at[0] or c.line,
+                        c.org_at[1] or c.column,
                         hint="use the organisation's roster id (or its return file's name "
                         "without extension)",
                         at=c.where if not c.line else "",
@@ -235,6 +237,7 @@ def _read_yaml(text: str, source: str) -> tuple[Comments, tuple[Diagnostic, ...]
                         "",
                         m.line + 1,
                         m.column + 1,
+                        (key.start_mark.line + 1, key.start_mark.column + 1),
                     )
                 )
     return Comments(tuple(out), source), tuple(problems)
