@@ -376,16 +376,10 @@ def test_the_docx_opens_with_headings_tables_and_described_pictures(made: Pack) 
     captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
     assert len(d.tables) == len(captions) - len(view.figures())
     assert len(d.inline_shapes) == len(view.figures())
-    described = [
-        s._inline.docPr.get("descr")
-        for s in d.inline_shapes
-    ]
+    described = [s._inline.docPr.get("descr") for s in d.inline_shapes]
     assert all(f.chart.title in text for f, text in zip(view.figures(), described, strict=True))
     assert {"SG Meta", "SG Intro", "SG Label"} <= {p.style.name for p in d.paragraphs} | {
-        p.style.name
-        for t in d.tables
-        for c in t._cells
-        for p in c.paragraphs
+        p.style.name for t in d.tables for c in t._cells for p in c.paragraphs
     }
 
 
