@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,12 +46,12 @@ SET, VERSION = "kcsie", "2025-26"
 def make_folder(n: int, seed: int = 1) -> Path:
     """The cache folder of ``n`` synthetic returns (made on first use)."""
     sys.path.insert(0, str(ROOT))
-    folder = Path(tempfile.gettempdir()) / f"safeguard-bench-returns-{SET}-{VERSION}-{n}-{seed}"
+    folder = Path(tempfile.gettempdir()) / f"safeguard-bench-returns-2-{SET}-{VERSION}-{n}-{seed}"
     done = folder / ".complete"
     if done.exists():
         return folder
     from safeguard_standards import load_bundled
-    from safeguard_standards.report.roster import roster_csv
+    from safeguard_standards.report.roster import return_key, roster_csv
     from safeguard_standards.report.synthetic import make_returns, make_roster, return_json
 
     checklist = load_bundled(SET, VERSION)
@@ -62,7 +63,7 @@ def make_folder(n: int, seed: int = 1) -> Path:
     for i in range(0, n, 1000):
         returns, _ = make_returns(checklist, organisations[i : i + 1000], seed=seed, missing=0)
         for ret in returns:
-            (out / ret.source).write_text(return_json(ret), encoding="utf-8")
+            (out / (return_key(ret) + ".json")).write_text(return_json(ret), encoding="utf-8")
         print(f"  made {min(i + 1000, n):,} of {n:,} returns", file=sys.stderr, flush=True)
     done.write_text(f"{time.perf_counter() - start:.1f} s\n", encoding="utf-8")
     return folder
@@ -73,7 +74,7 @@ def ours(folder: str, use_orjson: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
     loads = json.loads
     if use_orjson:
-        import orjson
+        import orjson  # type: ignore[import-not-found, unused-ignore]
 
         loads = orjson.loads
     from safeguard_standards import load_bundled
@@ -89,8 +90,8 @@ def ours(folder: str, use_orjson: bool = False) -> None:
     reader = Reader({(SET, VERSION): checklist}, text=False)
     base = root / "returns"
     names = sorted(os.listdir(base))
-    returns, problems = reader.read_all((loads((base / name).read_bytes()), name) for name in names)
-    assert not problems, problems[:3]
+    returns, skipped = reader.read_all((loads((base / name).read_bytes()), name) for name in names)
+    assert not skipped, skipped[:3]
     report = thematic(checklist, returns, roster=roster)
     out = Path(tempfile.mkdtemp(prefix="safeguard-bench-tables-"))
     for table in report.tables:
@@ -102,7 +103,7 @@ def floor(folder: str, use_orjson: bool = False) -> None:
     """List, read and parse every file; nothing else."""
     loads = json.loads
     if use_orjson:
-        import orjson
+        import orjson  # type: ignore[import-not-found, unused-ignore]
 
         loads = orjson.loads
     base = Path(folder) / "returns"
@@ -113,11 +114,18 @@ def floor(folder: str, use_orjson: bool = False) -> None:
     print(f"{n} files parsed")
 
 
-def _time(args: list[str]) -> float:
+def _time(args: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one run of ``args`` as a new process.
+    CPU time is what to compare on a shared machine: other people's work stretches the wall
+    clock, not it."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted((folder / "returns").iterdir())
     size = sum(f.stat().st_size for f in files)
     me = [sys.executable, str(Path(__file__).resolve()), "--folder", str(folder)]
-    variants = [("json (standard library)", [])]
+    variants: list[tuple[str, list[str]]] = [("json (standard library)", [])]
     if args.orjson:
         variants.append(("orjson", ["--use-orjson"]))
     rows = []
@@ -147,24 +155,30 @@ def main(argv: list[str] | None = None) -> int:
         floor_cmd = [*me, "--do", "floor", *extra]
         _time(ours_cmd)  # warm-up (and the page cache)
         _time(floor_cmd)
-        ours_s: list[float] = []
-        floor_s: list[float] = []
+        ours_s: list[tuple[float, float]] = []
+        floor_s: list[tuple[float, float]] = []
         for _ in range(args.runs):
             ours_s.append(_time(ours_cmd))
             floor_s.append(_time(floor_cmd))
-        o, f = statistics.median(ours_s), statistics.median(floor_s)
-        rows.append({"parser": label, "ours_s": o, "floor_s": f, "ratio": o / f})
+        row: dict[str, object] = {"parser": label}
+        for i, kind in enumerate(("wall", "cpu")):
+            o = statistics.median(t[i] for t in ours_s)
+            f = statistics.median(t[i] for t in floor_s)
+            row |= {f"ours_{kind}_s": o, f"floor_{kind}_s": f, f"ratio_{kind}": o / f}
+        rows.append(row)
     print(
         f"\n{len(files):,} return JSON files, {size / 2**20:,.0f} MiB "
         f"({size / len(files) / 1024:.1f} KiB each), {SET}@{VERSION}\n"
     )
-    print("| measure | parser | ours | floor: read + parse (same run) | ratio | target |")
-    print("|---|---|---|---|---|---|")
+    print("| measure | parser | clock | ours | floor: read + parse (same run) | ratio | target |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
-        print(
-            f"| aggregate {len(files):,} returns, whole process | {row['parser']} "
-            f"| {row['ours_s']:.2f} s | {row['floor_s']:.2f} s | ×{row['ratio']:.2f} | ≤ ×1.3 |"
-        )
+        for kind in ("wall", "cpu"):
+            print(
+                f"| aggregate {len(files):,} returns, whole process | {row['parser']} | {kind} "
+                f"| {row[f'ours_{kind}_s']:.2f} s | {row[f'floor_{kind}_s']:.2f} s "
+                f"| ×{row[f'ratio_{kind}']:.2f} | ≤ ×1.3 |"
+            )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     return 0

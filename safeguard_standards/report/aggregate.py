@@ -780,10 +780,11 @@ def thematic(
     tables: list[Table] = []
     response = response_rate(checklist, returns, roster) if roster is not None else None
     if response is not None:
+        labels = {v.id: v.label for a in checklist.audiences for v in a.values}
         rows = [
             Row(
                 t,
-                _type_label(t),
+                labels.get(t) or _type_label(t),
                 (cell(e), cell(r), cell(e - r), cell(percent(r, e), percent_text(r, e))),
             )
             for t, e, r in response.by_type
@@ -876,9 +877,9 @@ def thematic(
     for b in agg.breakdowns:
         tables.append(_breakdown_table(checklist, b, agg, numbers))
     if previous is not None and comparison is not None:
-        from .yoy import comparison_table
+        from .yoy import comparison_tables
 
-        tables.append(comparison_table(checklist, previous, agg, comparison))
+        tables.extend(comparison_tables(checklist, previous, agg, comparison))
     return Thematic(
         aggregate=agg,
         response=response,

@@ -5,7 +5,8 @@ A checked return is written as JSON by :meth:`Return.to_dict
 into a :class:`~safeguard_standards.returns.model.Return` against the version it answers,
 without checking it again: values are typed by their question (a date from its ISO text, a
 multi-choice from its list) and every question of the version for the return's audience gets an
-:class:`~safeguard_standards.returns.model.Answer`, answered or not, as the checker makes them.
+:class:`~safeguard_standards.returns.model.Answer`, answered or not, as the checker makes them;
+``asked`` is False where the question's ``ask_if`` does not hold for the return's answers.
 
 With ``text=False`` evidence, actions and provenance are left out and equal answers are
 shared (one :class:`Answer` object for every "met" to a question): the form an aggregate
@@ -25,8 +26,9 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Code, Diagnostic
-from ..model import Checklist
+from ..model import Checklist, Condition
 from ..returns.model import Answer, AnswerValue, DetailValue, Return
+from ..returns.raw import Where
 
 __all__ = ["Reader", "from_dict"]
 
@@ -41,6 +43,9 @@ class _Profile:
     multi: tuple[int, ...]
     #: Per question: its shared answers by value (the reader's, shared by every profile).
     shared: tuple[dict[Any, Answer], ...]
+    #: Each distinct ``ask_if`` of these questions, with the positions of the questions it
+    #: guards.
+    conditions: tuple[tuple[Condition, tuple[int, ...]], ...] = ()
 
 
 def _typed(qtype: str, value: Any) -> AnswerValue | type[_Bad]:
@@ -90,6 +95,7 @@ class Reader:
         self._text = text
         self._profiles: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Profile] = {}
         self._shared: dict[str, dict[Any, Answer]] = {}
+        self._not_asked: dict[str, dict[Any, Answer]] = {}
         self._audiences: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 
     def _profile(self, checklist: Checklist, audience: tuple[tuple[str, str], ...]) -> _Profile:
@@ -97,8 +103,13 @@ class Reader:
         found = self._profiles.get(key)
         if found is None:
             selected = checklist.select(dict(audience)) if audience else checklist
+            asked_if: dict[Condition, list[int]] = {}
+            for i, q in enumerate(selected.questions()):
+                if q.ask_if is not None:
+                    asked_if.setdefault(q.ask_if, []).append(i)
             questions = tuple((q.full_id, q.type) for q in selected.questions())
             found = _Profile(
+                conditions=tuple((c, tuple(ix)) for c, ix in asked_if.items()),
                 questions=questions,
                 ids=tuple(q for q, _ in questions),
                 multi=tuple(i for i, (_, t) in enumerate(questions) if t == "multi-choice"),
@@ -139,7 +150,22 @@ class Reader:
                     got[i] = answer
             except ValueError:  # no None left
                 pass
+        for condition, positions in profile.conditions:
+            if not condition.holds(given):
+                for i in positions:
+                    got[i] = self._hidden(profile, i, values[i])
         return tuple(got)  # type: ignore[arg-type]
+
+    def _hidden(self, profile: _Profile, i: int, raw: Any) -> Answer:
+        """The shared answer, not asked, of question ``i`` with value ``raw`` (already typed
+        by the caller's first look at it)."""
+        full_id, qtype = profile.questions[i]
+        cache = self._not_asked.setdefault(full_id, {})
+        answer = cache.get(raw)
+        if answer is None:
+            value = profile.shared[i][raw].value
+            answer = cache[raw] = Answer(question=full_id, type=qtype, value=value, asked=False)
+        return answer
 
     def _first_bad(self, profile: _Profile, given: dict[str, Any]) -> tuple[str, str]:
         for full_id, qtype in profile.questions:
@@ -152,11 +178,17 @@ class Reader:
         profile: _Profile,
         given: dict[str, Any],
         blocks: dict[str, dict[str, Any]],
-        not_asked: set[str],
     ) -> tuple[Answer, ...] | None:
         evidence, actions = blocks["evidence"], blocks["actions"]
+        where = blocks["provenance"]
+        hidden = {
+            i
+            for condition, positions in profile.conditions
+            if not condition.holds(given)
+            for i in positions
+        }
         out: list[Answer] = []
-        for full_id, qtype in profile.questions:
+        for i, (full_id, qtype) in enumerate(profile.questions):
             value = _typed(qtype, given.get(full_id))
             if value is _Bad:
                 return None
@@ -165,9 +197,12 @@ class Reader:
                     question=full_id,
                     type=qtype,
                     value=value,  # type: ignore[arg-type]
-                    evidence=str(evidence.get(full_id) or "") if self._text else "",
-                    action=str(actions.get(full_id) or "") if self._text else "",
-                    asked=full_id not in not_asked,
+                    evidence=str(evidence.get(full_id) or ""),
+                    action=str(actions.get(full_id) or ""),
+                    asked=i not in hidden,
+                    where=_where(where, "answers", full_id),
+                    evidence_where=_where(where, "evidence", full_id),
+                    action_where=_where(where, "actions", full_id),
                 )
             )
         return tuple(out)
@@ -201,27 +236,25 @@ class Reader:
         if audience is None:
             audience = tuple(sorted((str(k), str(v)) for k, v in raw_audience.items()))
             self._audiences[tuple(raw_audience.items())] = audience
-        given = doc.get("answers") or {}
-        details = doc.get("details") or {}
+        given = doc.get("answers", {})
+        details = doc.get("details", {})
         for name, block in (("answers", given), ("details", details)):
             if block.__class__ is not dict:
                 return _bad(
                     source, f"'{name}' is not an object of field names and values", "/" + name
                 )
-        not_asked = doc.get("not_asked")
         profile = self._profile(checklist, audience)
         answers: tuple[Answer, ...] | None
-        if not self._text and not not_asked:
+        if not self._text:
             answers = self._shared_answers(profile, given)
         else:
-            blocks = {name: doc.get(name) or {} for name in ("evidence", "actions")}
+            blocks = {name: doc.get(name) or {} for name in ("evidence", "actions", "provenance")}
             for name, block in blocks.items():
                 if block.__class__ is not dict:
                     return _bad(
                         source, f"'{name}' is not an object of field names and values", "/" + name
                     )
-            asked_not = set(not_asked) if isinstance(not_asked, list) else set()
-            answers = self._answers(profile, given, blocks, asked_not)
+            answers = self._answers(profile, given, blocks)
         if answers is None:
             return _bad(source, *self._first_bad(profile, given))
         if self._text:
@@ -267,6 +300,24 @@ class Reader:
             if was:
                 gc.enable()
         return out, problems
+
+
+_WHERE_KEYS = frozenset(
+    ("file", "page", "field", "sheet", "cell", "pointer", "tag", "row", "column")
+)
+
+
+def _where(provenance: dict[str, Any], part: str, full_id: str) -> Where | None:
+    """Where a value was found, from the return's ``provenance`` (None when not recorded or
+    not in its shape)."""
+    block = provenance.get(part)
+    found = block.get(full_id) if isinstance(block, dict) else None
+    if not isinstance(found, dict) or not isinstance(found.get("file"), str):
+        return None
+    try:
+        return Where(**{k: v for k, v in found.items() if k in _WHERE_KEYS})
+    except TypeError:  # pragma: no cover - attrs takes any value; kept for safety
+        return None
 
 
 def _bad(source: str, message: str, pointer: str = "") -> tuple[None, tuple[Diagnostic, ...]]:

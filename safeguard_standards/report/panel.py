@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from .table import Table
+
 __all__ = ["Selection", "allocate", "rank", "select"]
 
 
@@ -68,6 +70,40 @@ class Selection:
     allocation: tuple[tuple[str, int, int], ...] = ()
     #: The standards the panel reviews, as given.
     standards: tuple[str, ...] = ()
+    #: (id, group) of every organisation considered, when stratified.
+    strata: tuple[tuple[str, str], ...] = ()
+
+    def table(self, names: Mapping[str, str] | None = None) -> Table:
+        """The selection as a table (one row per organisation selected, in order), with the
+        method as its notes. ``names`` (id → name) labels the rows; ids otherwise."""
+        from .table import Row, cell, make_table
+
+        group = dict(self.strata)
+        rows = [
+            Row(
+                org,
+                (names or {}).get(org, org),
+                (cell(i + 1), cell(org), cell(group.get(org, "")), cell(self.rank_of(org))),
+            )
+            for i, org in enumerate(self.selected)
+        ]
+        return make_table(
+            "panel" if self.purpose == "panel" else "selection",
+            f"{self.purpose.capitalize()}: organisations selected",
+            "Organisation",
+            [
+                ("order", "Order"),
+                ("id", "Id"),
+                ("group", self.by.capitalize() or "Group"),
+                ("rank", "Rank (SHA-256)"),
+            ],
+            rows,
+            self.method.splitlines(),
+        )
+
+    def rank_of(self, org_id: str) -> str:
+        """The rank of one organisation considered ("" if it was not)."""
+        return dict(self.ranks).get(org_id, "")
 
     @property
     def method(self) -> str:
@@ -150,4 +186,5 @@ def select(
         by=by or "group",
         allocation=tuple((g, sizes[g], places[g]) for g in sorted(groups)),
         standards=tuple(standards),
+        strata=tuple((i, (strata or {}).get(i, "")) for i, _ in ranked),
     )

@@ -68,7 +68,8 @@ class Roster:
     """The organisations expected to return, in the roster's order."""
 
     organisations: tuple[Organisation, ...] = ()
-    source: str = ""
+    #: The file it was read from (not part of equality).
+    source: str = attrs.field(default="", eq=False)
     _index: dict[str, dict[str, Organisation]] = attrs.field(
         init=False, repr=False, eq=False, factory=dict
     )

@@ -8,11 +8,13 @@ each year. Answers are drawn from a simple model so that the figures look like a
 every organisation has a quality, every question a difficulty (the same every year, so some
 standards are weaker across the partnership), organisations improve a little from one year to
 the next, and a few answers are Not applicable or left empty. Levels that need an action carry
-one. The same seed gives the same roster and returns, answer for answer.
+one. Returns come back in mixed formats (filled PDF, Excel, Word, the web form's saved
+answers) and record where in their file each value was found, as the readers do. The same
+seed gives the same roster and returns, answer for answer.
 
 :func:`write` writes them as return JSON files (:meth:`Return.to_dict
-<safeguard_standards.returns.model.Return.to_dict>`), ``<folder>/<set>/<version>/<id>.json``,
-and the roster as ``<folder>/roster.csv``.
+<safeguard_standards.returns.model.Return.to_dict>`), ``<folder>/<set>/<version>/<id>.json``
+(``<id>`` the roster id), and the roster as ``<folder>/roster.csv``.
 
 Nothing here is personal data: names are made from place names and kinds of organisation;
 with ``personal_data`` a share of actions carries a (fake, checksum-valid) NHS number, to
@@ -34,9 +36,19 @@ import attrs
 
 from ..model import Checklist, Question
 from ..returns.model import Answer, AnswerValue, DetailValue, Return
-from .roster import Organisation, Roster, roster_csv
+from ..returns.raw import Where
+from .roster import Organisation, Roster, return_key, roster_csv
 
-__all__ = ["PROFILES", "Synthetic", "generate", "make_returns", "make_roster", "write"]
+__all__ = [
+    "INVALID",
+    "PROFILES",
+    "Synthetic",
+    "generate",
+    "make_returns",
+    "make_roster",
+    "return_json",
+    "write",
+]
 
 _PLACES = (
     "Ashford", "Beacon", "Brookfield", "Castleton", "Cedar", "Dalewood", "Eastbrook",
@@ -248,6 +260,34 @@ def _answer(
     raise AssertionError(q.type)  # pragma: no cover - a new question type
 
 
+#: The formats returns come back in (the web form's saved answers, filled PDF, Word, Excel),
+#: with their shares: each return records where in its file every value was found.
+_FORMATS = (("pdf", 0.40), ("xlsx", 0.25), ("docx", 0.20), ("html-json", 0.15))
+_EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "docx": "docx", "html-json": "json"}
+_COLUMNS = {"answer": "I", "evidence": "J", "action": "K"}
+
+
+def _format(u: float) -> str:
+    for fmt, share in _FORMATS:
+        if u < share:
+            return fmt
+        u -= share
+    return _FORMATS[-1][0]
+
+
+def _where(fmt: str, name: str, full_id: str, number: int, part: str) -> Where:
+    """Where a value sits in a filled form of this format, as the readers record it."""
+    field = full_id if part == "answer" else f"{full_id}:{part}"
+    if fmt == "pdf":
+        return Where(name, page=2 + number // 5, field=field)
+    if fmt == "xlsx":
+        return Where(name, sheet="Answers", cell=f"{_COLUMNS[part]}{number + 2}")
+    if fmt == "docx":
+        return Where(name, tag=field)
+    section = {"answer": "answers", "evidence": "evidence", "action": "actions"}[part]
+    return Where(name, pointer=f"/{section}/{full_id}")
+
+
 def make_returns(
     checklist: Checklist,
     organisations: Sequence[Organisation],
@@ -277,7 +317,9 @@ def make_returns(
         answers: list[Answer] = []
         draw = _Draw(seed, org.id, checklist.version)
         quality = _normal("quality", seed, org.id) + 0.3 * year
-        for q in questions:
+        fmt = _format(draw.unit())
+        name = f"{org.id}.{_EXTENSIONS[fmt]}"
+        for number, q in enumerate(questions):
             asked = q.ask_if is None or q.ask_if.holds(given)
             if not asked or draw.unit() < empty:
                 answers.append(Answer(question=q.full_id, type=q.type, asked=asked))
@@ -295,7 +337,16 @@ def make_returns(
                     action += f" (raised for the child with NHS number {_FAKE_NHS})"
             answers.append(
                 Answer(
-                    question=q.full_id, type=q.type, value=value, evidence=evidence, action=action
+                    question=q.full_id,
+                    type=q.type,
+                    value=value,
+                    evidence=evidence,
+                    action=action,
+                    where=_where(fmt, name, q.full_id, number, "answer"),
+                    evidence_where=_where(fmt, name, q.full_id, number, "evidence")
+                    if evidence
+                    else None,
+                    action_where=_where(fmt, name, q.full_id, number, "action") if action else None,
                 )
             )
         day = 1 + int(draw.unit() * 27)
@@ -307,8 +358,8 @@ def make_returns(
         )
         out.append(
             Return(
-                source=f"{org.id}.json",
-                read_from="json",
+                source=name,
+                read_from=fmt,
                 set=checklist.id,
                 version=checklist.version,
                 audience=audience,
@@ -357,9 +408,32 @@ def return_json(ret: Return) -> str:
     return json.dumps(ret.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
 
-def write(synthetic: Synthetic, folder: str | os.PathLike[str]) -> list[Path]:
+#: The broken files :func:`write` adds with ``invalid``: (name, what is wrong, text). Each is
+#: what a partnership officer meets in a real folder of returns.
+INVALID: tuple[tuple[str, str, str], ...] = (
+    ("invalid-truncated.json", "cut short", '{"format": "safeguard-standards/return", "set": '),
+    ("invalid-not-a-return.json", "JSON but not a return", '{"title": "Minutes"}\n'),
+    (
+        "invalid-wrong-version.json",
+        "answers a version not bundled",
+        '{"format": "safeguard-standards/return", "format_version": 1, "set": "kcsie", '
+        '"version": "1999-00", "answers": {}}\n',
+    ),
+    (
+        "invalid-answers-list.json",
+        "answers not an object",
+        '{"format": "safeguard-standards/return", "format_version": 1, "set": "kcsie", '
+        '"version": "2025-26", "answers": []}\n',
+    ),
+)
+
+
+def write(
+    synthetic: Synthetic, folder: str | os.PathLike[str], *, invalid: bool = False
+) -> list[Path]:
     """Write the roster and every return under ``folder`` (see the module); the paths
-    written, roster first."""
+    written, roster first. With ``invalid``, the files of :data:`INVALID` are added to each
+    set version's folder, as a real folder of returns has some."""
     from .._atomic import write_atomic
 
     root = Path(folder)
@@ -369,7 +443,12 @@ def write(synthetic: Synthetic, folder: str | os.PathLike[str]) -> list[Path]:
         sub = root / set_id / version
         sub.mkdir(parents=True, exist_ok=True)
         for ret in rets:
-            path = sub / ret.source
+            path = sub / (return_key(ret) + ".json")
             path.write_text(return_json(ret), encoding="utf-8")
             written.append(path)
+        if invalid:
+            for name, _, text in INVALID:
+                path = sub / name
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
     return written

@@ -10,7 +10,7 @@ over:
 status              meaning
 ==================  ==============================================================================
 ``same``            the same question, by the same id, asked the same way
-``renamed``         its id changed (``formerly``); answers carry over
+``renamed``         its full id changed (its own or its standard's ``formerly``); answers carry over
 ``moved``           it is under another standard now; answers carry over
 ``reworded``        its text changed: "the question changed; compare with care"
 ``rescaled``        its rating scale (or its options) changed: each old level is mapped to the
@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from ..model import Checklist, Question
 from ..returns.model import Answer, AnswerValue, Return
 from .table import Row, Table, cell, make_table, percent_text, suppressed
+
+if TYPE_CHECKING:
+    from .aggregate import Aggregate
 
 __all__ = [
     "CAREFUL",
@@ -50,6 +53,7 @@ __all__ = [
     "comparison_table",
     "comparison_tables",
     "map_returns",
+    "previous_year",
     "year_map",
 ]
 
@@ -209,19 +213,15 @@ def year_map(chain: Sequence[Checklist]) -> YearMap:
             assert oq is not None
             step_table: dict[str, str] = {}
             step_unmapped: tuple[str, ...] = ()
-            rescaled = link.scale_changed or link.options_changed
-            if (
-                rescaled
-                and not link.type_changed
-                and nq.type in ("rating", "choice", "multi-choice")
-            ):
+            rescaled = (link.scale_changed or link.options_changed) and not link.type_changed
+            if rescaled and nq.type in ("rating", "choice", "multi-choice"):
                 step_table, u = _step_map(old, oq, new, nq)
                 step_unmapped = tuple(u)
             step[nq.full_id] = _Step(
                 link.old_id,
                 link.via,
                 link.moved,
-                link.old_id.rsplit(".", 1)[-1] != nq.id,
+                link.old_id != nq.full_id and not link.moved,
                 link.text_changed,
                 rescaled,
                 link.type_changed,
@@ -378,23 +378,32 @@ def map_returns(returns: Iterable[Return], chain: Sequence[Checklist]) -> tuple[
     return tuple(out)
 
 
+def previous_year(
+    chain: Sequence[Checklist], returns: Iterable[Return], **options: Any
+) -> tuple[Aggregate, YearMap]:
+    """Last year's returns (to ``chain[0]``) mapped onto ``chain[-1]`` and aggregated with
+    the same definitions (``options`` as :func:`.aggregate.aggregate` takes them), and the
+    mapping: what :func:`.aggregate.thematic` takes as ``previous`` and ``comparison``."""
+    from .aggregate import aggregate
+
+    mapped = map_returns(returns, chain)
+    return aggregate(chain[-1], mapped, **options), year_map(chain)
+
+
 def comparison_table(
-    checklist: Checklist, previous: object, current: object, mapping: YearMap
+    checklist: Checklist, previous: Aggregate, current: Aggregate, mapping: YearMap
 ) -> Table:
     """Last year against this year, question by question (see :func:`comparison_tables`)."""
     return comparison_tables(checklist, previous, current, mapping)[0]
 
 
 def comparison_tables(
-    checklist: Checklist, previous: object, current: object, mapping: YearMap
+    checklist: Checklist, previous: Aggregate, current: Aggregate, mapping: YearMap
 ) -> tuple[Table, Table]:
     """Two tables: the share meeting each question last year (mapped) and this year, with the
     change in percentage points and the mapping's notes; and the same per standard. Questions
     removed are listed under the first; a share resting on fewer organisations than the
     threshold is suppressed."""
-    from .aggregate import Aggregate
-
-    assert isinstance(previous, Aggregate) and isinstance(current, Aggregate)
     threshold = current.threshold
     numbers = checklist.numbering()
     columns = [
