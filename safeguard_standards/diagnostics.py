@@ -566,6 +566,44 @@ class Code(enum.Enum):
         "safeguard validate form.pdf",
     )
 
+    # -- SG52x: reading a filled Word or Excel form, or our CSV (returns._read_office, _read_csv)
+    RETURN_DUPLICATE_FIELD = (
+        "SG520",
+        Severity.ERROR,
+        "a field appears twice in the return (a Word answer area copied, an Id repeated)",
+        "(two rows of the Answers sheet with the Id leadership.governance.named-governor)",
+    )
+    RETURN_UNKNOWN_ID = (
+        "SG521",
+        Severity.ERROR,
+        "a row's Id is not one of the form's questions (typed over, or a row added)",
+        "(the Id leadership.governance.named-governor changed to named-governor)",
+    )
+    RETURN_ROW_MISSING = (
+        "SG522",
+        Severity.ERROR,
+        "a question of the form has no row on the Answers sheet (deleted, or its Id changed)",
+        "(the row of 1.2.3 deleted from the Answers sheet)",
+    )
+    RETURN_SHEET_RENAMED = (
+        "SG523",
+        Severity.WARNING,
+        "the Answers sheet was renamed; it was found by its headings and read",
+        "(the Answers sheet renamed 'Our answers')",
+    )
+    RETURN_DOCTYPE = (
+        "SG524",
+        Severity.ERROR,
+        "a part of the file declares a document type or entities, which Word and Excel never write",
+        '(<!DOCTYPE x [<!ENTITY a "...">]> at the top of word/document.xml)',
+    )
+    RETURN_CSV_ENCODING = (
+        "SG525",
+        Severity.WARNING,
+        "the CSV file was saved in the Windows-1252 encoding, not UTF-8; it was read as such",
+        "(Excel's Save As › CSV (Comma delimited), rather than CSV UTF-8)",
+    )
+
     # -- SG53x-SG55x: checking a return against the version it answers (returns.check) ------
     RETURN_SET_UNKNOWN = (
         "SG530",

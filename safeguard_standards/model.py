@@ -415,6 +415,12 @@ class Checklist:
     source: str = attrs.field(default="", eq=False)
     #: For a set resolved from an overlay: the SET it extends (``kcsie@2025-26``); else "".
     extends: str = attrs.field(default="", eq=False)
+    #: For a checklist made by :meth:`select`: the printed numbers of the set it was selected
+    #: from, by full id, so that a question keeps its number whatever the audience (kcsie's
+    #: ``governors-total`` is 2.1.3 in an academy's form too); None for a set as written.
+    full_numbers: Mapping[str, str] | None = attrs.field(
+        default=None, eq=False, repr=False, hash=False
+    )
     _questions_by_id: dict[str, Question] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
@@ -465,7 +471,27 @@ class Checklist:
         return None
 
     def numbering(self) -> dict[str, str]:
-        """Printed numbers by full id: ``1`` sections, ``1.2`` standards, ``1.2.3`` questions."""
+        """Printed numbers by full id: ``1`` sections, ``1.2`` standards, ``1.2.3`` questions.
+
+        A checklist selected for an audience (:meth:`select`) keeps the numbers of the whole
+        set, so a tailored form has gaps (2.1.1, 2.1.3) rather than renumbering; a checklist
+        changed after selecting, so that the kept numbers no longer cover it, is numbered
+        afresh.
+        """
+        kept = self.full_numbers
+        if kept is not None:
+            numbers: dict[str, str] = {}
+            for section in self.sections:
+                numbers[section.id] = kept.get(section.id, "")
+                for standard in section.standards:
+                    numbers[standard.full_id] = kept.get(standard.full_id, "")
+                    for question in standard.questions:
+                        numbers[question.full_id] = kept.get(question.full_id, "")
+            if "" not in numbers.values():
+                return numbers
+        return self._sequential_numbers()
+
+    def _sequential_numbers(self) -> dict[str, str]:
         numbers: dict[str, str] = {}
         for i, section in enumerate(self.sections, start=1):
             numbers[section.id] = str(i)
@@ -479,9 +505,11 @@ class Checklist:
         """Only what applies to ``audience`` (e.g. ``{"setting": "academy"}``).
 
         An item applies unless its ``applies_to`` names the dimension without the value.
-        Standards and sections left empty are dropped. Checking that the dimension and value
-        exist is the caller's job (:func:`safeguard_standards.select_audience` does it).
+        Standards and sections left empty are dropped. Every item keeps the number it has in
+        the whole set (:meth:`numbering`). Checking that the dimension and value exist is the
+        caller's job (:func:`safeguard_standards.select_audience` does it).
         """
+        numbers = self.numbering()
         sections = []
         for section in self.sections:
             if not _applies(section.applies_to, audience):
@@ -495,4 +523,4 @@ class Checklist:
                     standards.append(attrs.evolve(standard, questions=questions))
             if standards:
                 sections.append(attrs.evolve(section, standards=tuple(standards)))
-        return attrs.evolve(self, sections=tuple(sections))
+        return attrs.evolve(self, sections=tuple(sections), full_numbers=numbers)

@@ -125,6 +125,7 @@ def _question(q: QuestionView) -> dict[str, Any]:
         "formerly": src.formerly,
         "change_note": src.change_note,
         "evidence_field": q.evidence_field,
+        "action_field": q.action_ref.name if q.has_action else "",
     }
 
 
