@@ -247,3 +247,42 @@ def test_progress_on_a_terminal_says_what_how_many_and_time_left(
     quiet.stream = stream = io.StringIO()
     quiet(1, 3, "a")
     assert stream.getvalue() == ""
+
+
+@pytest.mark.slow
+def test_tracking_reads_this_years_action_plans(folder: Folder, tmp_path: Path) -> None:
+    import json
+
+    last = folder.returns(SET, LAST)
+    org = next(
+        p.stem
+        for p in sorted(last.glob("AGY-*.json"))
+        if len(json.loads(p.read_text(encoding="utf-8"))["actions"]) >= 2
+    )
+    done, late = list(json.loads((last / f"{org}.json").read_text(encoding="utf-8"))["actions"])[:2]
+    plan = tmp_path / f"{org}.csv"
+    plan.write_text(
+        "Id,Action,Target date,Progress\n"
+        f"{done},Train the board,31/01/2026,Complete\n"
+        f"{late},Audit the files,2026-01-31,started\n",
+        encoding="utf-8",
+    )
+    result = run(
+        this_year(folder), "--previous", str(last), "--plans", str(plan), "--as", "tracking",
+        "--format", "md", "-o", "-", "--generated-on", "2026-06-30",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = {
+        tuple(c.strip() for c in line.strip("|").split("|")[:3])
+        for line in result.stdout.splitlines()
+        if line.startswith(f"| {org} |")
+    }
+    assert (org, done, "Done") in rows and (org, late, "Overdue") in rows
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Id,Action,Target date\nx.y,Do it,31/02/2026\n", encoding="utf-8")
+    result = run(
+        this_year(folder), "--previous", str(last), "--plans", str(bad), "--as", "tracking",
+        "--format", "md", "-o", "-",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "SG601" in result.stderr and "row 2" in result.stderr

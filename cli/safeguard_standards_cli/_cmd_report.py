@@ -121,6 +121,14 @@ def _read_text(path: str, option: str) -> str:
     help="Last year's returns (a file or folder; repeatable), for the year-on-year comparison "
     "and tracking.",
 )
+@click.option(
+    "--plans",
+    "plans",
+    multiple=True,
+    metavar="CSV",
+    help="Tracking: this year's action plans sent back (the CSV render --as action-plan "
+    "writes, filled in; named ORG-ID.csv, or with an Organisation column; repeatable).",
+)
 @click.option("--as", "kind", type=click.Choice(KINDS), required=True, help="The report to make.")
 @click.option("--format", "fmt", type=click.Choice(DOCUMENT_FORMATS + DATA_FORMATS), required=True)
 @click.option(
@@ -182,6 +190,7 @@ def report_cmd(
     targets: tuple[str, ...],
     roster_path: str | None,
     previous: tuple[str, ...],
+    plans: tuple[str, ...],
     kind: str,
     fmt: str,
     output: str,
@@ -235,7 +244,9 @@ def report_cmd(
     folder = many or (kind == "feedback" and not output.endswith((f".{fmt}", ".zip")))
     if kind == "data" and fmt == "csv" and not to_stdout:
         folder = True
-    inputs = [*targets, *previous, *(p for p in (roster_path, comments_path) if p)]
+    if plans and kind != "tracking":
+        raise UsageProblem(f"--plans applies to --as tracking, not --as {kind}", "leave it out")
+    inputs = [*targets, *previous, *plans, *(p for p in (roster_path, comments_path) if p)]
     if (not to_stdout and not folder) or (not to_stdout and output.endswith(".zip")):
         check_output(output, inputs)
     try:
@@ -243,6 +254,7 @@ def report_cmd(
             targets=targets,
             roster_path=roster_path,
             previous=previous,
+            plans=plans,
             kind=kind,
             fmt=fmt,
             output=output,
@@ -336,6 +348,7 @@ def _run(
     targets: tuple[str, ...],
     roster_path: str | None,
     previous: tuple[str, ...],
+    plans: tuple[str, ...],
     kind: str,
     fmt: str,
     output: str,
@@ -468,6 +481,7 @@ def _run(
             ledger,
             chain=chain,
             roster=roster,
+            plans=_plans(plans) if plans else None,
             as_of=as_of,
             name_organisations=name_organisations,
             generated_on=generated_on,
@@ -500,6 +514,26 @@ def _run(
                 f"rejected {d[0]}: " + "; ".join(x.code.code for x in d[1] if x.is_error), err=True
             )
     del format_diagnostic
+
+
+def _plans(paths: tuple[str, ...]) -> list[Any]:
+    """Every action of the action-plan CSVs (an organisation's own plan is named by its id:
+    ORG-0042.csv); a row that cannot be read is a located error."""
+    from safeguard_standards.diagnostics import format_diagnostic
+    from safeguard_standards.report.tracking import read_action_plan
+
+    out: list[Any] = []
+    bad = False
+    for path in paths:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        actions, problems = read_action_plan(_read_text(path, "--plans"), path, stem)
+        for d in problems:
+            click.echo(format_diagnostic(d), err=True)
+        bad |= any(d.is_error for d in problems)
+        out.extend(actions)
+    if bad:
+        raise UsageProblem("the action plans have errors; nothing was written")
+    return out
 
 
 def _latest(returns: Any) -> datetime.date:

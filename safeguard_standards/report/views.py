@@ -900,11 +900,14 @@ def tracking_view(
     *,
     chain: Sequence[Checklist] = (),
     roster: Roster | None = None,
+    plans: Sequence[Any] | None = None,
     as_of: datetime.date,
     name_organisations: bool = False,
     generated_on: str | None = None,
 ) -> ReportView:
-    """Last year's actions (from ``previous``) against this year's (from ``returns``)."""
+    """Last year's actions (from ``previous``) against this year's: the action plans sent
+    back (``plans``, :class:`.tracking.Action` values from :func:`.tracking.read_action_plan`)
+    when given, else the actions named in this year's ``returns``."""
     from .tracking import actions_from_returns, track
     from .yoy import year_map
 
@@ -921,7 +924,7 @@ def tracking_view(
     names = {o.id: o.name for o in roster} if roster is not None else {}
     tracking = track(
         actions_from_returns(previous, owners(previous)),
-        actions_from_returns(returns, owners(returns)),
+        actions_from_returns(returns, owners(returns)) if plans is None else plans,
         as_of,
         renamed=renamed,
         organisations=names,
