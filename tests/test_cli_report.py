@@ -215,18 +215,18 @@ def test_the_data_as_csv_xlsx_and_the_long_table(folder: Folder, tmp_path: Path)
     assert (folder_out / "answers.csv").exists() and (folder_out / "standards.csv").exists()
 
 
-def test_parquet_without_its_extra_names_the_extra(folder: Folder, tmp_path: Path) -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        result = run(
-            this_year(folder), "--as", "data", "--format", "parquet", "-o",
-            str(tmp_path / "a.parquet"),
-        )  # fmt: skip
-        assert result.exit_code == 1
-        assert "parquet" in result.stderr
-    else:  # pragma: no cover - with the extra installed
-        pytest.skip("pyarrow is installed")
+@pytest.mark.slow
+def test_the_long_table_as_parquet_holds_what_the_csv_holds(folder: Folder, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "answers.parquet"
+    base = [this_year(folder), "--roster", str(folder.roster), "--as", "data"]
+    result = run(*base, "--format", "parquet", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    csv_lines = run(*base, "--format", "csv", "-o", "-").stdout.splitlines()
+    assert table.num_rows == len(csv_lines) - 1
+    assert table.column_names == csv_lines[0].lstrip("\ufeff").split(",")
+    assert str(table.schema.field("score").type) == "double"
 
 
 def test_progress_on_a_terminal_says_what_how_many_and_time_left(
