@@ -111,7 +111,7 @@ def test_a_bad_comments_file_is_a_located_error_and_nothing_is_written(
         this_year(folder), "--as", "feedback", "--comments", str(comments), "--format", "md",
         "-o", str(out),
     )  # fmt: skip
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert f"{comments}:2:3: SG620" in result.stderr
     assert not out.exists()
 
@@ -284,5 +284,15 @@ def test_tracking_reads_this_years_action_plans(folder: Folder, tmp_path: Path) 
         this_year(folder), "--previous", str(last), "--plans", str(bad), "--as", "tracking",
         "--format", "md", "-o", "-",
     )  # fmt: skip
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "SG601" in result.stderr and "row 2" in result.stderr
+
+
+def test_a_bad_roster_is_a_located_error(folder: Folder, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Name,Type\nA school,academy\n", encoding="utf-8")
+    result = run(this_year(folder), "--roster", str(roster), "--as", "thematic", "--format",
+                 "md", "-o", "-")  # fmt: skip
+    assert result.exit_code == 1
+    assert f"{roster}" in result.stderr and "SG600" in result.stderr
+    assert result.stdout == ""

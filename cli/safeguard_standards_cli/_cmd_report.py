@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._errors import UsageProblem, check_output, problem, registry, write_output
+from ._errors import ContentProblem, UsageProblem, check_output, problem, registry, write_output
 
 if TYPE_CHECKING:
     from safeguard_standards.report.roster import Roster
@@ -90,7 +90,7 @@ def _roster(path: str | None) -> Roster | None:
     for d in problems:
         click.echo(format_diagnostic(d), err=True)
     if any(d.is_error for d in problems):
-        raise UsageProblem(f"{path}: the roster has errors; nothing was written")
+        raise ContentProblem(f"{path}: the roster has errors; nothing was written")
     return roster
 
 
@@ -532,7 +532,7 @@ def _plans(paths: tuple[str, ...]) -> list[Any]:
         bad |= any(d.is_error for d in problems)
         out.extend(actions)
     if bad:
-        raise UsageProblem("the action plans have errors; nothing was written")
+        raise ContentProblem("the action plans have errors; nothing was written")
     return out
 
 
@@ -603,7 +603,7 @@ def _comments(path: str, checklist: Any, returns: Any, roster: Any) -> Any:
     for d in problems:
         click.echo(format_diagnostic(d), err=True)
     if problems:
-        raise UsageProblem(f"{path}: the comments file has errors; nothing was written")
+        raise ContentProblem(f"{path}: the comments file has errors; nothing was written")
     ids = []
     for r in returns:
         org = roster.match(r) if roster is not None else None
