@@ -27,6 +27,7 @@ Machines here are shared and noisy: compare ratios and medians, never single run
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -69,8 +71,14 @@ def make_folder(n: int, seed: int = 1) -> Path:
     return folder
 
 
-def ours(folder: str, use_orjson: bool = False) -> None:
-    """The whole job, in this process (see the module)."""
+def ours(folder: str, use_orjson: bool = False, phases: bool = False) -> None:
+    """The whole job, in this process (see the module); with ``phases``, the CPU seconds of
+    each step on standard error."""
+    marks = [("start", time.process_time())]
+
+    def mark(name: str) -> None:
+        marks.append((name, time.process_time()))
+
     sys.path.insert(0, str(ROOT))
     loads = json.loads
     if use_orjson:
@@ -83,20 +91,40 @@ def ours(folder: str, use_orjson: bool = False) -> None:
     from safeguard_standards.report.lean import Reader
     from safeguard_standards.report.roster import read_roster
 
+    mark("imports")
     root = Path(folder)
     checklist = load_bundled(SET, VERSION)
     roster, problems = read_roster((root / "roster.csv").read_text(encoding="utf-8"))
     assert not problems, problems
+    mark("load the set and the roster")
     reader = Reader({(SET, VERSION): checklist}, text=False)
     base = root / "returns"
     names = sorted(os.listdir(base))
-    returns, skipped = reader.read_all((loads((base / name).read_bytes()), name) for name in names)
+    parse = 0.0
+
+    def docs() -> Iterator[tuple[object, str]]:
+        nonlocal parse
+        for name in names:
+            start = time.process_time()
+            doc = loads((base / name).read_bytes())
+            parse += time.process_time() - start
+            yield doc, name
+
+    returns, skipped = reader.read_all(docs())
     assert not skipped, skipped[:3]
+    mark("read and parse the files")
+    marks[-1] = ("read and parse the files", marks[-2][1] + parse)
+    marks.append(("build the returns (lean reader)", time.process_time()))
     report = thematic(checklist, returns, roster=roster)
-    out = Path(tempfile.mkdtemp(prefix="safeguard-bench-tables-"))
-    for table in report.tables:
-        (out / (table.id.replace(":", "-") + ".csv")).write_bytes(to_csv(table))
+    mark("thematic figures and tables")
+    with tempfile.TemporaryDirectory(prefix="safeguard-bench-tables-") as out:
+        for table in report.tables:
+            (Path(out) / (table.id.replace(":", "-") + ".csv")).write_bytes(to_csv(table))
+    mark("write the tables as CSV")
     print(f"{len(returns)} returns, {len(report.tables)} tables")
+    if phases:
+        for (_, before), (name, after) in itertools.pairwise(marks):
+            print(f"{name}: {after - before:.2f} s CPU", file=sys.stderr)
 
 
 def floor(folder: str, use_orjson: bool = False) -> None:
@@ -137,9 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--do", choices=("ours", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--use-orjson", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phases", action="store_true", help="CPU seconds of each step of ours")
     args = parser.parse_args(argv)
     if args.do:
-        (ours if args.do == "ours" else floor)(args.folder, args.use_orjson)
+        if args.do == "ours":
+            ours(args.folder, args.use_orjson, args.phases)
+        else:
+            floor(args.folder, args.use_orjson)
+        return 0
+    if args.phases:
+        ours(str(make_folder(args.returns)), args.orjson, phases=True)
         return 0
 
     folder = make_folder(args.returns)

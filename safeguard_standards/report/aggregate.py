@@ -37,6 +37,7 @@ Definitions (the report's notes repeat them):
 
 from __future__ import annotations
 
+import gc
 import itertools
 import operator
 from collections import Counter
@@ -488,7 +489,28 @@ def aggregate(
     one, by file date then file name, is kept). ``dimensions`` are the breakdowns wanted: the
     set's audience dimensions and ``type`` (the roster's organisation type); by default every
     audience dimension the returns carry, and ``type`` when a roster is given.
+
+    The cyclic garbage collector is paused while counting and restored after: nothing made
+    here has reference cycles, and over tens of thousands of returns the collections it
+    would run cost a third of the counting.
     """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return _aggregate(checklist, returns, roster, dimensions, threshold, bands)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _aggregate(
+    checklist: Checklist,
+    returns: Iterable[Return],
+    roster: Roster | None,
+    dimensions: Sequence[str] | None,
+    threshold: int,
+    bands: tuple[int, int],
+) -> Aggregate:
     skipped: list[Diagnostic] = []
     kept: dict[str, Return] = {}
     orgs: dict[str, Organisation | None] = {}
