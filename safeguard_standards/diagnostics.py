@@ -263,6 +263,18 @@ class Code(enum.Enum):
         "(safeguard render kcsie --as form --per question: per is for action plans)",
     )
 
+    UNDEFINED_THEME = (
+        "SG230",
+        Severity.ERROR,
+        "themes names a theme that is not declared",
+        "themes: [leadershp]",
+        Detail(
+            "theme {theme!r} is not declared under 'themes'{did_you_mean}",
+            "use one of the declared themes ({known}), or declare it once under 'themes' at "
+            "the top of the file with its title",
+        ),
+    )
+
     NO_EVIDENCE = (
         "SG250",
         Severity.WARNING,

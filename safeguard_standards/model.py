@@ -34,6 +34,7 @@ __all__ = [
     "Section",
     "SignOff",
     "Standard",
+    "Theme",
 ]
 
 QuestionType = Literal[
@@ -172,6 +173,19 @@ class Audience:
 
 
 @attrs.frozen(kw_only=True)
+class Theme:
+    """A theme of the set's vocabulary (``themes:``): a heading that findings from several
+    instruments (self-assessment, case-file audit, survey) are brought together under."""
+
+    id: str
+    title: str
+    #: Markdown: what the theme covers.
+    describe: str = ""
+    origin: str = _origin()
+    loc: Location = _loc()
+
+
+@attrs.frozen(kw_only=True)
 class Option:
     """One option of a choice question."""
 
@@ -261,6 +275,10 @@ class Question:
     in_return: bool = False
     formerly: str = ""
     change_note: str = ""
+    #: Theme ids: its standard's themes, then those the question adds, each once.
+    themes: tuple[str, ...] = ()
+    #: The theme ids the question lists itself, as written (``themes`` less its standard's).
+    listed_themes: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
     origin: str = _origin()
     loc: Location = _loc()
 
@@ -290,6 +308,8 @@ class Standard:
     applies_to: AppliesTo = ()
     formerly: str = ""
     change_note: str = ""
+    #: Theme ids of the standard; every question of it has them too.
+    themes: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     origin: str = _origin()
     loc: Location = _loc()
@@ -408,6 +428,8 @@ class Checklist:
     scales: tuple[Scale, ...] = ()
     default_scale: str = ""
     audiences: tuple[Audience, ...] = ()
+    #: The theme vocabulary (``themes:``), in the order written.
+    themes: tuple[Theme, ...] = ()
     action_plan: ActionPlan = ActionPlan()
     sign_off: SignOff = SignOff()
     sections: tuple[Section, ...] = ()
@@ -462,6 +484,12 @@ class Checklist:
         for s in self.scales:
             if s.id == scale_id:
                 return s
+        return None
+
+    def theme(self, theme_id: str) -> Theme | None:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
         return None
 
     def audience(self, audience_id: str) -> Audience | None:

@@ -238,7 +238,8 @@ def fill_csv(
         put("Evidence", full_id, text)
     for full_id, text in filling["actions"].items():
         put("Action", full_id, text)
-    assert not filling["details"], "our CSV of a form has no organisation details"
+    for key, text in filling["details"].items():
+        put("Answer", key, text)
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode(encoding, errors="replace")

@@ -61,6 +61,10 @@ def blank(set_id: str, kind: str, audience: dict[str, str] | None, fmt: str) -> 
     return _blanks[key]
 
 
+def _question_views(c: Checklist, kind: str) -> list[Any]:
+    return [q for s in build_document(c, kind).sections for st in s.standards for q in st.questions]
+
+
 def form_questions(c: Checklist, kind: str) -> list[Any]:
     return [
         q.question
@@ -118,7 +122,8 @@ def expected(f: Filling, fmt: str, c: Checklist, kind: str) -> dict[tuple[str, s
     for key, text in f["actions"].items():
         out[(key, "action")] = text
     for key, value in f["details"].items():
-        out[(key, "detail")] = datetime.date.fromisoformat(value) if key in _DATE_DETAILS else value
+        as_date = key in _DATE_DETAILS and fmt != "csv"
+        out[(key, "detail")] = datetime.date.fromisoformat(value) if as_date else value
     return out
 
 
@@ -149,13 +154,13 @@ def test_round_trip(set_id: str, kind: str, audience: dict[str, str] | None, fmt
     questions = {q.full_id for q in form_questions(c, kind)}
     assert {k for k, p in blank_fields if p == "answer"} == questions
     assert {k for k, p in blank_fields if p == "evidence"} == questions
-    if fmt != "csv":
-        assert read_blank.envelope is not None
-        assert read_blank.envelope.set == set_id
-        assert read_blank.envelope.kind == kind
-        assert dict(read_blank.envelope.audience) == (audience or {})
+    # every format carries the envelope (a CSV in its last rows)
+    assert read_blank.envelope is not None
+    assert read_blank.envelope.set == set_id
+    assert read_blank.envelope.kind == kind
+    assert dict(read_blank.envelope.audience) == (audience or {})
     for seed in SEEDS:
-        f = filling_for(c, kind, seed, set(blank_fields), details=fmt != "csv")
+        f = filling_for(c, kind, seed, set(blank_fields), details=True)
         filled = fill(fmt, empty, f, c, kind)
         before = bytes(filled)
         raw = read_bytes(filled, name)
@@ -174,7 +179,7 @@ def test_round_trip_every_type_once() -> None:
     for fmt in ("docx", "xlsx", "csv"):
         empty = blank("kcsie", "form", None, fmt)
         blank_fields = fields_of(read_bytes(empty, f"k.{fmt}"))
-        f = filling_for(c, "form", 7, set(blank_fields), details=fmt != "csv")
+        f = filling_for(c, "form", 7, set(blank_fields), details=True)
         raw = read_bytes(fill(fmt, empty, f, c, "form"), f"k.{fmt}")
         assert raw.problems == ()
         given = {k: v for k, v in fields_of(raw).items() if v is not None}
@@ -422,7 +427,7 @@ def test_xlsx_answer_heading_changed(vcs_xlsx: bytes) -> None:
 
     raw = read_bytes(_edit_xlsx(vcs_xlsx, edit), "v.xlsx")
     assert _codes(raw) == [("SG504", "Answers!I1")]
-    assert {v.ref.part for v in raw.values} == {"answer", "evidence", "detail"}
+    assert {v.ref.part for v in raw.values} == {"answer", "evidence", "action", "detail"}
 
 
 def test_xlsx_percentage_typed_with_a_percent_sign(vcs_xlsx: bytes) -> None:
@@ -735,61 +740,29 @@ def test_docx_saved_by_libreoffice_says_the_answer_areas_are_gone(tmp_path: Path
 # -- the action box, where the form has one -----------------------------------------------------
 
 
-def _with_action_boxes(fmt: str, data: bytes) -> bytes:
-    """``data`` (a blank form) with an action box beside every evidence box, as the forms
-    will have: a Word control tagged ``<full id>.action``, an Excel Action column with its
-    defined names, a CSV Action column."""
-    if fmt == "docx":
-        from lxml import etree
-
-        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-        root = etree.fromstring(_document(data))
-        for tag in list(root.iter(f"{w}tag")):
-            value = tag.get(f"{w}val")
-            if value.endswith(".evidence"):
-                sdt = tag.getparent().getparent()
-                copy = etree.fromstring(etree.tostring(sdt))
-                copy.find(f"{w}sdtPr/{w}tag").set(f"{w}val", value[: -len("evidence")] + "action")
-                copy.find(f"{w}sdtPr/{w}id").set(f"{w}val", str(10**6 + len(value)))
-                sdt.addnext(copy)
-        return _docx_with(etree.tostring(root), data)
-    if fmt == "xlsx":
-        from openpyxl.workbook.defined_name import DefinedName
-
-        def edit(wb: Any) -> None:
-            ws = wb["Answers"]
-            ws["M1"] = "Action"
-            for r in range(2, ws.max_row + 1):
-                name = "SG_" + ws.cell(r, 2).value.replace("-", "___").replace(".", "__")
-                wb.defined_names[name + "__action"] = DefinedName(
-                    name + "__action", attr_text=f"Answers!$M${r}"
-                )
-
-        return _edit_xlsx(data, edit)
-    lines = data.decode("utf-8-sig").split("\r\n")
-    lines = [
-        line + (",Action" if i == 0 else ",") if line else line for i, line in enumerate(lines)
-    ]
-    return "\r\n".join(lines).encode("utf-8-sig")
-
-
 @pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv"])
 def test_action_boxes_when_the_form_has_them(fmt: str) -> None:
     c = checklist_for("kcsie", None)
-    empty = _with_action_boxes(fmt, blank("kcsie", "form", None, fmt))
+    empty = blank("kcsie", "form", None, fmt)
     read_blank = read_bytes(empty, f"k.{fmt}")
     assert read_blank.problems == ()
     blank_fields = fields_of(read_blank)
-    questions = {q.full_id for q in form_questions(c, "form")}
-    assert {k for k, p in blank_fields if p == "action"} == questions
-    f = filling_for(c, "form", 4, set(blank_fields), details=fmt != "csv")
+    questions = {q.question.full_id for q in _question_views(c, "form") if q.has_action}
+    assert len(questions) == 33  # the kcsie rating questions whose scale can need an action
+    boxes = {k for k, p in blank_fields if p == "action"}
+    if fmt == "docx":  # a control only where an action can be needed
+        assert boxes == questions
+    else:  # an Action column, open (XLSX) only on those rows
+        assert boxes == {q.full_id for q in form_questions(c, "form")}
+    f = filling_for(c, "form", 4, set(blank_fields), details=True)
     assert f["actions"]
     raw = read_bytes(fill(fmt, empty, f, c, "form"), f"k.{fmt}")
     assert raw.problems == ()
     given = {k: v for k, v in fields_of(raw).items() if v is not None}
     assert given == expected(f, fmt, c, "form")
     where = next(v.where for v in raw.values if v.ref.part == "action" and v.value is not None)
-    assert where.at.startswith({"docx": "tag ", "xlsx": "Answers!M", "csv": "row "}[fmt])
+    assert where.at.startswith({"docx": "tag ", "xlsx": "Answers!K", "csv": "row "}[fmt])
+    assert where.at.endswith({"docx": ".action", "xlsx": "", "csv": ":column Action"}[fmt])
 
 
 def test_old_or_password_protected_office_files() -> None:
@@ -885,7 +858,7 @@ def test_mangled_returns_never_raise(fmt: str) -> None:
 
     c = checklist_for("vcs_checklist", None)
     empty = blank("vcs_checklist", "form", None, fmt)
-    f = filling_for(c, "form", 2, set(), details=fmt != "csv")
+    f = filling_for(c, "form", 2, set(), details=True)
     filled = fill(fmt, empty, f, c, "form")
     rng = random.Random(f"mangle/{fmt}")
     junk = [b"<", b">", b"&", b'"', b"'", b"</w:sdt>", b"<c r='A1'>", b"\xff", b"\0", b";", b","]

@@ -809,7 +809,7 @@ def _scales(doc: _Doc) -> None:
     doc.add(_heading(doc, 1, "Rating levels"))
     for scale in doc.view.scales:
         if len(doc.view.scales) > 1:
-            doc.add(_heading(doc, 2, f"Scale: {scale.id}"))
+            doc.add(_heading(doc, 2, scale.heading))
         rows = [
             [_text_para(doc, "SG Label", "Level"), _text_para(doc, "SG Label", "What it means")]
         ]

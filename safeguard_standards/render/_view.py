@@ -567,6 +567,20 @@ class ScaleView:
 
     id: str
     levels: tuple[Choice, ...]
+    #: The printed numbers of the questions that use it, in order.
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """``Scale: seen (question 2.1.1)``: how a document with several scales names one."""
+        n = self.numbers
+        if not n:
+            return f"Scale: {self.id}"
+        if len(n) == 1:
+            return f"Scale: {self.id} (question {n[0]})"
+        if len(n) <= 6:
+            return f"Scale: {self.id} (questions {', '.join(n)})"
+        return f"Scale: {self.id} ({len(n)} questions)"
 
 
 @attrs.frozen
@@ -740,7 +754,7 @@ def build_document(
         audience=audience,
         publisher=checklist.publisher,
         base_dir=options.base_dir if options is not None else None,
-        scales=_used_scales(chosen),
+        scales=_used_scales(chosen, numbers),
         references=_used_references(chosen),
         generated_on=generated_on,
         with_logo=options is not None,
@@ -774,18 +788,18 @@ def _audience_labels(
             yield audience.label or dim, audience.label_of(value)
 
 
-def _used_scales(checklist: Checklist) -> tuple[ScaleView, ...]:
-    used: list[str] = []
+def _used_scales(checklist: Checklist, numbers: dict[str, str]) -> tuple[ScaleView, ...]:
+    used: dict[str, list[str]] = {}
     for q in checklist.questions():
         if q.type == "rating":
             sid = q.scale or checklist.default_scale
-            if sid not in used:
-                used.append(sid)
+            used.setdefault(sid, []).append(numbers.get(q.full_id, ""))
     out = []
-    for sid in used:
+    for sid, used_by in used.items():
         scale: Scale | None = checklist.scale(sid)
         if scale is not None:
-            out.append(ScaleView(sid, tuple(_level_choice(lv) for lv in scale.levels)))
+            levels = tuple(_level_choice(lv) for lv in scale.levels)
+            out.append(ScaleView(sid, levels, tuple(n for n in used_by if n)))
     return tuple(out)
 
 

@@ -10,8 +10,12 @@ is the checker's business. Nothing is evaluated: a cell starting with ``=`` is t
 What spreadsheet programs save is read as it comes: UTF-8 with or without a byte-order mark,
 or Windows-1252 (Excel's plain "CSV (Comma delimited)"; read as such, with a warning, SG525),
 and ``,``, ``;`` (Excel where the decimal separator is a comma) or tab between cells, or the
-delimiter a first line ``sep=;`` names. A CSV has
-no envelope: the checker says which set it answers from the Ids.
+delimiter a first line ``sep=;`` names.
+
+After the questions come a row per organisation-details and sign-off field (its key, such as
+``org.name``, in the Id column, its value in the Answer column) and the envelope, a row per
+property (``sg_set`` …, the value in the Answer column). A CSV made before those rows existed
+has no envelope: the checker then says it cannot tell which set it answers.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import io
 
 from .. import fields as codec
 from ..diagnostics import Code, Diagnostic
+from ..envelope import PROPERTY_PREFIX, Envelope, EnvelopeError
 from .raw import RawReturn, RawValue, Where
 
 __all__ = ["read_csv"]
@@ -120,10 +125,23 @@ def read_csv(data: bytes, source: str) -> RawReturn:
     parts = [(p, *heads[p]) for p in ("answer", "evidence", "action") if p in heads]
     id_col = heads["id"][0]
     seen: dict[str, int] = {}
+    props: dict[str, str] = {}
+    answer_col, answer_heading = heads["answer"]
     for n, row in enumerate(rows[1:], start=2):
         cells = row + [""] * (len(rows[0]) - len(row))
         key = cells[id_col].strip()
         here = Where(source, row=n, column="Id")
+        if key.startswith(PROPERTY_PREFIX):
+            props[key] = cells[answer_col].strip()
+            continue
+        if key in codec.DETAIL_FIELDS:
+            if key in seen:
+                continue
+            seen[key] = n
+            text = cells[answer_col]
+            where = Where(source, row=n, column=answer_heading)
+            values.append(RawValue(codec.detail(key), text if text.strip() else None, where))
+            continue
         if not key:
             if any(cells[i].strip() for _, i, _ in parts):
                 problems.append(
@@ -159,4 +177,28 @@ def read_csv(data: bytes, source: str) -> RawReturn:
             value = cells[i] if cells[i].strip() else None
             ref = codec.FieldRef(key, part)
             values.append(RawValue(ref, value, Where(source, row=n, column=heading)))
-    return RawReturn(source=source, format="csv", values=tuple(values), problems=tuple(problems))
+    envelope = None
+    if props:
+        try:
+            envelope = Envelope.from_properties(props)
+        except EnvelopeError as exc:
+            first = min(
+                n
+                for n, row in enumerate(rows[1:], start=2)
+                if len(row) > id_col and row[id_col].strip().startswith(PROPERTY_PREFIX)
+            )
+            problems.append(
+                Where(source, row=first, column="Id").diagnostic(
+                    Code.RETURN_ENVELOPE,
+                    f"the rows about the form (sg_set …) cannot be read: {exc}",
+                    "put back the rows at the end of the file as the blank form had them "
+                    "(section 'About this form'), or fill in a fresh copy of the form",
+                )
+            )
+    return RawReturn(
+        source=source,
+        format="csv",
+        envelope=envelope,
+        values=tuple(values),
+        problems=tuple(problems),
+    )
