@@ -450,3 +450,9 @@ def test_the_report_pages_pass_axe_in_chromium(made: Pack, tmp_path: Path) -> No
         finally:
             browser.close()
     assert found == {name: [] for name in pages}
+
+
+@pytest.mark.slow
+def test_a_feedback_pdf_is_the_same_bytes_twice(made: Pack) -> None:
+    view = feedback(made, 2)
+    assert documents.write_pdf(view) == documents.write_pdf(view)
