@@ -63,6 +63,7 @@ def test_last_years_returns_give_the_year_on_year_comparison(
     assert "Last year (2023-25)" in html and "This year (2025-27)" in html
     assert 'id="f-year-on-year"' in html
     assert "2026-04-01" in html
+    assert "section11@2023-25" in html
 
 
 @pytest.mark.slow

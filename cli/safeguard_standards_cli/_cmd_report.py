@@ -405,6 +405,12 @@ def _run(
             old = pack.choose_version(prev_set, reg)[1]
             chain = pack.chain_between(reg, set_id, old, version)
             prev_returns = [r for r in prev_set if r.version == old]
+            import attrs
+
+            ledger = attrs.evolve(
+                ledger,
+                versions=(f"{set_id}@{old} ({len(prev_returns)} last year)", *ledger.versions),
+            )
         if not chain:
             raise UsageProblem(
                 f"--previous: no returns to an earlier version of {set_id} than {version}",
