@@ -525,6 +525,13 @@ class Code(enum.Enum):
         "the restyling stylesheet is larger than the limit or is not UTF-8 text",
         "(--css /dev/zero, or a 5 MB file)",
     )
+    COLLECT_VERSION = (
+        "SG445",
+        Severity.ERROR,
+        "an online form (XLSForm, SurveyJS, FHIR) needs a version number that grows year on "
+        "year, and the set's version cannot be made into one",
+        "version: draft-b   # for --format xlsform",
+    )
 
     # -- SG50x: reading a completed return (safeguard_standards.returns.read) ----------------
     RETURN_NOT_OURS = (

@@ -34,6 +34,10 @@ How each format writes a field name (:func:`encode`):
 * ``xlsx``: the workbook defined name of the cell, ``SG_`` + the field name with ``.``
   written ``__`` and ``-`` written ``___`` (``SG_org__name``); a choice has no cell of its own.
   The Answers sheet's **Id** column holds the full id itself (``xlsx-id``).
+* ``xlsform`` and ``surveyjs``: the question's ``name``, the same safe name as ``xlsx``
+  (:func:`safe_name`): a valid XML name with no ``.`` (SurveyJS reads a dot in a name as a
+  path into a panel or a matrix); :func:`field_name_of` maps it back;
+* ``fhir``: the item's ``linkId``, the field name itself.
 
 Nothing here imports the model or a rendering library: a reader of returns can use it alone.
 """
@@ -60,12 +64,16 @@ __all__ = [
     "detail",
     "encode",
     "evidence",
+    "field_name_of",
     "pdf_partial_names",
+    "safe_name",
 ]
 
 #: The formats a field name is written in; ``xlsx-id`` is the Answers sheet's Id column.
-FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "xlsx-id")
-Format = Literal["html", "pdf", "docx", "xlsx", "xlsx-id"]
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "xlsx-id", "xlsform", "surveyjs", "fhir")
+Format = Literal["html", "pdf", "docx", "xlsx", "xlsx-id", "xlsform", "surveyjs", "fhir"]
+#: The formats whose names are :func:`safe_name`\ s (the XLSX defined names, without a cell).
+_SAFE_FORMATS = ("xlsx", "xlsform", "surveyjs")
 
 #: The parts of a question or form a field can be.
 PARTS: tuple[str, ...] = ("answer", "evidence", "action", "detail")
@@ -203,10 +211,10 @@ def encode(fmt: Format, ref: FieldRef) -> str:
         if fmt == "docx":
             return f"{name}{DOCX_CHOICE_SEPARATOR}{ref.choice}"
         raise ValueError(f"a choice has no field name of its own in {fmt}")
-    if fmt in ("html", "pdf", "docx"):
+    if fmt in ("html", "pdf", "docx", "fhir"):
         return name
-    if fmt == "xlsx":
-        return XLSX_PREFIX + name.replace("-", "___").replace(".", "__")
+    if fmt in _SAFE_FORMATS:
+        return safe_name(name)
     if fmt == "xlsx-id":
         if ref.part != "answer":
             raise ValueError("the Id column names questions only")
@@ -255,12 +263,31 @@ def decode(fmt: Format, name: str) -> FieldRef | None:
                 return FieldRef(head, "answer", last)
             return None
         return _from_name(name)
-    if fmt == "xlsx":
-        if not name.startswith(XLSX_PREFIX):
-            return None
-        rest = name[len(XLSX_PREFIX) :]
-        ref = _from_name(_XLSX_RUN.sub(lambda m: "." if len(m.group()) == 2 else "-", rest))
-        return ref if ref is not None and encode("xlsx", ref) == name else None
+    if fmt in _SAFE_FORMATS:
+        field = field_name_of(name)
+        return None if field is None else _from_name(field)
+    if fmt == "fhir":
+        return _from_name(name)
     if fmt == "xlsx-id":
         return FieldRef(name, "answer") if _FULL_ID.fullmatch(name) else None
     return None
+
+
+def safe_name(name: str) -> str:
+    """A field name (``a.b.c``, ``a.b.c.evidence``, ``org.name``) as a name with no ``.`` or
+    ``-``: ``SG_`` + the name with ``.`` written ``__`` and ``-`` written ``___``
+    (``SG_leadership__governance__named___governor``). An id never holds two ``_`` in a row,
+    so :func:`field_name_of` reads it back. It is a valid XML name (XLSForm), a SurveyJS
+    question name and an XLSX defined name."""
+    return XLSX_PREFIX + name.replace("-", "___").replace(".", "__")
+
+
+def field_name_of(safe: str) -> str | None:
+    """The field name :func:`safe_name` made ``safe`` from, or None if ``safe`` is not one of
+    ours (the inverse: ``field_name_of(safe_name(n)) == n`` for every field name ``n``)."""
+    if not safe.startswith(XLSX_PREFIX):
+        return None
+    rest = safe[len(XLSX_PREFIX) :]
+    name = _XLSX_RUN.sub(lambda m: "." if len(m.group()) == 2 else "-", rest)
+    ref = _from_name(name)
+    return name if ref is not None and safe_name(name) == safe else None

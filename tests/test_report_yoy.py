@@ -295,7 +295,7 @@ def test_last_years_returns_are_counted_on_this_years_questions(chain: list[Chec
 
 
 def test_previous_year_feeds_the_standards_comparison(chain: list[Checklist]) -> None:
-    from safeguard_standards.report.yoy import previous_year
+    from safeguard_standards.report.aggregate import previous_year
 
     old = [
         _old_return("A", "yes", "not-met", "met", "yes-fully"),

@@ -1,5 +1,6 @@
 """``safeguard render SET --as KIND --format FMT``: blank audit tools, return forms, guidance,
-action plans and "what changed" documents in HTML, PDF, Word, Excel, Markdown, CSV and JSON."""
+action plans and "what changed" documents in HTML, PDF, Word, Excel, Markdown, CSV and JSON;
+forms and return forms for online collection as XLSForm, SurveyJS and FHIR."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ if TYPE_CHECKING:
 # Kept in step with safeguard_standards.render.KINDS / FORMATS (not imported here, so that
 # `safeguard --help` does not load the library).
 KINDS = ("form", "return-form", "guidance", "action-plan", "changes")
-FORMATS = ("html", "pdf", "docx", "xlsx", "md", "csv", "json")
-BINARY = ("pdf", "docx", "xlsx")
+FORMATS = ("html", "pdf", "docx", "xlsx", "md", "csv", "json", "xlsform", "surveyjs", "fhir")
+BINARY = ("pdf", "docx", "xlsx", "xlsform")
+#: The file name ending of the online-collection formats (``…-form-xlsform.xlsx``).
+_COLLECT_SUFFIX = {"xlsform": "xlsform.xlsx", "surveyjs": "surveyjs.json", "fhir": "fhir.json"}
 _EXTENSIONS = {".htm": "html", ".markdown": "md"}
 
 
@@ -41,10 +44,13 @@ def _format_from_name(output: str | None) -> str | None:
 
 
 def default_output(checklist: Checklist, kind: str, fmt: str, audience: dict[str, str]) -> str:
-    """``kcsie-2025-26-form.pdf``; ``…-form-academy.pdf`` for ``--for setting=academy``."""
+    """``kcsie-2025-26-form.pdf``; ``…-form-academy.pdf`` for ``--for setting=academy``;
+    ``kcsie-2025-26-form-xlsform.xlsx``, ``…-form-surveyjs.json``, ``…-form-fhir.json``."""
     parts = [checklist.id, checklist.version, kind, *audience.values()]
     name = "-".join(p for p in parts if p)
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    if fmt in _COLLECT_SUFFIX:
+        return f"{safe}-{_COLLECT_SUFFIX[fmt]}"
     return f"{safe}.{fmt}"
 
 
@@ -99,7 +105,8 @@ def _read_css(css_path: str | None) -> str:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format (default: from the -o file name's extension).",
+    help="Output format (default: from the -o file name's extension). For online collection "
+    "of a form or return form: xlsform (ODK, KoboToolbox), surveyjs, fhir (an R5 Questionnaire).",
 )
 @click.option(
     "--for",
@@ -150,6 +157,7 @@ def render_cmd(
       safeguard render section11 --as guidance --format md -o -
       safeguard render vcs_checklist --as action-plan --format csv --per question
       safeguard render kcsie@2025-26 --as changes --format html
+      safeguard render kcsie --as return-form --format xlsform --for setting=academy
     """
     from safeguard_standards import AudienceError, parse_audience
     from safeguard_standards.render import RenderError, RenderOptions, render, render_changes
@@ -163,9 +171,10 @@ def render_cmd(
     _check_options_apply(kind, fmt, per=per, since=since, css=css_path)
     to_stdout = output == "-"
     if to_stdout and fmt in BINARY and _stdout_is_terminal():
+        ext = "xlsx" if fmt == "xlsform" else fmt
         raise UsageProblem(
             f"will not write {fmt.upper()} to a terminal",
-            f"give a file name with -o FILE.{fmt}, or redirect: > file.{fmt}",
+            f"give a file name with -o FILE.{ext}, or redirect: > file.{ext}",
         )
 
     reg = registry()

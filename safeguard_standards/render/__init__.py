@@ -15,7 +15,8 @@ functions, never at import time; a format's modules are imported only when it is
 See docs/rendering.md, "How rendering is organised".
 
 Kinds: form, return-form, guidance, action-plan, changes.
-Formats: html, pdf, docx, xlsx, md, csv, json.
+Formats: html, pdf, docx, xlsx, md, csv, json, and for online collection of forms and return
+forms xlsform (ODK, KoboToolbox), surveyjs and fhir (an R5 Questionnaire); see docs/collecting.md.
 """
 
 from __future__ import annotations
@@ -53,7 +54,18 @@ __all__ = [
 ]
 
 KINDS: tuple[str, ...] = ("form", "return-form", "guidance", "action-plan", "changes")
-FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx", "md", "csv", "json")
+FORMATS: tuple[str, ...] = (
+    "html",
+    "pdf",
+    "docx",
+    "xlsx",
+    "md",
+    "csv",
+    "json",
+    "xlsform",
+    "surveyjs",
+    "fhir",
+)
 
 
 class RenderError(SafeguardError):
@@ -140,6 +152,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "csv": ("csv",),
     "docx": ("docx", "changes"),
     "xlsx": ("xlsx",),
+    "xlsform": ("xlsform",),
+    "surveyjs": ("surveyjs",),
+    "fhir": ("fhir",),
 }
 
 

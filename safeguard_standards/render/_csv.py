@@ -146,13 +146,13 @@ def form_rows(
                     )
                 )
     blank = ("",) * 3
-    for section, group in (
+    for heading, group in (
         (DETAILS_SECTION, ORGANISATION_FIELDS),
         (SIGN_OFF_SECTION, doc.sign_off_fields),
     ):
         for f in group:
             kind = "Date" if f.type == "date" else "Text"
-            rows.append(("", f.name, section, "", f.label, kind, "", "", "", *blank, ""))
+            rows.append(("", f.name, heading, "", f.label, kind, "", "", "", *blank, ""))
     envelope = envelope_of(doc.checklist, doc.kind, options, doc)
     for name, value in envelope.to_properties().items():
         rows.append(("", name, ENVELOPE_SECTION, "", "", "", "", "", "", value, "", "", ""))

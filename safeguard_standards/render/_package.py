@@ -17,7 +17,7 @@ import zipfile
 __all__ = ["PACKAGE_FORMATS", "reproducible"]
 
 #: Formats whose output is a zip package.
-PACKAGE_FORMATS = frozenset({"docx", "xlsx"})
+PACKAGE_FORMATS = frozenset({"docx", "xlsx", "xlsform"})
 #: The earliest date a zip entry can carry (1 January 1980).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _CORE = "docProps/core.xml"

@@ -42,7 +42,7 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -51,6 +51,9 @@ from ..model import Checklist, Question, Scale
 from ..returns.model import Answer, Return
 from .roster import Organisation, Roster, return_key
 from .table import Row, Table, cell, make_table, percent, percent_text, suppressed
+
+if TYPE_CHECKING:
+    from .yoy import YearMap
 
 __all__ = [
     "Aggregate",
@@ -63,6 +66,7 @@ __all__ = [
     "Thematic",
     "aggregate",
     "meeting_levels",
+    "previous_year",
     "response_rate",
     "thematic",
 ]
@@ -1135,3 +1139,15 @@ def _breakdown_table(
         rows,
         notes,
     )
+
+
+def previous_year(
+    chain: Sequence[Checklist], returns: Iterable[Return], **options: Any
+) -> tuple[Aggregate, YearMap]:
+    """Last year's returns (to ``chain[0]``) mapped onto ``chain[-1]`` and aggregated with
+    the same definitions (``options`` as :func:`aggregate` takes them), and the
+    mapping: what :func:`thematic` takes as ``previous`` and ``comparison``."""
+    from .yoy import map_returns, year_map
+
+    mapped = map_returns(returns, chain)
+    return aggregate(chain[-1], mapped, **options), year_map(chain)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -53,7 +53,6 @@ __all__ = [
     "comparison_table",
     "comparison_tables",
     "map_returns",
-    "previous_year",
     "year_map",
 ]
 
@@ -376,18 +375,6 @@ def map_returns(returns: Iterable[Return], chain: Sequence[Checklist]) -> tuple[
             )
         )
     return tuple(out)
-
-
-def previous_year(
-    chain: Sequence[Checklist], returns: Iterable[Return], **options: Any
-) -> tuple[Aggregate, YearMap]:
-    """Last year's returns (to ``chain[0]``) mapped onto ``chain[-1]`` and aggregated with
-    the same definitions (``options`` as :func:`.aggregate.aggregate` takes them), and the
-    mapping: what :func:`.aggregate.thematic` takes as ``previous`` and ``comparison``."""
-    from .aggregate import aggregate
-
-    mapped = map_returns(returns, chain)
-    return aggregate(chain[-1], mapped, **options), year_map(chain)
 
 
 def comparison_table(

@@ -182,13 +182,13 @@ def read_csv(data: bytes, source: str) -> RawReturn:
         try:
             envelope = Envelope.from_properties(props)
         except EnvelopeError as exc:
-            first = min(
+            top = min(
                 n
                 for n, row in enumerate(rows[1:], start=2)
                 if len(row) > id_col and row[id_col].strip().startswith(PROPERTY_PREFIX)
             )
             problems.append(
-                Where(source, row=first, column="Id").diagnostic(
+                Where(source, row=top, column="Id").diagnostic(
                     Code.RETURN_ENVELOPE,
                     f"the rows about the form (sg_set …) cannot be read: {exc}",
                     "put back the rows at the end of the file as the blank form had them "

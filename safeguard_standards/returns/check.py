@@ -522,7 +522,6 @@ class _Checker:
         answers: dict[str, list[RawValue]] = {}
         boxes: dict[tuple[str, str], RawValue] = {}
         details: dict[str, RawValue] = {}
-        has_action_boxes = False
         for rv in self.raw.values:
             ref = rv.ref
             if ref.part == "detail":
@@ -530,7 +529,6 @@ class _Checker:
             elif ref.part == "answer":
                 answers.setdefault(ref.key, []).append(rv)
             else:
-                has_action_boxes = has_action_boxes or ref.part == "action"
                 boxes.setdefault((ref.key, ref.part), rv)
         target_cl = form.checklist
         if file_cl is not None and file_cl is not target_cl:
@@ -621,7 +619,7 @@ class _Checker:
             elif not answer.answered and asked[qid] and q.required and qid not in bad:
                 blank.append((q, where))
             if answer.answered and asked[qid] and q.type == "rating":
-                self.requirements(q, answer, form, has_action_boxes or ac is not None)
+                self.requirements(q, answer, form)
         if blank and not any(a.answered for a in built):
             self.add(
                 blank[0][1],
@@ -839,7 +837,7 @@ class _Checker:
             )
         return _text(value).strip()
 
-    def requirements(self, q: Question, answer: Answer, form: _Form, action_box: bool) -> None:
+    def requirements(self, q: Question, answer: Answer, form: _Form) -> None:
         scale = form.checklist.scale(q.scale)
         level = scale.level(answer.level) if scale is not None else None
         if level is None:
@@ -848,7 +846,8 @@ class _Checker:
         number = form.numbers.get(qid, "")
         where = answer.where or self.where_of(FieldRef(qid))
         said = f"{number} ({qid}) is answered {level.label!r}"
-        if "action" in level.requires and action_box and not answer.action:
+        # every form has an action box beside a question whose answer can need an action
+        if "action" in level.requires and not answer.action:
             self.add(
                 self.where_of(FieldRef(qid, "action")) if self.json else where,
                 Code.ANSWER_NO_ACTION,
