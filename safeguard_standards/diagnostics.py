@@ -585,6 +585,45 @@ class Code(enum.Enum):
         "safeguard validate form.pdf",
     )
 
+    # -- SG51x: reading a filled PDF form (safeguard_standards.returns._read_pdf) ------------
+    RETURN_PDF_PASSWORD = (
+        "SG510",
+        Severity.ERROR,
+        "the PDF is protected by a password, so its fields cannot be read",
+        "(a return saved with File > Properties > Security > Password)",
+    )
+    RETURN_PDF_SCRIPT = (
+        "SG511",
+        Severity.ERROR,
+        "the PDF holds JavaScript (or an XFA form, which can run scripts)",
+        "(a return whose Name field runs a script when it is left, or an open action)",
+    )
+    RETURN_PDF_ACTION = (
+        "SG512",
+        Severity.ERROR,
+        "the PDF opens a program, a web address or another file, or sends the form "
+        "somewhere, by itself or from a field",
+        "(a Launch action on opening, a SubmitForm action on a field)",
+    )
+    RETURN_PDF_FIELD_TREE = (
+        "SG513",
+        Severity.ERROR,
+        "the PDF's field tree is damaged: a loop, too deep, or too many fields",
+        "(a field that is its own grandchild, or 100,000 fields)",
+    )
+    RETURN_PDF_FIELD_NAME = (
+        "SG514",
+        Severity.ERROR,
+        "a PDF field is named almost like one of the form's fields, but not quite",
+        "(leadership.culture.Culture-Rating, or a field renamed in an editor)",
+    )
+    RETURN_PDF_FIELD_VALUE = (
+        "SG515",
+        Severity.ERROR,
+        "a PDF field's value cannot be read: a choice no button has, or a value of the wrong kind",
+        "(a rating group whose value is /7 with five buttons)",
+    )
+
     # -- SG52x: reading a filled Word or Excel form, or our CSV (returns._read_office, _read_csv)
     RETURN_DUPLICATE_FIELD = (
         "SG520",
@@ -795,6 +834,84 @@ class Code(enum.Enum):
         "free text in the return looks like personal data (with --strict)",
         "(safeguard returns check --strict, evidence naming a child)",
     )
+    # -- SG565-SG569: a redacted copy of a return (returns.redact) -----------------------------
+    REDACT_UNCHECKED = (
+        "SG565",
+        Severity.ERROR,
+        "the return cannot be read and checked, so its personal data cannot be removed",
+        "(safeguard returns redact on a return of a set that is not known)",
+    )
+    REDACT_CANNOT_EDIT = (
+        "SG566",
+        Severity.ERROR,
+        "a value holding personal data cannot be changed in place in the file",
+        "(an Excel evidence cell holding a formula)",
+    )
+    REDACT_NOT_REMOVED = (
+        "SG567",
+        Severity.ERROR,
+        "personal data is still found in the redacted copy, so no copy is written",
+        "(a replacement that the next reading still finds)",
+    )
+    REDACT_UNCHECKED_TEXT = (
+        "SG568",
+        Severity.WARNING,
+        "a text in the return is not read as an answer, so it is copied unchecked",
+        "(an answer to a question the version does not have)",
+    )
+    # -- SG57x: rendering from a completed return (render.render_return, render RETURN) ------
+    RENDER_RETURN_KIND = (
+        "SG570",
+        Severity.ERROR,
+        "a completed return was given for a kind that is not made from answers",
+        "(safeguard render northshire.pdf --as guidance)",
+        Detail(
+            "a completed return makes an action plan or the completed form, not {kind}",
+            "use --as action-plan (the plan of its gaps) or --as form (the return filled in), "
+            "or give the set itself (e.g. kcsie) for a blank {kind}",
+        ),
+    )
+    RENDER_RETURN_FORMAT = (
+        "SG571",
+        Severity.ERROR,
+        "the completed form was asked for in a format it is not shown in",
+        "(safeguard render northshire.pdf --as form --format xlsx)",
+        Detail(
+            "a completed return is shown as a form in PDF, HTML or Word, not {fmt}",
+            "use --format pdf, html or docx (or --as action-plan, in any format)",
+        ),
+    )
+    RENDER_RETURN_INVALID = (
+        "SG572",
+        Severity.ERROR,
+        "the completed return has errors, so nothing is made from it",
+        "(safeguard render northshire.pdf --as action-plan, with a rating that is not a level)",
+        Detail(
+            "{source} has {count} error{s}, so nothing was made from it",
+            "correct the return (or ask the organisation for a corrected one), check it with "
+            "'safeguard returns check {source}', then render it again",
+        ),
+    )
+    RENDER_RETURN_AUDIENCE = (
+        "SG573",
+        Severity.ERROR,
+        "--for names another audience than the one the return was made for",
+        "(safeguard render academy-return.json --as form --for setting=maintained)",
+        Detail(
+            "the return was made for {made}, but --for asks for {given}",
+            "leave --for out: a return is shown for the audience it was made for",
+        ),
+    )
+    RENDER_RETURN_SET = (
+        "SG574",
+        Severity.ERROR,
+        "the return answers another set or version than the one it is rendered with",
+        "(render_return(a kcsie 2025-26 return, the kcsie 2024-25 checklist, ...))",
+        Detail(
+            "the return answers {answers}, not {given}",
+            "render it with the set and version it answers ({answers})",
+        ),
+    )
 
     # -- SG60x: reports from returns (safeguard_standards.report) ----------------------------
     REPORT_ROSTER = (
@@ -926,6 +1043,9 @@ _COMMAND_LINE: frozenset[Code] = frozenset(
         Code.OUTPUT_IS_INPUT,
         Code.OUTPUT_NOT_A_FILE,
         Code.OUTPUT_FOLDER,
+        Code.RENDER_RETURN_KIND,
+        Code.RENDER_RETURN_FORMAT,
+        Code.RENDER_RETURN_AUDIENCE,
     }
 )
 

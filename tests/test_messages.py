@@ -103,6 +103,9 @@ def test_exit_status_comes_from_the_catalogue() -> None:
         "SG412",
         "SG424",
         "SG425",
+        "SG570",  # a kind not made from a completed return
+        "SG571",  # the completed form in a format it is not shown in
+        "SG573",  # --for other than the return's audience
         "SG623",
         "SG624",
     }

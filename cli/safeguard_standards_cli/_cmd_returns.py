@@ -14,7 +14,6 @@ from ._errors import ContentProblem, UsageProblem, registry
 
 if TYPE_CHECKING:
     from safeguard_standards.returns.check import Checked
-    from safeguard_standards.returns.raw import RawReturn
 
 #: The ``format`` of ``returns check --format json``.
 CHECK_FORMAT = "safeguard-standards/returns-check"
@@ -80,32 +79,6 @@ class _Progress:
             self.width = 0
 
 
-def _read(path: str) -> RawReturn:
-    from safeguard_standards.diagnostics import Code, Diagnostic
-    from safeguard_standards.returns.raw import RawReturn
-    from safeguard_standards.returns.read import read_path
-
-    try:
-        return read_path(path)
-    except Exception as exc:  # a reader's bug must not stop the other returns being checked
-        if os.environ.get("SAFEGUARD_DEBUG"):
-            raise
-        return RawReturn(
-            source=path,
-            format="",
-            problems=(
-                Diagnostic(
-                    Code.RETURN_UNREADABLE,
-                    f"{path} cannot be read: an internal error ({type(exc).__name__}) in the "
-                    "reader",
-                    path,
-                    hint="this is a bug in safeguard-standards, not in the return: run again "
-                    "with SAFEGUARD_DEBUG=1 to see the details, and report them",
-                ),
-            ),
-        )
-
-
 def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
     return {
         "returns": len(checked),
@@ -144,6 +117,14 @@ def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print only the problems: no progress, no summary."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Check with N processes (default: one per core when there are many PDF, Word or "
+    "Excel files; 1 checks in this process only).",
+)
 def check_cmd(
     targets: tuple[str, ...],
     fmt: str,
@@ -151,6 +132,7 @@ def check_cmd(
     as_version: str | None,
     set_folders: tuple[str, ...],
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Check completed returns: every problem in every file, located in the file.
 
@@ -170,7 +152,7 @@ def check_cmd(
     """
     from safeguard_standards import SetNotFound
     from safeguard_standards.diagnostics import format_diagnostic
-    from safeguard_standards.returns.check import check_many
+    from safeguard_standards.returns.batch import check_paths
 
     reg = registry()
     try:
@@ -185,13 +167,10 @@ def check_cmd(
         )
     progress = _Progress(len(files), quiet or fmt == "json")
 
-    def raws() -> Iterator[RawReturn]:
-        for n, path in enumerate(files, start=1):
-            progress.show(n, path)
-            yield _read(path)
-
     try:
-        checked = check_many(raws(), reg, as_version=as_version, strict=strict)
+        checked = check_paths(
+            files, reg, as_version=as_version, strict=strict, jobs=jobs, progress=progress.show
+        )
     finally:
         progress.clear()
     summary = _summary(checked)
@@ -224,3 +203,149 @@ def check_cmd(
             )
     if failed:
         raise ContentProblem("")
+
+
+#: The ``format`` of ``returns redact --format json``.
+REDACT_FORMAT = "safeguard-standards/returns-redact"
+
+
+def _kinds(text: str | None) -> Any:
+    """The kinds ``--kinds`` names (comma-separated ids), or None for every kind."""
+    from safeguard_standards.diagnostics import did_you_mean
+    from safeguard_standards.returns.privacy import Kind
+
+    if text is None:
+        return None
+    ids = [k.id for k in Kind]
+    out = []
+    for word in (w.strip() for w in text.split(",")):
+        if not word:
+            continue
+        if word not in ids:
+            raise UsageProblem(
+                f"--kinds: {word!r} is not a kind of personal data" + did_you_mean(word, ids),
+                "kinds: " + ", ".join(ids),
+            )
+        out.append(Kind.by_id(word))
+    if not out:
+        raise UsageProblem("--kinds names no kind", "kinds: " + ", ".join(ids))
+    return out
+
+
+def _plural(label: str, count: int) -> str:
+    if count == 1:
+        return label
+    if label.startswith("named child"):
+        return "named children or family members"
+    return label + "s"
+
+
+@returns_cmd.command("redact")
+@click.argument("file", metavar="FILE")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    metavar="OUT",
+    help="The redacted copy to write (never the return itself).",
+)
+@click.option(
+    "--kinds",
+    metavar="KIND,...",
+    help="Remove only these kinds of personal data: nhs-number, ni-number, pupil-number, "
+    "postcode, phone-number, email-address, date-of-birth, named-person (all when not given).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--as-version",
+    "as_version",
+    metavar="VERSION",
+    help="Read the return onto this version of its set (as for 'returns check').",
+)
+@click.option(
+    "--sets",
+    "set_folders",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="A folder of the partnership's own sets, known besides the bundled ones (repeatable).",
+)
+def redact_cmd(
+    file: str,
+    output: str,
+    kinds: str | None,
+    fmt: str,
+    as_version: str | None,
+    set_folders: tuple[str, ...],
+) -> None:
+    """Write a copy of a return with its personal data removed.
+
+    FILE is a completed return (PDF, Word, Excel, the web form's .json, or a CSV). Every
+    free-text answer, evidence box, action box and detail is checked for personal data as
+    'returns check' does (SG560), and the copy OUT, in the same format, has each piece
+    replaced by what it was ("[NHS number removed]"); everything else is kept as it was.
+    The return itself is never changed.
+
+    Exit status: 0 the copy was written (with or without anything removed), 1 the return
+    cannot be read or redacted (nothing is written), 2 a bad command line.
+
+    \b
+    Examples:
+      safeguard returns redact northshire-primary.xlsx -o shared/northshire-primary.xlsx
+      safeguard returns redact answers.json -o answers-redacted.json --kinds nhs-number
+    """
+    from safeguard_standards import SetNotFound
+    from safeguard_standards.diagnostics import format_diagnostic
+    from safeguard_standards.returns.redact import redact_path
+
+    from ._errors import check_output, write_output
+
+    wanted = _kinds(kinds)
+    reg = registry()
+    try:
+        for folder in set_folders:
+            reg = reg.with_folder(folder)
+    except SetNotFound as exc:
+        raise UsageProblem(exc.message, exc.hint) from None
+    check_output(output, [file])
+    result = redact_path(file, reg, kinds=wanted, as_version=as_version)
+    if result.data is not None:
+        write_output(
+            output, result.data, [file], terminal=result.format in ("json", "html-json", "csv")
+        )
+    by_kind = result.by_kind()
+    n = len(result.removed)
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "format": REDACT_FORMAT,
+            "format_version": 1,
+            "file": file,
+            "output": output if result.ok else None,
+            "removed": [r.to_dict() for r in result.removed] if result.ok else [],
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+            "summary": {"removed": n if result.ok else 0, "by_kind": by_kind if result.ok else {}},
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        from safeguard_standards.returns.privacy import Kind
+
+        for d in result.diagnostics:
+            click.echo(format_diagnostic(d), err=True)
+        if result.ok:
+            for r in result.removed:
+                click.echo(r.line)
+            if n:
+                counts = ", ".join(
+                    f"{count} {_plural(Kind.by_id(k).label, count)}" for k, count in by_kind.items()
+                )
+                click.echo(
+                    f"{n} piece{'' if n == 1 else 's'} of personal data removed "
+                    f"({counts}); the copy is {output}"
+                )
+            else:
+                click.echo(f"no personal data found; the copy is {output}, the same as {file}")
+    if not result.ok:
+        raise ContentProblem("" if fmt == "json" else f"{file}: nothing was written")

@@ -29,6 +29,7 @@ field's name: ``field a.b.c``, ``tag a.b.c``). Nothing here raises for bad conte
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
     from ..envelope import Envelope
     from ..model import Checklist, Condition, Question
     from ..sets import Registry
+    from .privacy import Finding
 
-__all__ = ["Checked", "check", "check_many"]
+__all__ = ["Checked", "Scanned", "check", "check_many", "with_duplicates"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -61,6 +63,17 @@ _DETAIL_LABELS = {
 
 
 @attrs.frozen
+class Scanned:
+    """One free text of a return that holds personal data: the value found at ``where``,
+    ``text`` the text scanned (the value as text, without the spaces at its ends) and the
+    findings in it, their spans offsets into ``text``."""
+
+    where: Where
+    text: str
+    findings: tuple[Finding, ...]
+
+
+@attrs.frozen
 class Checked:
     """One checked return: the typed :class:`~.model.Return` (None when it could not be
     read, or the set or version it answers is not known) and every diagnostic, the reader's
@@ -70,6 +83,10 @@ class Checked:
     diagnostics: tuple[Diagnostic, ...]
     #: The file, as the raw return named it.
     source: str = ""
+    #: Every free text scanned for personal data that held some: where it was found, the
+    #: text scanned and what was found in it (what SG560 and SG561 report, and what
+    #: :mod:`.redact` removes).
+    scanned: tuple[Scanned, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -286,6 +303,7 @@ class _Checker:
         self.strict = strict
         self.cache = cache
         self.diags: list[Diagnostic] = list(raw.problems)
+        self.scanned: list[Scanned] = []
         self.json = raw.format in ("json", "html-json")
 
     # -- where ---------------------------------------------------------------------------------
@@ -319,7 +337,7 @@ class _Checker:
             if d not in seen:
                 seen.add(d)
                 unique.append(d)
-        return Checked(result, tuple(unique), self.raw.source)
+        return Checked(result, tuple(unique), self.raw.source, tuple(self.scanned))
 
     # -- the set, version and audience -----------------------------------------------------------
 
@@ -727,7 +745,7 @@ class _Checker:
         whole = [rv for rv in rvs if not rv.ref.choice]
         boxes = [rv for rv in rvs if rv.ref.choice]
         value: Value = None
-        where = self.where_of(FieldRef(qid))
+        where: Where | None = None
         if whole:
             first = next((rv for rv in whole if not _blank(rv.value)), whole[0])
             value, where = first.value, first.where
@@ -735,6 +753,8 @@ class _Checker:
             ticked = [rv for rv in boxes if _is_ticked(rv)]
             value = tuple(dict.fromkeys(rv.ref.choice for rv in ticked))
             where = (ticked or boxes)[0].where
+        if where is None:
+            where = self.where_of(_answer_ref(qid))
         if _blank(value):
             return None, where, False
         try:
@@ -935,6 +955,8 @@ class _Checker:
                 texts.append(
                     (f"the action for {number}", a.action, a.action_where, a.question, None)
                 )
+        if not privacy.might_hold(text for _, text, _, _, _ in texts):
+            texts.clear()  # nothing in any answer, evidence or action box: one look at them all
         for d in ret.details:
             if d.key == "org.contact":
                 continue  # the respondent's own contact
@@ -949,7 +971,10 @@ class _Checker:
         for what, text, where, item, kinds in texts:
             if where is None:
                 where = self.where_of(FieldRef(item, "evidence")) if item else Where(ret.source)
-            for f in privacy.scan(text, allowed_emails=emails, allowed_phones=phones, kinds=kinds):
+            findings = privacy.scan(text, allowed_emails=emails, allowed_phones=phones, kinds=kinds)
+            if findings:
+                self.scanned.append(Scanned(where, text, findings))
+            for f in findings:
                 sure = {"low": " (low confidence)", "medium": " (medium confidence)"}.get(
                     f.confidence, ""
                 )
@@ -963,6 +988,12 @@ class _Checker:
                     "redacted copy",
                     item,
                 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_ref(qid: str) -> FieldRef:
+    """A question's answer field (made once: the same questions come in every return)."""
+    return FieldRef(qid)
 
 
 def _not_applicable(q: Question, form: _Form) -> str:
@@ -1126,7 +1157,15 @@ def check_many(
 
     reg = registry or Registry()
     cache: _Cache = {}
-    checked = [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    return with_duplicates(
+        [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    )
+
+
+def with_duplicates(checked: Iterable[Checked]) -> tuple[Checked, ...]:
+    """``checked`` with SG553 added to every pair of returns from the same organisation for
+    the same set and version (the last step of :func:`check_many`)."""
+    checked = list(checked)
     groups: dict[tuple[str, str, str], list[int]] = {}
     for i, c in enumerate(checked):
         r = c.return_

@@ -26,7 +26,7 @@ from .._files import FileProblem, read_regular
 from ..diagnostics import Code, Diagnostic
 from .raw import RawReturn
 
-__all__ = ["MAX_RETURN_BYTES", "Reader", "read_bytes", "read_path", "sniff"]
+__all__ = ["MAX_RETURN_BYTES", "Reader", "is_return", "read_bytes", "read_path", "sniff"]
 
 #: The largest return file read (SG502): ten times a filled kcsie PDF with every evidence box
 #: full.
@@ -69,6 +69,20 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if lower.endswith((".csv", ".tsv", ".txt")) and b"\0" not in head:
         return "csv"
     return None
+
+
+def is_return(data: bytes, name: str = "") -> bool:
+    """Whether ``data`` (a whole file) is a completed return rather than a standard set: a
+    PDF, Word or Excel file, a CSV, or JSON that the loader would refuse as a set (SG507: it
+    has ``answers`` and no ``sections``). A YAML file is never one."""
+    fmt = sniff(data, name)
+    if fmt in ("pdf", "docx", "xlsx", "csv"):
+        return True
+    if fmt != "json":
+        return False
+    from ..loader import _not_yaml
+
+    return bool(_not_yaml(data))
 
 
 #: The first bytes of an OLE compound file: the old .doc and .xls formats, and any Office file
