@@ -18,7 +18,8 @@ directory. Each row is whole processes, as the officer runs them:
 
 Pages per second is the pages of every PDF over the wall time; the ratio is ours over the
 floor (1.0 would be no overhead at all). Machines here are shared and noisy: compare ratios
-and medians, never single runs.
+and medians, never single runs. Measured (2-core shared machine, load about 6): 300 returns,
+301 PDFs, 2,734 pages: ours 713 s (3.8 pages/s), the floor 657 s (4.2 pages/s), ×1.08.
 """
 
 from __future__ import annotations
