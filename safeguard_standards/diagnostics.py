@@ -955,6 +955,38 @@ class Code(enum.Enum):
         "(a kcsie 2024-25 return in a review of kcsie 2025-26)",
     )
 
+    # -- SG62x: report documents (safeguard_standards.report.documents, safeguard report) -----
+    REPORT_COMMENTS = (
+        "SG620",
+        Severity.ERROR,
+        "the reviewer's comments file cannot be read (not YAML or CSV in the expected shape)",
+        "(a comments CSV without a Comment column, or YAML whose organisation is not a mapping)",
+    )
+    REPORT_COMMENT_UNKNOWN = (
+        "SG621",
+        Severity.WARNING,
+        "a reviewer's comment names an organisation or a question the report does not know",
+        "(a comment for ORG-0099 when no return from ORG-0099 was used)",
+    )
+    REPORT_NO_RETURNS = (
+        "SG622",
+        Severity.ERROR,
+        "no return can be used for the report",
+        "(a folder whose every file is rejected by returns check)",
+    )
+    REPORT_OPTION = (
+        "SG623",
+        Severity.ERROR,
+        "an option the report needs is missing or does not fit the report kind",
+        "(safeguard report returns/ --as panel without --seed and --size)",
+    )
+    REPORT_FORMAT = (
+        "SG624",
+        Severity.ERROR,
+        "this report kind cannot be written in this format",
+        "(--as thematic --format csv: the tables are --as data)",
+    )
+
     @property
     def code(self) -> str:
         """The stable code, e.g. ``SG102``."""
@@ -1009,6 +1041,8 @@ _COMMAND_LINE: frozenset[Code] = frozenset(
     {
         Code.RENDER_OPTION,
         Code.RENDER_UNSUPPORTED,
+        Code.REPORT_OPTION,
+        Code.REPORT_FORMAT,
         Code.RENDER_CSS,
         Code.RENDER_EMPTY,  # the set has nothing for this kind: ask for another kind
         Code.RENDER_NO_PREVIOUS,

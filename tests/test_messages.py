@@ -106,6 +106,8 @@ def test_exit_status_comes_from_the_catalogue() -> None:
         "SG570",  # a kind not made from a completed return
         "SG571",  # the completed form in a format it is not shown in
         "SG573",  # --for other than the return's audience
+        "SG623",
+        "SG624",
     }
     assert {c.exit_status for c in Code} == {1, 2}
     assert Code.RENDER_LOGO.exit_status == 1  # a problem in the set, not the command line

@@ -260,3 +260,7 @@ cli.add_command(resolve_cmd)
 from ._cmd_returns import returns_cmd  # noqa: E402
 
 cli.add_command(returns_cmd)
+
+from ._cmd_report import report_cmd  # noqa: E402
+
+cli.add_command(report_cmd)

@@ -18,7 +18,8 @@ gives checked returns):
 * :mod:`.tracking` — year-2 monitoring of action plans;
 * :mod:`.data` — every answer as one long table, and tables as CSV or Parquet;
 * :mod:`.synthetic` — seeded, realistic returns for examples, tests and benchmarks;
-* :mod:`.lean` — return JSON files read into :class:`Return` values quickly, for bulk work.
+* :mod:`.lean` — return JSON files read into :class:`Return` values quickly, for bulk work;
+* :mod:`._charts` — the report's charts (SVG, PNG, native Excel) and their text alternatives.
 """
 
 from __future__ import annotations
