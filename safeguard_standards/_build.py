@@ -31,6 +31,7 @@ from .model import (
     Section,
     SignOff,
     Standard,
+    Theme,
 )
 
 __all__ = ["build"]
@@ -63,6 +64,15 @@ def _num(d: Any, key: str) -> float | None:
 def _bool(d: Any, key: str, default: bool) -> bool:
     v = d.get(key) if isinstance(d, dict) else None
     return v if isinstance(v, bool) else default
+
+
+def _ids(d: Any, key: str, first: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The ids listed under ``key`` after those in ``first``, each once, in order."""
+    out = list(first)
+    for v in _list(d, key):
+        if isinstance(v, str) and v not in out:
+            out.append(v)
+    return tuple(out)
 
 
 def _answer(value: Any) -> str | None:
@@ -146,7 +156,14 @@ class _Builder:
         # Malformed: the rules report it (SG208); keep something to point at.
         return self.keep(Condition(op="equals", question=question, values=(), loc=loc), d)
 
-    def question(self, d: dict[str, Any], parent: str, default_scale: str) -> Question:
+    def question(
+        self,
+        d: dict[str, Any],
+        parent: str,
+        default_scale: str,
+        inherited: tuple[str, ...] = (),
+    ) -> Question:
+        """The question ``d`` of the standard ``parent``, which has the themes ``inherited``."""
         qid = _s(d, "id")
         qtype = _s(d, "type")
         guidance = _dict(d, "guidance")
@@ -179,6 +196,8 @@ class _Builder:
                 in_return=_bool(d, "in_return", False),
                 formerly=_s(d, "formerly"),
                 change_note=_s(d, "change_note"),
+                themes=_ids(d, "themes", inherited),
+                listed_themes=_ids(d, "themes"),
                 loc=self.loc(d),
             ),
             d,
@@ -187,6 +206,7 @@ class _Builder:
     def standard(self, d: dict[str, Any], section_id: str, default_scale: str) -> Standard:
         sid = _s(d, "id")
         full = f"{section_id}.{sid}"
+        themes = _ids(d, "themes")
         return self.keep(
             Standard(
                 id=sid,
@@ -198,8 +218,9 @@ class _Builder:
                 applies_to=self.applies(d),
                 formerly=_s(d, "formerly"),
                 change_note=_s(d, "change_note"),
+                themes=themes,
                 questions=tuple(
-                    self.question(q, full, default_scale)
+                    self.question(q, full, default_scale, themes)
                     for q in _list(d, "questions")
                     if isinstance(q, dict)
                 ),
@@ -286,6 +307,20 @@ class _Builder:
             for aid, a in aud_raw.items()
             if isinstance(a, dict)
         )
+        themes_raw = _dict(data, "themes")
+        themes = tuple(
+            self.keep(
+                Theme(
+                    id=str(tid),
+                    title=_s(t, "title"),
+                    describe=_s(t, "describe"),
+                    loc=self.key_loc(themes_raw, tid),
+                ),
+                t,
+            )
+            for tid, t in themes_raw.items()
+            if isinstance(t, dict)
+        )
         pub = _dict(data, "publisher")
         publisher = (
             Publisher(
@@ -329,6 +364,7 @@ class _Builder:
                 scales=scales,
                 default_scale=default_scale,
                 audiences=audiences,
+                themes=themes,
                 action_plan=ActionPlan(
                     per=_s(plan, "per", "standard"), columns=columns or DEFAULT_ACTION_PLAN_COLUMNS
                 ),

@@ -299,6 +299,30 @@ def _applies_to(ctx: Context) -> Iterator[Diagnostic]:
         yield from _check_applies(ctx, node, node.applies_to)
 
 
+@rule("themes")
+def _themes(ctx: Context) -> Iterator[Diagnostic]:
+    declared = [t.id for t in ctx.checklist.themes]
+    known = ", ".join(declared) or "none are declared yet"
+    c = ctx.checklist
+    nodes: list[Standard | Question] = [*c.standards(), *c.questions()]
+    for node in nodes:
+        # what the node itself lists (a question's inherited themes are its standard's)
+        listed = ctx.raw(node, "themes")
+        if not isinstance(listed, list):
+            continue
+        for index, theme in enumerate(listed):
+            if isinstance(theme, str) and theme not in declared:
+                yield ctx.diag(
+                    Code.UNDEFINED_THEME,
+                    ctx.at_item(node, "themes", index),
+                    Code.UNDEFINED_THEME.message(
+                        theme=theme, did_you_mean=did_you_mean(theme, declared)
+                    ),
+                    Code.UNDEFINED_THEME.hint(known=known),
+                    node.full_id,
+                )
+
+
 @rule("question-fields")
 def _question_fields(ctx: Context) -> Iterator[Diagnostic]:
     for q in ctx.checklist.questions():

@@ -263,6 +263,18 @@ class Code(enum.Enum):
         "(safeguard render kcsie --as form --per question: per is for action plans)",
     )
 
+    UNDEFINED_THEME = (
+        "SG230",
+        Severity.ERROR,
+        "themes names a theme that is not declared",
+        "themes: [leadershp]",
+        Detail(
+            "theme {theme!r} is not declared under 'themes'{did_you_mean}",
+            "use one of the declared themes ({known}), or declare it once under 'themes' at "
+            "the top of the file with its title",
+        ),
+    )
+
     NO_EVIDENCE = (
         "SG250",
         Severity.WARNING,
@@ -564,6 +576,257 @@ class Code(enum.Enum):
         Severity.ERROR,
         "the file's format is not one a return is read from",
         "(a .odt file, or a text file that is neither CSV nor JSON)",
+    )
+
+    RETURN_NOT_A_SET = (
+        "SG507",
+        Severity.ERROR,
+        "a completed return (or another non-YAML file) was given where a standard set is read",
+        "safeguard validate form.pdf",
+    )
+
+    # -- SG52x: reading a filled Word or Excel form, or our CSV (returns._read_office, _read_csv)
+    RETURN_DUPLICATE_FIELD = (
+        "SG520",
+        Severity.ERROR,
+        "a field appears twice in the return (a Word answer area copied, an Id repeated)",
+        "(two rows of the Answers sheet with the Id leadership.governance.named-governor)",
+    )
+    RETURN_UNKNOWN_ID = (
+        "SG521",
+        Severity.ERROR,
+        "a row's Id is not one of the form's questions (typed over, or a row added)",
+        "(the Id leadership.governance.named-governor changed to named-governor)",
+    )
+    RETURN_ROW_MISSING = (
+        "SG522",
+        Severity.ERROR,
+        "a question of the form has no row on the Answers sheet (deleted, or its Id changed)",
+        "(the row of 1.2.3 deleted from the Answers sheet)",
+    )
+    RETURN_SHEET_RENAMED = (
+        "SG523",
+        Severity.WARNING,
+        "the Answers sheet was renamed; it was found by its headings and read",
+        "(the Answers sheet renamed 'Our answers')",
+    )
+    RETURN_DOCTYPE = (
+        "SG524",
+        Severity.ERROR,
+        "a part of the file declares a document type or entities, which Word and Excel never write",
+        '(<!DOCTYPE x [<!ENTITY a "...">]> at the top of word/document.xml)',
+    )
+    RETURN_CSV_ENCODING = (
+        "SG525",
+        Severity.WARNING,
+        "the CSV file was saved in the Windows-1252 encoding, not UTF-8; it was read as such",
+        "(Excel's Save As › CSV (Comma delimited), rather than CSV UTF-8)",
+    )
+
+    # -- SG53x-SG55x: checking a return against the version it answers (returns.check) ------
+    RETURN_SET_UNKNOWN = (
+        "SG530",
+        Severity.ERROR,
+        "the return answers a standard set that is not known",
+        '(an answers file with "set": "kcsei")',
+    )
+    RETURN_VERSION_UNKNOWN = (
+        "SG531",
+        Severity.ERROR,
+        "the return answers a version of the set that is not known",
+        "(a return of kcsie 2023-24 when only 2024-25 and 2025-26 are known)",
+    )
+    RETURN_NO_SET = (
+        "SG532",
+        Severity.ERROR,
+        "the return does not say which set and version it answers",
+        '(an answers file with no "envelope", "set" or "version")',
+    )
+    RETURN_READ_BY_ID = (
+        "SG533",
+        Severity.WARNING,
+        "a return of an unknown version was read onto --as-version by question id alone",
+        "(safeguard returns check --as-version 2025-26 old.json, old.json answering 2023-24)",
+    )
+    ANSWER_NOT_CARRIED = (
+        "SG534",
+        Severity.WARNING,
+        "an answer could not be carried over to --as-version (the question changed or went)",
+        "(an answer to a question whose options changed between the two versions)",
+    )
+    RETURN_SET_EDITED = (
+        "SG535",
+        Severity.WARNING,
+        "the set was edited after the form was made (its content hash differs)",
+        "(a form made from kcsie 2025-26 before a question's wording was corrected)",
+    )
+    RETURN_DECLARED_MISMATCH = (
+        "SG536",
+        Severity.WARNING,
+        "the return declares another set, version, kind or audience than its envelope",
+        '("version": "2024-25" beside an envelope of 2025-26)',
+    )
+    ANSWER_NOT_ON_FORM = (
+        "SG537",
+        Severity.ERROR,
+        "an answer to a question the form did not include (another audience, or not on a "
+        "return form)",
+        "(an answer to a boarding question in a form made --for residential=day)",
+    )
+    RETURN_AUDIENCE_UNKNOWN = (
+        "SG538",
+        Severity.ERROR,
+        "the return's audience names a dimension or value the set does not declare",
+        '(an envelope with "audience": {"setting": "acadmy"})',
+    )
+    ANSWER_UNKNOWN_QUESTION = (
+        "SG539",
+        Severity.ERROR,
+        "an answer to a question the version does not have",
+        '("answers": {"leadership.governance.nope": "yes"})',
+    )
+    ANSWER_WRONG_TYPE = (
+        "SG540",
+        Severity.ERROR,
+        "an answer is not of the question's type (not a number, a date, yes or no)",
+        '("governors-total": "several")',
+    )
+    ANSWER_OUT_OF_RANGE = (
+        "SG541",
+        Severity.ERROR,
+        "a number or percentage is outside the question's range",
+        '("trained-percentage": 140)',
+    )
+    ANSWER_UNKNOWN_OPTION = (
+        "SG542",
+        Severity.ERROR,
+        "a choice answer names an option the question does not have",
+        '("records-system": "cloud")',
+    )
+    ANSWER_UNKNOWN_LEVEL = (
+        "SG543",
+        Severity.ERROR,
+        "a rating answer names a level that is not on the question's scale",
+        '("dsl-role": "excellent")',
+    )
+    ANSWER_SEVERAL_TICKED = (
+        "SG544",
+        Severity.ERROR,
+        "more than one box is ticked for a question that takes one answer",
+        '("dsl-role": ["met", "partly"])',
+    )
+    ANSWER_NO_ACTION = (
+        "SG545",
+        Severity.ERROR,
+        "an answer at a level that requires an action has no action",
+        "(Not met, and the action box left empty)",
+    )
+    ANSWER_NO_JUSTIFICATION = (
+        "SG546",
+        Severity.ERROR,
+        "an answer at a level that requires a justification (Not applicable) says nothing "
+        "in its evidence box",
+        "(Not applicable, and the evidence box left empty)",
+    )
+    ANSWER_NO_EVIDENCE = (
+        "SG547",
+        Severity.ERROR,
+        "an answer at a level that requires evidence has nothing in its evidence box",
+        "(Fully met and embedded, and the evidence box left empty)",
+    )
+    ANSWER_REQUIRED_BLANK = (
+        "SG548",
+        Severity.ERROR,
+        "a required question that was asked is left blank",
+        "(no answer to 1.1.1)",
+    )
+    ANSWER_NOT_ASKED = (
+        "SG549",
+        Severity.WARNING,
+        "an answer to a question whose ask_if says it was not asked",
+        "(an answer to 'contract clauses' when 'commissions services' is No)",
+    )
+    ORG_NAME_MISSING = (
+        "SG550",
+        Severity.ERROR,
+        "the return does not name the organisation",
+        "(the 'Name of organisation' box left empty)",
+    )
+    ORG_DETAIL_MISSING = (
+        "SG551",
+        Severity.WARNING,
+        "an organisation detail is missing (who completed it, a contact, the date)",
+        "(the 'Email or telephone' box left empty)",
+    )
+    DETAIL_NOT_A_DATE = (
+        "SG552",
+        Severity.WARNING,
+        "the date completed or the sign-off date is not a date",
+        "(Date completed: 'last week')",
+    )
+    RETURN_DUPLICATE = (
+        "SG553",
+        Severity.WARNING,
+        "two returns from the same organisation for the same set and version",
+        "(northshire-primary.pdf and northshire-primary-v2.xlsx)",
+    )
+    RETURN_NOT_A_FORM = (
+        "SG554",
+        Severity.ERROR,
+        "the file was made as a document that is not a form (guidance, an action plan)",
+        "(the guidance document given to 'returns check')",
+    )
+    RETURN_SET_INVALID = (
+        "SG555",
+        Severity.ERROR,
+        "the set the return answers has errors, so the return cannot be checked against it",
+        "(a partnership's kcsie/2025-26.yaml with a YAML error)",
+    )
+    # -- SG56x: personal data in a return (returns.privacy, reported by returns.check) --------
+    PERSONAL_DATA = (
+        "SG560",
+        Severity.WARNING,
+        "free text in the return looks like personal data (a name, an NHS number, ...)",
+        "(evidence: 'Referral for Jayden, aged 7, NHS 943 476 5870')",
+    )
+    PERSONAL_DATA_STRICT = (
+        "SG561",
+        Severity.ERROR,
+        "free text in the return looks like personal data (with --strict)",
+        "(safeguard returns check --strict, evidence naming a child)",
+    )
+
+    # -- SG60x: reports from returns (safeguard_standards.report) ----------------------------
+    REPORT_ROSTER = (
+        "SG600",
+        Severity.ERROR,
+        "the roster of organisations is missing a column, or a row is incomplete or repeated",
+        "(a roster CSV without an Id column, or two rows with the same organisation id)",
+    )
+    REPORT_ACTION_PLAN = (
+        "SG601",
+        Severity.ERROR,
+        "an action plan row cannot be read (no question id, or a target date that is not a date)",
+        "(Target date 31/02/2026, or a row with an action but no Id)",
+    )
+    REPORT_EXTRA_MISSING = (
+        "SG602",
+        Severity.ERROR,
+        "this output needs an optional extra that is not installed",
+        "(writing Parquet without pyarrow)",
+    )
+    REPORT_RETURN_SHAPE = (
+        "SG603",
+        Severity.ERROR,
+        "a return JSON file is not in the shape a checked return is written in",
+        "(a file whose 'answers' is a list, or with no 'set' and 'version')",
+    )
+    REPORT_RETURN_SKIPPED = (
+        "SG604",
+        Severity.WARNING,
+        "a return was left out of the report (another set or version, or a second return from "
+        "the same organisation)",
+        "(a kcsie return among section 11 returns)",
     )
 
     @property

@@ -117,6 +117,9 @@ class Kind(str, enum.Enum):
     GUIDANCE = "guidance-changed"
     #: Citations were added or removed.
     CITATIONS = "citations-changed"
+    #: Themes were added to or taken off a standard or question (for a question, those it
+    #: lists itself; its standard's are reported on the standard).
+    THEMES = "themes-changed"
     #: A reference was replaced by another everywhere it was cited (``kcsie-2024`` by
     #: ``kcsie-2025``); the citations that only follow the replacement are not listed.
     REPLACED = "replaced"
@@ -800,6 +803,7 @@ class _Differ:
             **extra,
         )
         self.cites("standard", ids, old.cite, new.cite, **extra)
+        self.listed(Kind.THEMES, "standard", ids, "themes", old.themes, new.themes, **extra)
 
     def question(self, old: Question, new: Question, ids: tuple[str, str]) -> None:
         # Each field is compared before anything is built: most changed questions differ in
@@ -860,6 +864,10 @@ class _Differ:
             )
         if old.evidence != new.evidence:
             self.listed(Kind.EVIDENCE, item, ids, "evidence", old.evidence, new.evidence, **extra)
+        if old.listed_themes != new.listed_themes:
+            self.listed(
+                Kind.THEMES, item, ids, "themes", old.listed_themes, new.listed_themes, **extra
+            )
         if old.guidance != new.guidance:
             for part in ("why", "good", "support"):
                 self.field(
@@ -1311,6 +1319,7 @@ def _standard_fields_differ(old: Standard, new: Standard) -> bool:
         or old.guidance != new.guidance
         or old.cite != new.cite
         or old.applies_to != new.applies_to
+        or old.themes != new.themes
     )
 
 

@@ -213,7 +213,38 @@ def _read(path: Path, label: str) -> tuple[str | None, list[Diagnostic]]:
         return fail(
             f"the file is larger than {_yaml.MAX_BYTES // 1048576} MB", limit_hint, Code.LIMIT
         )
+    kind = _not_yaml(raw)
+    if kind:
+        return fail(
+            f"this is {kind}, not a standard set (a standard set is a YAML text file)",
+            f"if it is a completed return, check it with 'safeguard returns check {label}'",
+            Code.RETURN_NOT_A_SET,
+        )
     return _yaml.decode(raw, label)
+
+
+def _not_yaml(raw: bytes) -> str:
+    """What a file that is plainly not YAML is ("a PDF", "a Word document", "a saved answers
+    file"), or "" for anything that may be YAML. Reads only the bytes it was given."""
+    head = raw[:1024]
+    if b"%PDF-" in head:
+        return "a PDF"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        from .returns._read_office import office_kind
+
+        return {"docx": "a Word document", "xlsx": "an Excel workbook"}.get(
+            office_kind(raw) or "", "a zip file"
+        )
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"answers"' in raw:
+        import json
+
+        try:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):
+            return ""
+        if isinstance(value, dict) and "answers" in value and "sections" not in value:
+            return "a saved answers file (a completed return)"
+    return ""
 
 
 def check_path(path: PathLike, label: str | None = None) -> LoadResult:

@@ -34,6 +34,7 @@ __all__ = [
     "Section",
     "SignOff",
     "Standard",
+    "Theme",
 ]
 
 QuestionType = Literal[
@@ -172,6 +173,19 @@ class Audience:
 
 
 @attrs.frozen(kw_only=True)
+class Theme:
+    """A theme of the set's vocabulary (``themes:``): a heading that findings from several
+    instruments (self-assessment, case-file audit, survey) are brought together under."""
+
+    id: str
+    title: str
+    #: Markdown: what the theme covers.
+    describe: str = ""
+    origin: str = _origin()
+    loc: Location = _loc()
+
+
+@attrs.frozen(kw_only=True)
 class Option:
     """One option of a choice question."""
 
@@ -261,6 +275,10 @@ class Question:
     in_return: bool = False
     formerly: str = ""
     change_note: str = ""
+    #: Theme ids: its standard's themes, then those the question adds, each once.
+    themes: tuple[str, ...] = ()
+    #: The theme ids the question lists itself, as written (``themes`` less its standard's).
+    listed_themes: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
     origin: str = _origin()
     loc: Location = _loc()
 
@@ -290,6 +308,8 @@ class Standard:
     applies_to: AppliesTo = ()
     formerly: str = ""
     change_note: str = ""
+    #: Theme ids of the standard; every question of it has them too.
+    themes: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     origin: str = _origin()
     loc: Location = _loc()
@@ -408,6 +428,8 @@ class Checklist:
     scales: tuple[Scale, ...] = ()
     default_scale: str = ""
     audiences: tuple[Audience, ...] = ()
+    #: The theme vocabulary (``themes:``), in the order written.
+    themes: tuple[Theme, ...] = ()
     action_plan: ActionPlan = ActionPlan()
     sign_off: SignOff = SignOff()
     sections: tuple[Section, ...] = ()
@@ -415,6 +437,12 @@ class Checklist:
     source: str = attrs.field(default="", eq=False)
     #: For a set resolved from an overlay: the SET it extends (``kcsie@2025-26``); else "".
     extends: str = attrs.field(default="", eq=False)
+    #: For a checklist made by :meth:`select`: the printed numbers of the set it was selected
+    #: from, by full id, so that a question keeps its number whatever the audience (kcsie's
+    #: ``governors-total`` is 2.1.3 in an academy's form too); None for a set as written.
+    full_numbers: Mapping[str, str] | None = attrs.field(
+        default=None, eq=False, repr=False, hash=False
+    )
     _questions_by_id: dict[str, Question] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
@@ -458,6 +486,12 @@ class Checklist:
                 return s
         return None
 
+    def theme(self, theme_id: str) -> Theme | None:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        return None
+
     def audience(self, audience_id: str) -> Audience | None:
         for a in self.audiences:
             if a.id == audience_id:
@@ -465,7 +499,27 @@ class Checklist:
         return None
 
     def numbering(self) -> dict[str, str]:
-        """Printed numbers by full id: ``1`` sections, ``1.2`` standards, ``1.2.3`` questions."""
+        """Printed numbers by full id: ``1`` sections, ``1.2`` standards, ``1.2.3`` questions.
+
+        A checklist selected for an audience (:meth:`select`) keeps the numbers of the whole
+        set, so a tailored form has gaps (2.1.1, 2.1.3) rather than renumbering; a checklist
+        changed after selecting, so that the kept numbers no longer cover it, is numbered
+        afresh.
+        """
+        kept = self.full_numbers
+        if kept is not None:
+            numbers: dict[str, str] = {}
+            for section in self.sections:
+                numbers[section.id] = kept.get(section.id, "")
+                for standard in section.standards:
+                    numbers[standard.full_id] = kept.get(standard.full_id, "")
+                    for question in standard.questions:
+                        numbers[question.full_id] = kept.get(question.full_id, "")
+            if "" not in numbers.values():
+                return numbers
+        return self._sequential_numbers()
+
+    def _sequential_numbers(self) -> dict[str, str]:
         numbers: dict[str, str] = {}
         for i, section in enumerate(self.sections, start=1):
             numbers[section.id] = str(i)
@@ -479,9 +533,11 @@ class Checklist:
         """Only what applies to ``audience`` (e.g. ``{"setting": "academy"}``).
 
         An item applies unless its ``applies_to`` names the dimension without the value.
-        Standards and sections left empty are dropped. Checking that the dimension and value
-        exist is the caller's job (:func:`safeguard_standards.select_audience` does it).
+        Standards and sections left empty are dropped. Every item keeps the number it has in
+        the whole set (:meth:`numbering`). Checking that the dimension and value exist is the
+        caller's job (:func:`safeguard_standards.select_audience` does it).
         """
+        numbers = self.numbering()
         sections = []
         for section in self.sections:
             if not _applies(section.applies_to, audience):
@@ -495,4 +551,4 @@ class Checklist:
                     standards.append(attrs.evolve(standard, questions=questions))
             if standards:
                 sections.append(attrs.evolve(section, standards=tuple(standards)))
-        return attrs.evolve(self, sections=tuple(sections))
+        return attrs.evolve(self, sections=tuple(sections), full_numbers=numbers)

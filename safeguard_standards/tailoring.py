@@ -107,9 +107,18 @@ SETTABLE: dict[str, tuple[str, ...]] = {
         "applies_to",
         "ask_if",
         "in_return",
+        "themes",
         "change_note",
     ),
-    "standard": ("title", "expectation", "guidance", "cite", "applies_to", "change_note"),
+    "standard": (
+        "title",
+        "expectation",
+        "guidance",
+        "cite",
+        "applies_to",
+        "themes",
+        "change_note",
+    ),
     "section": ("title", "intro", "applies_to", "change_note"),
 }
 #: Fields ``modify: unset`` may clear, by kind of item.
@@ -125,9 +134,10 @@ UNSETTABLE: dict[str, tuple[str, ...]] = {
         "cite",
         "applies_to",
         "ask_if",
+        "themes",
         "change_note",
     ),
-    "standard": ("expectation", "guidance", "cite", "applies_to", "change_note"),
+    "standard": ("expectation", "guidance", "cite", "applies_to", "themes", "change_note"),
     "section": ("intro", "applies_to", "change_note"),
 }
 _POSITIONS = ("after", "before", "start_of", "end_of")
@@ -322,6 +332,7 @@ class _Resolver:
             "scales",
             "default_scale",
             "audiences",
+            "themes",
         )
         partial = self.built(self.builder.checklist({k: data[k] for k in keys if k in data}))
         changes: dict[str, Any] = {}
@@ -390,6 +401,7 @@ class _Resolver:
         changes["audiences"] = self.keyed(
             base.audiences, partial.audiences, "audiences", lambda a: a.id, origin=False
         )
+        changes["themes"] = self.keyed(base.themes, partial.themes, "themes", lambda t: t.id)
         return attrs.evolve(base, **changes)
 
     def keyed(
@@ -611,8 +623,10 @@ class _Resolver:
                 values["evidence"] = values.get("evidence", node.evidence) + extra.evidence
             if "cite" in append:
                 values["cite"] = values.get("cite", node.cite) + extra.cite
+        if kind == "question" and "themes" in values:  # as listed: its standard's are added later
+            values["listed_themes"] = values["themes"]
         new = attrs.evolve(node, **values)
-        if new == node:
+        if new == node and new.listed_themes == node.listed_themes:
             self.no_change(
                 self.at_value(entry, "id"), f"{full_id!r} already has these values", full_id
             )
@@ -876,6 +890,14 @@ class _Resolver:
             )
 
     # the result ---------------------------------------------------------------------------------
+    def inherit(self, q: Question, inherited: tuple[str, ...]) -> Question:
+        """``q`` with its standard's themes ``inherited``, then those it lists itself."""
+        themes = _merged(inherited, q.listed_themes)
+        if themes == q.themes:
+            return q
+        new: Question = self.register(attrs.evolve(q, themes=themes), q)
+        return new
+
     def resolve(self) -> Checklist:
         with_settings = self.settings()
         self.remove()
@@ -886,7 +908,7 @@ class _Resolver:
         for sec in self.tree:
             standards = []
             for std in sec.standards:
-                questions = tuple(_mark(q) for q in std.questions)
+                questions = tuple(_mark(self.inherit(q, std.node.themes)) for q in std.questions)
                 node = self.register(attrs.evolve(std.node, questions=questions), std.node)
                 standards.append(_mark(node))
             node = self.register(attrs.evolve(sec.node, standards=tuple(standards)), sec.node)
@@ -896,6 +918,7 @@ class _Resolver:
             sections=tuple(sections),
             references=tuple(_mark(r) for r in with_settings.references),
             scales=tuple(_mark(s) for s in with_settings.scales),
+            themes=tuple(_mark(t) for t in with_settings.themes),
             default_scale=self.default_scale,
             source=self.source,
             extends=self.extends,
@@ -905,6 +928,12 @@ class _Resolver:
         self.builder.raw[id(resolved)] = self.data
         self.alive.append(resolved)
         return resolved
+
+
+def _merged(first: tuple[str, ...], then: Iterable[str]) -> tuple[str, ...]:
+    out = list(first)
+    out.extend(t for t in then if t not in out)
+    return tuple(out)
 
 
 def _mark(node: Any) -> Any:
@@ -1234,6 +1263,7 @@ def _question_data(q: Question) -> dict[str, Any]:
     d["ask_if"] = _condition_data(q.ask_if) if q.ask_if else None
     if q.in_return:
         d["in_return"] = True
+    d["themes"] = list(q.listed_themes)  # as written: the standard's themes are its own
     d["formerly"] = q.formerly
     d["change_note"] = q.change_note
     return _drop_empty(d)
@@ -1248,6 +1278,7 @@ def _standard_data(st: Standard) -> dict[str, Any]:
             "guidance": st.guidance,
             "cite": _cites(st.cite),
             "applies_to": _applies(st.applies_to),
+            "themes": list(st.themes),
             "formerly": st.formerly,
             "change_note": st.change_note,
             "questions": [_question_data(q) for q in st.questions],
@@ -1313,6 +1344,9 @@ def checklist_to_data(c: Checklist) -> dict[str, Any]:
     data["default_scale"] = c.default_scale
     data["audiences"] = {
         a.id: {"label": a.label, "values": {v.id: v.label for v in a.values}} for a in c.audiences
+    }
+    data["themes"] = {
+        t.id: _drop_empty({"title": t.title, "describe": t.describe}) for t in c.themes
     }
     plan: dict[str, Any] = {}
     if c.action_plan.per != "standard":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -465,3 +466,129 @@ def test_a_browser_without_storage_says_so_and_the_form_still_works(offline, tmp
     assert page.locator("#sg-status").inner_text() == (
         "Saved 1 answer to example-2025-26-answers.json."
     )
+
+
+# -- filling every bundled set through the page ---------------------------------------------------
+
+
+def _one_audience(checklist: sg.Checklist) -> tuple[tuple[str, str], ...]:
+    """The first single ``--for`` that leaves something out (else the first one, else none):
+    the envelope must record it."""
+    full = sum(1 for _ in checklist.questions())
+    first: tuple[tuple[str, str], ...] = ()
+    for audience in checklist.audiences:
+        for value in audience.value_ids():
+            selection = ((audience.id, value),)
+            first = first or selection
+            if sum(1 for _ in checklist.select(dict(selection)).questions()) < full:
+                return selection
+    return first
+
+
+def _type(page: Any, q: Any, value: Any) -> None:
+    """Give ``value`` as a person would: click the radio button or each checkbox, or type."""
+    if q.type in ("rating", "yes-no", "choice"):
+        _radio(page, q.full_id, value).check()
+    elif q.type == "multi-choice":
+        for option in value:
+            _radio(page, q.full_id, option).check()
+    elif q.type in ("number", "percentage"):
+        _field(page, q.full_id).fill(str(value))
+    else:  # date (ISO, as a date input takes it), text
+        _field(page, q.full_id).fill(value)
+
+
+def _bundled_versions() -> list[tuple[str, str]]:
+    return [(b.id, v) for b in sg.bundled_sets() for v in b.versions]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("set_id", "version"), _bundled_versions())
+def test_a_random_filling_typed_into_the_page_is_saved_as_typed(offline, tmp_path, set_id, version):
+    """Every bundled set's form, tailored with a ``--for``, filled through the page from a
+    seeded random filling (the questions shown at the time: a question whose condition does
+    not hold is hidden and left alone), then saved with the Save button: the saved JSON holds
+    exactly what was typed, and the envelope records the audience."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from returns_fill import random_filling
+
+    from safeguard_standards.fields import ORGANISATION_FIELDS, SIGN_OFF_FIELDS
+    from safeguard_standards.render import RenderOptions
+
+    checklist = sg.load_bundled(set_id, version)
+    selection = _one_audience(checklist)
+    chosen = checklist.select(dict(selection)) if selection else checklist
+    path = tmp_path / "form.html"
+    path.write_bytes(render(chosen, "form", "html", RenderOptions(audience=selection)))
+    filling = random_filling(checklist, 12, audience=dict(selection) or None)
+    assert filling["actions"], "the filling gives no action: the test shows nothing"
+    page = offline.page
+    page.goto(path.as_uri())
+
+    typed: dict[str, dict[str, Any]] = {"answers": {}, "evidence": {}, "actions": {}}
+    effective: dict[str, Any] = {}  # what a condition sees (Python's Condition.holds)
+    hidden = 0
+    for q in chosen.questions():
+        asked = q.ask_if is None or q.ask_if.holds(effective)
+        assert _visible(page, q.full_id) == asked, q.full_id
+        if not asked:
+            hidden += 1
+            continue
+        if q.full_id in filling["answers"]:
+            value = filling["answers"][q.full_id]
+            _type(page, q, value)
+            typed["answers"][q.full_id] = value
+            effective[q.full_id] = value
+        for part in ("evidence", "actions"):
+            if q.full_id in filling[part]:
+                box = f"{q.full_id}.{'action' if part == 'actions' else 'evidence'}"
+                _field(page, box).fill(filling[part][q.full_id])
+                typed[part][q.full_id] = filling[part][q.full_id]
+    # the details are one-line inputs, which hold no line breaks (the browser drops them)
+    details = {k: v.replace("\n", " ") for k, v in filling["details"].items()}
+    for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS):
+        _field(page, f.name).fill(details[f.name])
+    assert typed["actions"], "no action was typed: the test shows nothing"
+
+    with page.expect_download() as info:
+        page.locator("#sg-save").click()
+    saved = tmp_path / "saved.json"
+    info.value.save_as(saved)
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["answers"] == typed["answers"]
+    assert data["evidence"] == typed["evidence"]
+    assert data["actions"] == typed["actions"]
+    assert data["details"] == details
+    assert (data["set"], data["version"], data["kind"]) == (set_id, version, "form")
+    assert Envelope.from_dict(data["envelope"]) == read_html(path.read_bytes())
+    assert data["envelope"]["audience"] == dict(selection)
+    assert page.locator("#sg-status").inner_text() == (
+        f"Saved {len(typed['answers'])} answer{'' if len(typed['answers']) == 1 else 's'} "
+        f"to {set_id}-{version}-answers.json."
+    )
+
+    # the action boxes come back as the evidence boxes do: kept in this browser, and loaded
+    def boxes() -> dict[str, dict[str, str]]:
+        return {
+            part: {
+                qid: _field(
+                    page, f"{qid}.{'action' if part == 'actions' else 'evidence'}"
+                ).input_value()
+                for qid in typed[part]
+            }
+            for part in ("evidence", "actions")
+        }
+
+    want = {part: typed[part] for part in ("evidence", "actions")}
+    _kept(page, r"Saved in this browser at \d\d:\d\d")
+    page.reload()
+    _status(page, r"Restored .*")
+    assert boxes() == want
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#sg-clear").click()
+    assert all(not v for part in boxes().values() for v in part.values())
+    page.set_input_files("#sg-load", str(saved))
+    _status(page, r"Loaded .*")
+    assert page.locator("#sg-status").inner_text() == f"Loaded {len(typed['answers'])} answers."
+    assert boxes() == want
+    assert json.loads(json.dumps(page.evaluate("window.safeguardForm.collect()"))) == data

@@ -3,7 +3,8 @@
 Every field each writer emits (HTML names and values, PDF fully qualified names, DOCX content
 control tags, XLSX defined names and Id cells) must decode, with
 :func:`safeguard_standards.fields.decode`, to exactly the fields the set asks for: every
-question's answer and evidence box (and in DOCX and PDF each choice's box), and the
+question's answer and evidence box, the action box of a rating question whose scale has a
+level that ``requires: [action]`` (and in DOCX and PDF each choice's box), and the
 organisation and sign-off fields. The files are opened as a person's software would: the HTML
 parsed, python-docx, openpyxl, pypdf and pikepdf.
 """
@@ -121,11 +122,20 @@ def test_names_that_are_not_fields() -> None:
 # -- what each writer emits -------------------------------------------------------------------
 
 
+def needs_action(q: sg.Question, checklist: sg.Checklist) -> bool:
+    """Whether an answer to ``q`` can be at a level that requires an action (so the form
+    has an action box for it), from the set's scales."""
+    scale = checklist.scale(q.scale or checklist.default_scale) if q.type == "rating" else None
+    return scale is not None and any("action" in level.requires for level in scale.levels)
+
+
 def expected(checklist: sg.Checklist, kind: str, fmt: str) -> set[FieldRef]:
     """The fields a blank ``kind`` in ``fmt`` must have."""
     out = set(DETAILS)
     for q in select_kind(checklist, kind).questions():
         out |= {fields.answer(q.full_id), fields.evidence(q.full_id)}
+        if needs_action(q, checklist):
+            out.add(fields.action(q.full_id))
         if fmt in ("docx", "html") or (fmt == "pdf" and q.type == "multi-choice"):
             out |= {fields.choice(q.full_id, c.id) for c in choices(q, checklist)}
     return out
@@ -201,7 +211,7 @@ def xlsx_fields(data: bytes) -> set[FieldRef]:
             assert sheet == "Cover"
             continue
         assert sheet == "Answers"
-        assert column == {"answer": "I", "evidence": "J"}[ref.part]
+        assert column == {"answer": "I", "evidence": "J", "action": "K"}[ref.part]
         assert ids[row].key == ref.key
     assert set(ids.values()) == {r for r in out if r.part == "answer"}
     return out
@@ -384,10 +394,19 @@ ENVELOPES = {
 }
 
 
+def _no_themes(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _no_themes(v) for k, v in data.items() if k != "themes"}
+    if isinstance(data, list):
+        return [_no_themes(v) for v in data]
+    return data
+
+
 def _hash_of_json(checklist: sg.Checklist, selection: Any) -> str:
     """The content hash as docs/rendering.md defines it, from the JSON the CLI writes."""
     data = json.loads(render(checklist, "form", "json", RenderOptions(audience=selection)))
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert data["themes"]  # the set has themes, and they are left out:
+    text = json.dumps(_no_themes(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -501,7 +520,12 @@ def test_the_field_table_in_rendering_md_is_what_the_codec_does() -> None:
     table = next(b for b in section.split("\n\n") if b.startswith("| field |"))
     rows = [[c.strip() for c in line.strip("| ").split(" | ")] for line in table.splitlines()[2:]]
     full_id = "leadership.governance.named-governor"
-    parts = {"an answer": "answer", "one choice of it": "choice", "its evidence box": "evidence"}
+    parts = {
+        "an answer": "answer",
+        "one choice of it": "choice",
+        "its evidence box": "evidence",
+        "its action box": "action",
+    }
     seen: set[tuple[str, str]] = set()
     # the XLSX column shows the Id cell's value, and defined names as SG_ + the field name
     column = {"name": "html", "html": "html", "pdf": "pdf", "docx": "docx", "xlsx": "xlsx-id"}
@@ -524,5 +548,6 @@ def test_the_field_table_in_rendering_md_is_what_the_codec_does() -> None:
                 seen.add((part, fmt))
     for key in fields.DETAIL_FIELDS:
         assert f"`{key}`" in table, key
-    assert {("evidence", f) for f in ("name", "html", "pdf", "docx", "xlsx-of")} <= seen
+    for box in ("evidence", "action"):
+        assert {(box, f) for f in ("name", "html", "pdf", "docx", "xlsx-of")} <= seen, box
     assert {("answer", f) for f in ("pdf", "docx")} <= seen and ("choice", "docx") in seen

@@ -36,6 +36,8 @@ def test_wheel_top_level_names_and_bundled_yaml(wheel: Path) -> None:
         ("kcsie", "2025-26"),
         ("section11", "2025-27"),
         ("vcs_checklist", "2025-26"),
+        ("case_file_audit", "2025-26"),
+        ("practitioner_survey", "2025-26"),
     ):
         assert f"safeguard_standards/standards/{set_id}/{version}.yaml" in names
     assert "safeguard_standards/schema/standard-set.schema.json" in names
@@ -96,4 +98,4 @@ def test_installed_wheel_runs_from_any_folder(wheel: Path, tmp_path: Path) -> No
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 checked: 6 valid" in result.stdout
+    assert "8 checked: 8 valid" in result.stdout

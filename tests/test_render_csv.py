@@ -36,6 +36,15 @@ def rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
+_TRAILING = ("Organisation details", "Sign-off", "About this form (do not change)")
+
+
+def questions_only(table: list[list[str]]) -> list[list[str]]:
+    """The heading row and the question rows of a form CSV (without the rows after them:
+    organisation details, sign-off and the envelope)."""
+    return [r for r in table if r[2] not in _TRAILING]
+
+
 # -- the injection defence ------------------------------------------------------------------
 
 
@@ -100,7 +109,8 @@ def test_hostile_text_is_kept_behind_a_quote() -> None:
 
 def test_form_has_one_row_per_question_with_numbers_ids_and_blank_answers() -> None:
     c = complete()
-    table = rows(render(c, "form", "csv"))
+    full = rows(render(c, "form", "csv"))
+    table = questions_only(full)
     head, body = table[0], table[1:]
     assert head == [
         "Ref",
@@ -114,13 +124,31 @@ def test_form_has_one_row_per_question_with_numbers_ids_and_blank_answers() -> N
         "Evidence to look for",
         "Answer",
         "Evidence",
+        "Action",
         "Notes",
     ]
     numbers = c.numbering()
     assert [r[1] for r in body] == [q.full_id for q in c.questions()]
     assert [r[0] for r in body] == [numbers[q.full_id] for q in c.questions()]
     assert [r[4] for r in body] == [q.text for q in c.questions()]
-    assert all(r[9:] == ["", "", ""] for r in body)
+    assert all(r[9:] == ["", "", "", ""] for r in body)
+    trailing = full[len(table) :]
+    assert [r[1] for r in trailing[:10]] == [
+        "org.name",
+        "org.address",
+        "org.completed_by",
+        "org.role",
+        "org.contact",
+        "org.date",
+        "signoff.name",
+        "signoff.role",
+        "signoff.signature",
+        "signoff.date",
+    ]
+    assert all(r[9] == "" for r in trailing[:10])
+    envelope = {r[1]: r[9] for r in trailing[10:]}
+    assert envelope["sg_set"] == c.id and envelope["sg_set_version"] == c.version
+    assert envelope["sg_kind"] == "form" and envelope["sg_content_hash"].startswith("sha256:")
 
 
 def test_form_rows_say_the_choices_and_when_to_answer() -> None:
@@ -139,7 +167,7 @@ def test_form_rows_say_the_choices_and_when_to_answer() -> None:
 
 def test_return_form_has_only_the_return_questions() -> None:
     c = complete()
-    table = rows(render(c, "return-form", "csv"))
+    table = questions_only(rows(render(c, "return-form", "csv")))
     assert [r[1] for r in table[1:]] == [q.full_id for q in c.questions() if q.in_return]
 
 
@@ -187,7 +215,7 @@ def test_guidance_is_not_a_csv() -> None:
 def test_bundled_sets_render_as_csv(set_id: str, version: str) -> None:
     c = sg.load_bundled(set_id, version)
     form = rows(render(c, "form", "csv"))
-    assert [r[1] for r in form[1:]] == [q.full_id for q in c.questions()]
+    assert [r[1] for r in questions_only(form)[1:]] == [q.full_id for q in c.questions()]
     assert len({len(r) for r in form}) == 1
     plan = rows(render(c, "action-plan", "csv"))
     per = c.action_plan.per

@@ -125,7 +125,21 @@ def test_content_control_tags_are_the_field_names() -> None:
     expected = {q.full_id for q in c.questions()} | {evidence_field(i) for i in ids}
     expected |= {f.name for f in (*ORGANISATION_FIELDS, *SIGN_OFF_FIELDS)}
     expected |= {choice_tag(q.full_id, ch.id) for q in c.questions() for ch in choices(q, c)}
+    # an action box for each question that can be answered at a level requiring an action
+    acting = [q for q in c.questions() if needs_action(q, c)]
+    assert [q.full_id for q in acting] == ["leadership.governance.governor-visits"]
+    expected |= {f"{q.full_id}.action" for q in acting}
     assert set(tags) == expected
+    box = tags["leadership.governance.governor-visits.action"]
+    assert box.find(f"{qn('w:sdtPr')}/{qn('w:text')}").get(qn("w:multiLine")) == "1"
+    assert box.find(f"{qn('w:sdtPr')}/{qn('w:showingPlcHdr')}") is not None
+    assert text_of(box) == "Action you will take (needed if you answer “Not met”)"
+
+
+def needs_action(q: sg.Question, checklist: Checklist) -> bool:
+    """Whether an answer to ``q`` can be at a level that requires an action."""
+    scale = checklist.scale(q.scale or checklist.default_scale) if q.type == "rating" else None
+    return scale is not None and any("action" in level.requires for level in scale.levels)
 
 
 def test_date_and_multiline_controls() -> None:
@@ -167,9 +181,15 @@ def test_one_table_per_standard_with_three_rows_per_question() -> None:
     doc = document(c)
     tables = doc.tables[1:-1]  # organisation details first, sign-off last
     assert len(tables) == len(list(c.standards()))
-    assert len(tables[0].rows) == 3 * len(c.sections[0].standards[0].questions)
+    questions = c.sections[0].standards[0].questions
+    # and a fourth, the action box, for a question that can need an action
+    assert len(tables[0].rows) == 3 * len(questions) + sum(needs_action(q, c) for q in questions)
     assert tables[0].rows[0].cells[0].text == "1.1.1"
     assert [r.cells[0].text for r in tables[0].rows[1:3]] == ["Answer", "Evidence"]
+    labels = [r.cells[0].text for r in tables[0].rows]
+    at = labels.index("Action")
+    assert labels[at - 2 : at] == ["Answer", "Evidence"]
+    assert labels[at - 3] == c.numbering()["leadership.governance.governor-visits"]
 
 
 def test_title_page_header_and_footer() -> None:

@@ -104,9 +104,21 @@ def test_form_fields_are_named_by_question_full_id(kcsie, kcsie_form):
     names = kcsie_form.names()
     assert len(names) == len(set(names)), "a field name is used twice"
     ids = {q.full_id for q in kcsie.questions()}
-    answers = {n for n in names if n not in DETAILS and not n.endswith(":evidence")}
+    boxes = (":evidence", ":action")
+    answers = {n for n in names if n not in DETAILS and not n.endswith(boxes)}
     assert answers == ids
     assert {n for n in names if n.endswith(":evidence")} == {f"{i}:evidence" for i in ids}
+    # an action box for each rating question whose scale has a level requiring an action
+    acting = {
+        q.full_id
+        for q in kcsie.questions()
+        if q.type == "rating"
+        and any(
+            "action" in lv.requires for lv in kcsie.scale(q.scale or kcsie.default_scale).levels
+        )
+    }
+    assert len(acting) == 33
+    assert {n for n in names if n.endswith(":action")} == {f"{i}:action" for i in acting}
     assert {n for n in names if n in DETAILS} == DETAILS
     # PDF 32000-1, 12.7.3.2: a partial name contains no period
     assert not [t for t in kcsie_form.partial_names() if "." in t]

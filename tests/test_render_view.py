@@ -10,7 +10,7 @@ import pytest
 
 import safeguard_standards as sg
 from safeguard_standards.model import Citation, Condition, Option, Publisher
-from safeguard_standards.render import RenderError, RenderOptions
+from safeguard_standards.render import RenderError, RenderOptions, render
 from safeguard_standards.render import _view as v
 
 COMPLETE = Path(__file__).parent / "cases" / "valid" / "complete.yaml"
@@ -347,3 +347,17 @@ def test_logo_without_base_dir_missing_or_not_an_image(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(RenderError, match="not a PNG"):
         v.logo_data_uri(Publisher(name="P", logo="notes.txt"), str(tmp_path))
+
+
+def test_a_document_with_several_scales_names_each_with_the_questions_using_it() -> None:
+    c = sg.load_bundled("case_file_audit", "2025-26")
+    doc = v.build_document(c, "form", RenderOptions())
+    headings = [s.heading for s in doc.scales]
+    assert headings[:2] == ["Scale: seen (question 2.1.1)", "Scale: voice (question 2.2.1)"]
+    assert headings[-1] == "Scale: grade (question 3.1.1)"
+    html = render(c, "form", "html").decode("utf-8")
+    assert '<h3 class="scale-name">Scale: seen (question 2.1.1)</h3>' in html
+    # one scale needs no name
+    kcsie = sg.load_bundled("kcsie", "2025-26")
+    assert len(v.build_document(kcsie, "form", RenderOptions()).scales) == 1
+    assert "scale-name" not in render(kcsie, "form", "html").decode("utf-8")

@@ -41,6 +41,7 @@ HEAD = [
     "Evidence to look for",
     "Answer",
     "Evidence",
+    "Action",
     "Notes",
     "Type id",
 ]
@@ -105,10 +106,10 @@ def test_answers_sheet_has_every_question_in_order() -> None:
     assert [r[1] for r in body] == [q.full_id for q in c.questions()]
     assert [r[0] for r in body] == [numbers[q.full_id] for q in c.questions()]
     assert [r[4] for r in body] == [q.text for q in c.questions()]
-    assert [r[8:11] for r in body] == [(None, None, None)] * len(body)
+    assert [r[8:12] for r in body] == [(None, None, None, None)] * len(body)
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:K{ws.max_row}"
-    assert ws.column_dimensions["L"].hidden
+    assert ws.auto_filter.ref == f"A1:L{ws.max_row}"
+    assert ws.column_dimensions["M"].hidden
     assert ws["E2"].alignment.wrap_text
 
 
@@ -163,20 +164,46 @@ def test_percentage_is_checked_between_0_and_100() -> None:
 
 
 def test_question_cells_locked_answer_cells_open_sheets_protected() -> None:
-    wb = workbook(complete())
+    c = complete()
+    wb = workbook(c)
     for ws in wb.worksheets:
         assert ws.protection.sheet, ws.title
         assert not ws.protection.password, ws.title
     ws = wb["Answers"]
+    rows = answer_rows(wb)
+    # the Action cell is open only where an answer can be at a level that requires an action
+    acting = {rows[q.full_id] for q in c.questions() if needs_action(q, c)}
+    assert acting
     for r in range(2, ws.max_row + 1):
-        for col in "ABCDEFGHL":
+        for col in "ABCDEFGHM":
             assert is_locked(ws, f"{col}{r}"), f"{col}{r}"
-        for col in "IJK":
+        for col in "IJL":
             assert not is_locked(ws, f"{col}{r}"), f"{col}{r}"
+        assert is_locked(ws, f"K{r}") == (r not in acting), f"K{r}"
     assert is_locked(ws, "A1") and is_locked(ws, "I1")
-    # the open cells in use are coloured (a conditional format over exactly those rows)
-    ranges = [str(cf.sqref) for cf in ws.conditional_formatting]
-    assert f"I2:K{ws.max_row}" in ranges
+    # the open cells in use are coloured (a conditional format over exactly those cells)
+    last = ws.max_row
+    found = []
+    for cf in ws.conditional_formatting:
+        parts = str(cf.sqref).split()
+        others = {p for p in parts if not p.startswith("K")}
+        found.append((others, _cells(p for p in parts if p.startswith("K"))))
+    assert ({f"I2:J{last}", f"L2:L{last}"}, acting) in found, found
+
+
+def needs_action(q: sg.Question, checklist: Checklist) -> bool:
+    """Whether an answer to ``q`` can be at a level that requires an action."""
+    scale = checklist.scale(q.scale or checklist.default_scale) if q.type == "rating" else None
+    return scale is not None and any("action" in level.requires for level in scale.levels)
+
+
+def _cells(ranges: Any) -> set[int]:
+    """The rows of column ranges such as ``K3`` and ``K5:K7``."""
+    out: set[int] = set()
+    for part in ranges:
+        first, _, end = part.partition(":")
+        out |= set(range(int(first[1:]), int((end or first)[1:]) + 1))
+    return out
 
 
 def test_every_answer_cell_has_a_defined_name_from_its_id() -> None:

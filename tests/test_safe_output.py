@@ -187,6 +187,9 @@ def hostile_data(f: Fields, version: str = "2025-26") -> dict[str, Any]:
                 },
             }
         },
+        "themes": {
+            "theme-a": {"title": f("themes.*.title"), "describe": f("themes.*.describe")},
+        },
         "action_plan": {
             "per": "question",
             "columns": [

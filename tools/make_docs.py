@@ -62,6 +62,8 @@ audiences:
   setting:
     label: Type of setting
     values: {maintained: Maintained school, academy: Academy or free school}
+themes:                           # shared headings for reports across instruments
+  leadership: {title: Leadership and accountability}
 sections:
   - id: leadership
     title: Leadership and management
@@ -69,6 +71,7 @@ sections:
       - id: governance                  # full id: leadership.governance
         title: Governance of safeguarding
         expectation: The governing body holds leaders to account for safeguarding.
+        themes: [leadership]            # its questions have this theme too
         questions:
           - id: named-governor          # full id: leadership.governance.named-governor
             text: Is there a named governor who leads on safeguarding?
@@ -104,6 +107,9 @@ sections:
   answer that question can have: `yes`/`no`, a level id, an option id (SG207). Unquoted
   `yes`, `no`, `true`, `false` are read as `yes`/`no`. A comparison needs `question` and one of
   `equals`, `not_equals`, `in` (SG208).
+- **themes** on a standard or question may only name themes declared under `themes` at the
+  top of the file (SG230). A question has its standard's themes and any it lists itself.
+  Sets reported side by side declare the same vocabulary; see [themes.md](themes.md).
 - **Every question** should have evidence prompts and guidance on why it is asked and what
   good looks like (warnings SG250, SG251).
 
@@ -167,6 +173,7 @@ def dsl_markdown() -> str:
     _table("A reference", "reference", props["references"]["additionalProperties"], out)
     _table("A scale level", "level", props["scales"]["additionalProperties"]["items"], out)
     _table("An audience dimension", "audience", props["audiences"]["additionalProperties"], out)
+    _table("A theme", "theme", props["themes"]["additionalProperties"], out)
     _table("action_plan", "action_plan", props["action_plan"], out)
     _table("sign_off", "sign_off", props["sign_off"], out)
     defs = s["$defs"]

@@ -72,6 +72,13 @@ SETTABLE: dict[str, object] = {
     },
     "cite": _QUESTION_PROPS["cite"],
     "applies_to": _QUESTION_PROPS["applies_to"],
+    "themes": {
+        **_QUESTION_PROPS["themes"],  # type: ignore[dict-item]
+        "description": (
+            "For a question or standard: the theme ids it lists, replacing those it listed. A "
+            "question keeps its standard's themes whatever it lists itself."
+        ),
+    },
     "change_note": base.md(
         "Why the partnership changed this item, shown in the 'what changed' document."
     ),
@@ -214,6 +221,13 @@ SCHEMA: dict[str, object] = {
         "audiences": {
             **_SET_PROPS["audiences"],  # type: ignore[dict-item]
             "description": "Audience dimensions to add or replace, by id.",
+        },
+        "themes": {
+            **_SET_PROPS["themes"],  # type: ignore[dict-item]
+            "description": (
+                "Themes to add to the vocabulary or replace, by id. Keep the national ids, so "
+                "that reports still bring the sets together under the same headings."
+            ),
         },
         "remove": {
             "type": "array",

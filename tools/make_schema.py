@@ -134,6 +134,18 @@ FORMERLY = {
     ),
 }
 
+THEMES = {
+    "type": "array",
+    "uniqueItems": True,
+    "minItems": 1,
+    "description": (
+        "Themes this item is about: ids of themes declared under `themes` at the top of the "
+        "file, e.g. `[leadership, training]`. A question has its standard's themes and any it "
+        "lists itself. Reports bring findings from several instruments together by theme."
+    ),
+    "items": slug("The id of a theme declared under `themes`."),
+}
+
 GUIDANCE = obj(
     "Guidance for the audit guidance document.",
     {
@@ -223,6 +235,7 @@ QUESTION = obj(
             "type": "boolean",
             "description": "Whether the question is also on the short return form. Default false.",
         },
+        "themes": THEMES,
         "formerly": FORMERLY,
         "change_note": CHANGE_NOTE,
     },
@@ -238,6 +251,7 @@ STANDARD = obj(
         "guidance": md("Guidance on the standard as a whole."),
         "cite": {"type": "array", "items": CITATION, "description": "References for the standard."},
         "applies_to": APPLIES_TO,
+        "themes": THEMES,
         "formerly": FORMERLY,
         "change_note": CHANGE_NOTE,
         "questions": {
@@ -308,6 +322,15 @@ REFERENCE = obj(
         },
         "edition": text("Edition or version, e.g. `December 2023` or `2025`."),
         "url": {"type": "string", "pattern": URL, "description": "Where to read it."},
+    },
+    ["title"],
+)
+
+THEME = obj(
+    "A theme: a heading that findings from several instruments are brought together under.",
+    {
+        "title": text("The theme as reports show it, e.g. `Leadership and accountability`."),
+        "describe": md("What the theme covers."),
     },
     ["title"],
 )
@@ -407,6 +430,17 @@ SCHEMA: dict[str, object] = {
                 },
                 ["values"],
             ),
+        },
+        "themes": {
+            "type": "object",
+            "description": (
+                "The theme vocabulary: theme id → title and description. Standards and "
+                "questions name themes in their own `themes` list. Sets that are to be reported "
+                "side by side (a self-assessment, a case-file audit, a survey) declare the same "
+                "vocabulary, so their findings meet under the same headings."
+            ),
+            "propertyNames": {"pattern": SLUG},
+            "additionalProperties": THEME,
         },
         "action_plan": obj(
             "How action plans for this set are laid out.",

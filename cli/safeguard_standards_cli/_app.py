@@ -120,6 +120,11 @@ def show(set_spec: str) -> None:
             )
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 errors``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _all_known(reg: Registry) -> list[str]:
     return [f"{s.id}@{v}" for s in reg.sets() for v in s.versions]
 
@@ -167,19 +172,31 @@ def validate(targets: tuple[str, ...], fmt: str, strict: bool) -> None:
             echo_diagnostics(r.diagnostics, r.text, err=False)
         for r in results:
             mark = "invalid" if r in failed else "ok"
-            detail = f"{len(r.errors)} errors, {len(r.warnings)} warnings"
+            detail = f"{_count(len(r.errors), 'error')}, {_count(len(r.warnings), 'warning')}"
             click.echo(f"{mark:<8}{r.source} ({detail})")
         summary = (
             f"{len(results)} checked: {len(results) - len(failed)} valid, {len(failed)} invalid"
         )
-        click.echo(f"{summary} ({n_err} errors, {n_warn} warnings)")
+        click.echo(f"{summary} ({_count(n_err, 'error')}, {_count(n_warn, 'warning')})")
     if failed:
         raise ContentProblem("")
 
 
 @cli.command()
-def schema() -> None:
+@click.option(
+    "--return",
+    "of_return",
+    is_flag=True,
+    help="Print the JSON Schema of a completed return instead (the HTML form's saved "
+    "answers, and 'returns check --format json').",
+)
+def schema(of_return: bool) -> None:
     """Print the JSON Schema of the DSL (for editor autocompletion and checks)."""
+    if of_return:
+        from safeguard_standards.returns.model import return_schema_text
+
+        click.echo(return_schema_text(), nl=False)
+        return
     from safeguard_standards import schema_text
 
     click.echo(schema_text(), nl=False)
@@ -239,3 +256,7 @@ cli.add_command(render_cmd)
 from ._cmd_resolve import resolve_cmd  # noqa: E402
 
 cli.add_command(resolve_cmd)
+
+from ._cmd_returns import returns_cmd  # noqa: E402
+
+cli.add_command(returns_cmd)

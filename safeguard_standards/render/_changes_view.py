@@ -314,6 +314,14 @@ class _Builder:
             parts.append(", ".join(labels))
         return "; ".join(parts)
 
+    def themes(self, ids: Sequence[Any], c: Checklist) -> str:
+        """Theme ids as their titles in ``c`` (the id itself if ``c`` does not declare it)."""
+        titles = []
+        for i in ids:
+            theme = c.theme(str(i))
+            titles.append(f"“{theme.title}”" if theme is not None else f"“{i}”")
+        return ", ".join(titles)
+
     def citations(self, cites: Sequence[Any], c: Checklist) -> str:
         return "; ".join(_cite_words(x, c) for x in cites if isinstance(x, Citation))
 
@@ -382,6 +390,14 @@ class _Builder:
             if not ch.new:
                 return f"The guidance on {part} has been removed."
             return f"The guidance on {part} now says: {_plain(ch.new)}"
+        if k is Kind.THEMES:
+            parts = []
+            if ch.added:
+                parts.append("now reported under " + self.themes(ch.added, self.new))
+            if ch.removed:
+                parts.append("no longer under " + self.themes(ch.removed, self.old))
+            text = " and ".join(parts) or "its themes are in a different order"
+            return text[:1].upper() + text[1:] + "."
         if k is Kind.CITATIONS:
             parts = []
             if ch.added:

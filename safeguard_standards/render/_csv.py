@@ -7,8 +7,10 @@ OWASP defence against CSV (formula) injection: a cell that starts with ``=``, ``
 text from a standard set (or from a partnership's overlay) as a formula. The XLSX renderer uses
 the same helper.
 
-Kinds: ``form`` and ``return-form`` (one row per question, with blank Answer, Evidence and
-Notes columns), ``action-plan`` (one row per standard, or per question with ``per=question``).
+Kinds: ``form`` and ``return-form`` (one row per question, with blank Answer, Evidence,
+Action and Notes columns; then a row per organisation detail and sign-off field, and the
+envelope, a row per property, so that a filled CSV is read back as a return), ``action-plan``
+(one row per standard, or per question with ``per=question``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
+from ..fields import ORGANISATION_FIELDS
 from ..model import Checklist
 from . import RenderOptions, writer
+from ._envelope import envelope_of
 from ._view import (
     AnswerSpace,
     DocumentView,
@@ -87,8 +91,15 @@ FORM_HEADERS: tuple[tuple[str, str], ...] = (
     ("evidence_prompts", "Evidence to look for"),
     ("answer", "Answer"),
     ("evidence", "Evidence"),
+    ("action", "Action"),
     ("notes", "Notes"),
 )
+
+#: The Section cell of the rows after the questions: the organisation details, the sign-off
+#: and the form's envelope (one row per property, its value in the Answer column).
+DETAILS_SECTION = "Organisation details"
+SIGN_OFF_SECTION = "Sign-off"
+ENVELOPE_SECTION = "About this form (do not change)"
 
 
 def choices_text(answer: AnswerSpace) -> str:
@@ -106,8 +117,13 @@ def form_table(checklist: Checklist, kind: str) -> tuple[tuple[str, ...], list[t
     return form_rows(build_document(checklist, kind))
 
 
-def form_rows(doc: DocumentView) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Headings and rows of a form view as a flat question list."""
+def form_rows(
+    doc: DocumentView, options: RenderOptions | None = None
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Headings and rows of a form view: one row per question, then one per organisation
+    detail and sign-off field (answered in the Answer column), then the envelope, one row per
+    property (``sg_set`` … in the Id column, the value in the Answer column), so a filled CSV
+    says which set, version and audience it answers."""
     rows: list[tuple[str, ...]] = []
     for section in doc.sections:
         for standard in section.standards:
@@ -126,8 +142,20 @@ def form_rows(doc: DocumentView) -> tuple[tuple[str, ...], list[tuple[str, ...]]
                         "",
                         "",
                         "",
+                        "",
                     )
                 )
+    blank = ("",) * 3
+    for heading, group in (
+        (DETAILS_SECTION, ORGANISATION_FIELDS),
+        (SIGN_OFF_SECTION, doc.sign_off_fields),
+    ):
+        for f in group:
+            kind = "Date" if f.type == "date" else "Text"
+            rows.append(("", f.name, heading, "", f.label, kind, "", "", "", *blank, ""))
+    envelope = envelope_of(doc.checklist, doc.kind, options, doc)
+    for name, value in envelope.to_properties().items():
+        rows.append(("", name, ENVELOPE_SECTION, "", "", "", "", "", "", value, "", "", ""))
     return tuple(label for _, label in FORM_HEADERS), rows
 
 
@@ -177,4 +205,4 @@ def _write(doc: DocumentView, options: RenderOptions) -> bytes:
     if doc.kind == "action-plan":
         head, rows = action_plan_table(doc.checklist, options)
         return to_csv([label for _, label in head], rows)
-    return to_csv(*form_rows(doc))
+    return to_csv(*form_rows(doc, options))

@@ -12,7 +12,8 @@ What a person gets:
   document by modifying those styles in Word (or by saving a styled copy as its template).
 
 Forms have one table per standard, three rows per question (the question with its hint,
-"Answer if …" and evidence prompts; the answer; the evidence box), wrapped in **content
+"Answer if …" and evidence prompts; the answer; the evidence box; and an action box for a
+rating question whose scale has a level that ``requires: [action]``), wrapped in **content
 controls** whose tags are the field names of :mod:`._view` (python-docx has no API for them,
 so they are written as ``w:sdt`` XML; see "DOCX content controls" in docs/rendering-office.md):
 
@@ -20,7 +21,8 @@ so they are written as ``w:sdt`` XML; see "DOCX content controls" in docs/render
   (multi-line for text answers), a date picker for dates, and for yes-no, rating and choice
   questions a rich-text group holding one **checkbox control** per choice, tagged
   ``<full id>=<choice id>`` (``leadership.governance.named-governor=yes``);
-* the evidence box: ``<full id>.evidence``;
+* the evidence box: ``<full id>.evidence``; the action box: ``<full id>.action`` (plain
+  text, multi-line; its placeholder names the levels that need an action);
 * organisation details and sign-off: ``org.name`` … ``signoff.date``.
 
 Every tag is made by :func:`safeguard_standards.fields.encode` (format ``docx``), which
@@ -592,7 +594,8 @@ def _answer_xml(doc: _Doc, q: QuestionView) -> str:
 
 
 def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
-    """Three table rows: the question, the answer, the evidence box."""
+    """Three table rows: the question, the answer, the evidence box; and a fourth, the action
+    box, for a question whose answer can be at a level that requires an action."""
     left, right = widths
     text = "".join(
         _para_xml(doc, "SG Question", _block_runs_xml(doc, b)) for b in md_blocks(q.text)
@@ -624,7 +627,16 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
     evidence = _tr_xml(
         _tc_xml(left, label) + _tc_xml(right, _para_xml(doc, "SG Answer", box)), height=850
     )
-    return top + answer + evidence
+    if not q.has_action:
+        return top + answer + evidence
+    label = _text_para(doc, "SG Label", "Action")
+    box = _text_control_xml(
+        doc, codec.encode("docx", q.action_ref), f"Action {q.number}", q.action_label, "multiline"
+    )
+    action = _tr_xml(
+        _tc_xml(left, label) + _tc_xml(right, _para_xml(doc, "SG Answer", box)), height=850
+    )
+    return top + answer + evidence + action
 
 
 #: Column widths in twentieths of a point (1 cm = 567): A4 portrait less 2 cm margins is 17 cm.
@@ -655,7 +667,10 @@ def _form(view: DocumentView, envelope: Envelope) -> bytes:
     doc.add(_heading(doc, 1, "Organisation details"))
     doc.add(_fields_xml(doc, ORGANISATION_FIELDS))
     doc.add(_heading(doc, 1, "How to fill it in"))
-    doc.add("".join(_text_para(doc, "List Bullet", line) for line in _HOW_TO))
+    how_to: tuple[str, ...] = _HOW_TO
+    if any(q.has_action for q in view.questions()):
+        how_to = (*_HOW_TO[:3], _HOW_TO_ACTION, *_HOW_TO[3:])
+    doc.add("".join(_text_para(doc, "List Bullet", line) for line in how_to))
     doc.page_break()
     for section in view.sections:
         doc.add(_heading(doc, 1, f"{section.number} {section.title}"))
@@ -680,6 +695,12 @@ _HOW_TO = (
     "Say in each Evidence box what evidence you hold and where it is kept.",
     "Keep the document's structure as it is: the answer areas carry the field names a "
     "completed return is read back by.",
+)
+
+#: Said after the evidence line when some question has an action box.
+_HOW_TO_ACTION = (
+    "Where a question has an Action box, say in it what action you will take when your "
+    "answer is at a level the box names."
 )
 
 
@@ -788,7 +809,7 @@ def _scales(doc: _Doc) -> None:
     doc.add(_heading(doc, 1, "Rating levels"))
     for scale in doc.view.scales:
         if len(doc.view.scales) > 1:
-            doc.add(_heading(doc, 2, f"Scale: {scale.id}"))
+            doc.add(_heading(doc, 2, scale.heading))
         rows = [
             [_text_para(doc, "SG Label", "Level"), _text_para(doc, "SG Label", "What it means")]
         ]

@@ -6,14 +6,16 @@ selection, every question numbered, with its wording, answer space, choices, con
 citations as a respondent is shown them) written with sorted keys, no spaces and UTF-8. It is
 the same for every kind and format of one resolved set, so a return form and the audit tool of
 one set agree, and it changes when anything a respondent reads or answers changes (a question,
-a choice, a number, a condition's wording).
+a choice, a number, a condition's wording). Themes are left out: they say how findings are
+reported, not what a respondent reads, so tagging a published version with themes does not
+part it from the returns already made on its forms.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..envelope import Envelope
 from ..model import Checklist
@@ -39,8 +41,19 @@ def content_hash(
         data = document_data(doc, dict(audience))
     else:
         data = resolved_data(checklist, "form", RenderOptions(audience=audience))
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        _without_themes(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _without_themes(data: Any) -> Any:
+    """``data`` with every ``themes`` key of the document, its standards and questions left out."""
+    if isinstance(data, dict):
+        return {k: _without_themes(v) for k, v in data.items() if k != "themes"}
+    if isinstance(data, list):
+        return [_without_themes(v) for v in data]
+    return data
 
 
 def envelope_of(

@@ -53,9 +53,15 @@ _REQUIRES = {
 }
 
 
-def requires_phrase(requires: Iterable[str]) -> str:
-    """What an answer at a level must carry, in words: "record an action … and say why"."""
-    return " and ".join(_REQUIRES.get(r, f"give {r}") for r in requires)
+#: On a fillable form, which has a box for the action.
+_REQUIRES_ON_FORM = {**_REQUIRES, "action": "say in the action box what action you will take"}
+
+
+def requires_phrase(requires: Iterable[str], form: bool = False) -> str:
+    """What an answer at a level must carry, in words: "record an action … and say why"
+    (``form``: on a fillable form, where the action goes in the question's action box)."""
+    words = _REQUIRES_ON_FORM if form else _REQUIRES
+    return " and ".join(words.get(r, f"give {r}") for r in requires)
 
 
 def _safe_url(url: str) -> str:

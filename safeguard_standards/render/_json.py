@@ -122,9 +122,11 @@ def _question(q: QuestionView) -> dict[str, Any]:
         "ask_if": _condition(src.ask_if),
         "ask_if_text": q.condition,
         "in_return": src.in_return,
+        "themes": list(src.themes),
         "formerly": src.formerly,
         "change_note": src.change_note,
         "evidence_field": q.evidence_field,
+        "action_field": q.action_ref.name if q.has_action else "",
     }
 
 
@@ -168,6 +170,7 @@ def document_data(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]
             for s in c.scales
         ],
         "default_scale": c.default_scale or None,
+        "themes": [{"id": t.id, "title": t.title, "describe": t.describe} for t in c.themes],
         "fields": {
             "organisation": [_field(f) for f in ORGANISATION_FIELDS],
             "sign_off": [_field(f) for f in doc.sign_off_fields],
@@ -188,6 +191,7 @@ def document_data(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]
                         "expectation": st.standard.expectation,
                         "guidance": st.standard.guidance,
                         "cite": [_cite(x) for x in st.citations],
+                        "themes": list(st.standard.themes),
                         "questions": [_question(q) for q in st.questions],
                     }
                     for st in s.standards

@@ -78,6 +78,8 @@ __all__ = [
     "ScaleView",
     "SectionView",
     "StandardView",
+    "action_label",
+    "action_levels",
     "action_plan_headers",
     "action_plan_rows",
     "answer_label",
@@ -198,6 +200,23 @@ def choices(question: Question, checklist: Checklist) -> tuple[Choice, ...]:
 
 def _level_choice(level: Level) -> Choice:
     return Choice(level.id, level.label, level.describe, level.rag, level.requires)
+
+
+def action_levels(question: Question, checklist: Checklist) -> tuple[Choice, ...]:
+    """The levels of a rating question at which an answer needs an action (a level of its
+    scale that ``requires: [action]``), in order; ``()`` when none can (the question then has
+    no action box)."""
+    if question.type != "rating":
+        return ()
+    return tuple(c for c in choices(question, checklist) if "action" in c.requires)
+
+
+def action_label(levels: Sequence[Choice]) -> str:
+    """What an action box is called, in plain words, naming the levels that need it:
+    ``Action you will take (needed if you answer “Partly met” or “Not met”)``."""
+    labels = [f"“{c.label}”" for c in levels]
+    which = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+    return f"Action you will take (needed if you answer {which})"
 
 
 def answer_label(question: Question, checklist: Checklist, value: str) -> str:
@@ -438,6 +457,24 @@ class QuestionView:
     #: Whether every question the condition depends on is in this document (so a live form
     #: can show and hide it); False when there is no condition.
     condition_live: bool = False
+    #: The levels at which an answer needs an action (:func:`action_levels`): the question
+    #: has an action box when there are any.
+    action_levels: tuple[Choice, ...] = ()
+
+    @property
+    def has_action(self) -> bool:
+        """Whether the question has an action box (an answer to it can need an action)."""
+        return bool(self.action_levels)
+
+    @property
+    def action_ref(self) -> fields.FieldRef:
+        """The action box (only for a question that :attr:`has_action`)."""
+        return fields.action(self.question.full_id)
+
+    @property
+    def action_label(self) -> str:
+        """The action box's label, naming the levels that need an action ("" without one)."""
+        return action_label(self.action_levels) if self.action_levels else ""
 
     @property
     def full_id(self) -> str:
@@ -530,6 +567,20 @@ class ScaleView:
 
     id: str
     levels: tuple[Choice, ...]
+    #: The printed numbers of the questions that use it, in order.
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """``Scale: seen (question 2.1.1)``: how a document with several scales names one."""
+        n = self.numbers
+        if not n:
+            return f"Scale: {self.id}"
+        if len(n) == 1:
+            return f"Scale: {self.id} (question {n[0]})"
+        if len(n) <= 6:
+            return f"Scale: {self.id} (questions {', '.join(n)})"
+        return f"Scale: {self.id} ({len(n)} questions)"
 
 
 @attrs.frozen
@@ -666,9 +717,11 @@ def build_document(
     """The view of ``checklist`` as a document of ``kind`` (form, return-form, guidance,
     action-plan).
 
-    ``checklist`` is already filtered by audience; numbers are its numbering, so a return form
-    keeps the audit tool's numbers. ``options`` supplies the audience labels, the logo folder
-    (``base_dir``) and the date printed (``generated_on``). Reading :attr:`DocumentView.logo`
+    ``checklist`` is already filtered by audience; numbers are its numbering, which keeps the
+    whole set's numbers through an audience selection (:meth:`Checklist.select`), so a return
+    form keeps the audit tool's numbers and a tailored form the full form's. ``options``
+    supplies the audience labels, the logo folder (``base_dir``) and the date printed
+    (``generated_on``). Reading :attr:`DocumentView.logo`
     raises :class:`~safeguard_standards.render.RenderError` for a logo outside ``base_dir``.
     """
     numbers = checklist.numbering()
@@ -701,7 +754,7 @@ def build_document(
         audience=audience,
         publisher=checklist.publisher,
         base_dir=options.base_dir if options is not None else None,
-        scales=_used_scales(chosen),
+        scales=_used_scales(chosen, numbers),
         references=_used_references(chosen),
         generated_on=generated_on,
         with_logo=options is not None,
@@ -720,6 +773,7 @@ def _question_view(
         condition=condition_text(q.ask_if, checklist, numbers),
         citations=tuple(citation_view(c, checklist) for c in q.cite),
         condition_live=live,
+        action_levels=action_levels(q, checklist),
     )
 
 
@@ -734,18 +788,18 @@ def _audience_labels(
             yield audience.label or dim, audience.label_of(value)
 
 
-def _used_scales(checklist: Checklist) -> tuple[ScaleView, ...]:
-    used: list[str] = []
+def _used_scales(checklist: Checklist, numbers: dict[str, str]) -> tuple[ScaleView, ...]:
+    used: dict[str, list[str]] = {}
     for q in checklist.questions():
         if q.type == "rating":
             sid = q.scale or checklist.default_scale
-            if sid not in used:
-                used.append(sid)
+            used.setdefault(sid, []).append(numbers.get(q.full_id, ""))
     out = []
-    for sid in used:
+    for sid, used_by in used.items():
         scale: Scale | None = checklist.scale(sid)
         if scale is not None:
-            out.append(ScaleView(sid, tuple(_level_choice(lv) for lv in scale.levels)))
+            levels = tuple(_level_choice(lv) for lv in scale.levels)
+            out.append(ScaleView(sid, levels, tuple(n for n in used_by if n)))
     return tuple(out)
 
 

@@ -6,16 +6,19 @@ A form workbook has these sheets:
 * **Cover**: title, version, publisher, the organisation-details and sign-off cells, how to
   fill it in, and what each rating level means.
 * **Answers**: one row per question (Ref, Id, Section, Standard, Question, Answer type,
-  Answer if, Evidence to look for, Answer, Evidence, Notes). The Answer cell has a dropdown
-  (rating levels, Yes/No, options) or a number, percentage or date check; Answer, Evidence
-  and Notes are the only unlocked cells.
+  Answer if, Evidence to look for, Answer, Evidence, Action, Notes). The Answer cell has a
+  dropdown (rating levels, Yes/No, options) or a number, percentage or date check; Answer,
+  Evidence and Notes are the only unlocked cells, with Action for a rating question whose
+  scale has a level that ``requires: [action]`` (the action the organisation will take; the
+  Action cell of any other question is locked and left white).
 * **Summary**: COUNTIFS formulas counting answers per section and per rating level, so it
   updates as the form is filled in.
 * **Action plan**: one row per standard (or per question), the set's action-plan columns.
 * **Lists** (hidden): the dropdown lists, each a named range.
 
 Field names: the **Id** column is the authoritative mapping from a row to a question's full
-id. Each answer and evidence cell also gets a workbook defined name made from its field name
+id. Each answer, evidence and action cell also gets a workbook defined name made from its
+field name
 by :func:`safeguard_standards.fields.encode` (``SG_`` + the name with ``.`` → ``__`` and ``-``
 → ``___``), which :func:`~safeguard_standards.fields.decode` reverses. The
 organisation-details and sign-off cells on the cover are named the same way (``org.name`` →
@@ -74,6 +77,7 @@ ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("evidence_prompts", "Evidence to look for"),
     ("answer", "Answer"),
     ("evidence", "Evidence"),
+    ("action", "Action"),
     ("notes", "Notes"),
     ("type_id", "Type id"),
 )
@@ -89,6 +93,7 @@ _WIDTHS = {
     "evidence_prompts": 30,
     "answer": 24,
     "evidence": 40,
+    "action": 36,
     "notes": 30,
     "type_id": 12,
 }
@@ -539,7 +544,10 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
 
     put()
     put(make("How to fill it in", STYLES.heading))
-    for line in _HOW_TO if doc.kind != "action-plan" else _HOW_TO_PLAN:
+    how_to: tuple[str, ...] = _HOW_TO if doc.kind != "action-plan" else _HOW_TO_PLAN
+    if not any(q.has_action for q in doc.questions()):
+        how_to = tuple(line for line in how_to if line != _HOW_TO_ACTION)
+    for line in how_to:
         put(None, make(line, STYLES.text))
     for scale in doc.scales if doc.kind != "action-plan" else ():
         put()
@@ -555,11 +563,17 @@ def _cover(wb: Any, doc: DocumentView, names: list[tuple[str, str]], with_sign_o
     _protect(ws)
 
 
+#: Said (after the evidence line) only when some question has an Action cell.
+_HOW_TO_ACTION = (
+    "Where your answer is at a rating level that needs an action (see the rating levels "
+    "below), say in the Action column what action you will take."
+)
 _HOW_TO = (
     "Answer every question on the Answers sheet, in the yellow cells. Where a cell has a "
     "dropdown, choose from it; numbers, percentages and dates are checked as you type.",
     "A question with an “Answer if …” note needs an answer only when that condition holds.",
     "Say what evidence you hold in the Evidence column, and anything else in Notes.",
+    _HOW_TO_ACTION,
     "The Summary sheet counts your answers as you go; the Action plan sheet is for what "
     "you will do about any gaps.",
     "The sheets are protected, without a password, so that questions are not changed by "
@@ -722,7 +736,7 @@ def _answers(
     for cid, width in _WIDTHS.items():
         ws.column_dimensions[letters[cid]].width = width
     ws.column_dimensions[letters["type_id"]].hidden = True
-    open_columns = [letters[c] for c in ("answer", "evidence", "notes")]
+    open_columns = [letters[c] for c in ("answer", "evidence", "action", "notes")]
     _open_columns(ws, open_columns)
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
@@ -736,6 +750,8 @@ def _answers(
     sheet = quote_sheetname(ws.title)
     answer_col = letters["answer"]
     evidence_col = letters["evidence"]
+    action_col = letters["action"]
+    action_rows: list[int] = []
     checks: dict[tuple[str, str, str, str, str, str], list[int]] = {}
     # The blank Answer, Evidence and Notes cells are not written at all (15,000 cells in a
     # 5,000-question set; the XLSX target in docs/performance.md): their columns are unlocked
@@ -776,6 +792,7 @@ def _answers(
                         (prompts, STYLES.text),
                         (None, STYLES.answer_date if is_date else ""),
                         (None, ""),
+                        (None, "" if q.has_action else STYLES.text),  # locked: no action box
                         (None, ""),
                         (_type_id(q, checklist), ""),
                     ],
@@ -785,6 +802,11 @@ def _answers(
                 names.append(
                     (codec.encode("xlsx", q.evidence_ref), f"{sheet}!${evidence_col}${row}")
                 )
+                if q.has_action:
+                    action_rows.append(row)
+                    names.append(
+                        (codec.encode("xlsx", q.action_ref), f"{sheet}!${action_col}${row}")
+                    )
                 key = _validation_key(q.answer, lists)
                 if key is not None:
                     checks.setdefault(key, []).append(row)
@@ -812,7 +834,17 @@ def _answers(
                             ),
                         ),
                     )
-        _mark_open(ws, f"{open_columns[0]}2:{open_columns[-1]}{row}")
+        # the open cells in use: Answer and Evidence, Notes, and the Action cells that are open
+        ranges = [
+            f"{answer_col}2:{evidence_col}{row}",
+            f"{letters['notes']}2:{letters['notes']}{row}",
+        ]
+        if action_rows:
+            ranges += (
+                f"{action_col}{a}" if a == b else f"{action_col}{a}:{action_col}{b}"
+                for a, b in _runs(action_rows)
+            )
+        _mark_open(ws, " ".join(ranges))
     _protect(ws)
     return ws.title, row
 

@@ -34,7 +34,16 @@ import attrs
 from ..envelope import Envelope
 from .raw import Where
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "Answer", "AnswerValue", "DetailValue", "Return"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Answer",
+    "AnswerValue",
+    "DetailValue",
+    "Return",
+    "return_schema",
+    "return_schema_text",
+]
 
 #: The ``format`` of a return's JSON form.
 FORMAT = "safeguard-standards/return"
@@ -43,6 +52,25 @@ FORMAT_VERSION = 1
 
 #: A typed answer (see the module's docstring).
 AnswerValue = str | int | float | datetime.date | tuple[str, ...] | None
+
+
+#: The JSON Schema of the return format, shipped in the package's ``schema/`` folder.
+SCHEMA_FILE = "return.schema.json"
+
+
+def return_schema_text() -> str:
+    """The JSON Schema (draft 2020-12) of a return's JSON form and of the answers file the
+    HTML form saves, as shipped (what ``safeguard schema --return`` prints)."""
+    from .._structure import shipped_schema_text
+
+    return shipped_schema_text(SCHEMA_FILE)
+
+
+def return_schema() -> dict[str, Any]:
+    """:func:`return_schema_text`, parsed."""
+    from .._structure import shipped_schema
+
+    return shipped_schema(SCHEMA_FILE)
 
 
 def _json_value(value: AnswerValue) -> Any:

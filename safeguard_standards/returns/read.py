@@ -60,7 +60,7 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         from ._read_office import office_kind
 
-        kind: str | None = office_kind(data)
+        kind: str | None = office_kind(data, name)
         return kind
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith((b"{", b"[")):
@@ -69,6 +69,11 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if lower.endswith((".csv", ".tsv", ".txt")) and b"\0" not in head:
         return "csv"
     return None
+
+
+#: The first bytes of an OLE compound file: the old .doc and .xls formats, and any Office file
+#: encrypted with a password to open.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _problem(source: str, code: Code, message: str, hint: str) -> RawReturn:
@@ -87,6 +92,15 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> RawReturn:
             "a return is a few megabytes at most: check that this is the right file",
         )
     fmt = sniff(data, source)
+    if fmt is None and data.startswith(_COMPOUND_FILE):
+        return _problem(
+            source,
+            Code.RETURN_FORMAT,
+            "this is a Word or Excel file in the old format (.doc, .xls) or one protected "
+            "with a password to open: neither can be read",
+            "open it, and save it as a Word Document (.docx) or Excel Workbook (.xlsx) "
+            "with no password to open it",
+        )
     if fmt is None:
         return _problem(
             source,

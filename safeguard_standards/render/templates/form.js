@@ -1,7 +1,7 @@
 /* safeguard-standards: the offline audit form.
  * Shows and hides conditional questions from the answers, counts progress per section, saves
- * the answers to a JSON file ({set, version, kind, envelope, answers, evidence, details}) and
- * loads one back, and keeps them in this browser as they are typed (restored on reload). Field names come from the page (data-evidence, the details list): none is
+ * the answers to a JSON file ({set, version, kind, envelope, answers, evidence, actions, details}) and
+ * loads one back, and keeps them in this browser as they are typed (restored on reload). Field names come from the page (data-evidence, data-action, the details list): none is
  * made here.
  * No network: everything happens in the page. */
 (function () {
@@ -36,6 +36,8 @@
   function controls(name) { return byName[name] || []; }
   /* The name of a question's evidence box, as the page gives it. */
   function evidenceName(qid) { return byId[qid] ? byId[qid].getAttribute("data-evidence") : null; }
+  /* The name of a question's action box, or null for a question without one. */
+  function actionName(qid) { return byId[qid] ? byId[qid].getAttribute("data-action") : null; }
 
   function names(cond, out) {
     if (cond.op === "all" || cond.op === "any") {
@@ -202,7 +204,7 @@
 
   /* The answers file, from the state as it is kept up to date answer by answer. */
   function gather() {
-    var out = { set: meta.set, version: meta.version, kind: meta.kind, envelope: envelope, answers: {}, evidence: {}, details: {} };
+    var out = { set: meta.set, version: meta.version, kind: meta.kind, envelope: envelope, answers: {}, evidence: {}, actions: {}, details: {} };
     questions.forEach(function (q) {
       var qid = q.getAttribute("data-qid");
       if (!asked[qid]) { return; }
@@ -213,6 +215,8 @@
       }
       var ev = controls(evidenceName(qid))[0];
       if (ev && ev.value.trim() !== "") { out.evidence[qid] = ev.value; }
+      var act = controls(actionName(qid))[0];
+      if (act && act.value.trim() !== "") { out.actions[qid] = act.value; }
     });
     meta.details.forEach(function (name) {
       var el = controls(name)[0];
@@ -352,6 +356,10 @@
     Object.keys(data.evidence || {}).forEach(function (qid) {
       var name = evidenceName(qid);
       if (name) { setValue(name, data.evidence[qid]); }
+    });
+    Object.keys(data.actions || {}).forEach(function (qid) {
+      var name = actionName(qid);
+      if (name) { setValue(name, data.actions[qid]); }
     });
     Object.keys(data.details || {}).forEach(function (name) {
       if (meta.details.indexOf(name) >= 0) { setValue(name, data.details[name]); }

@@ -1,0 +1,226 @@
+"""``safeguard returns``: completed returns (``returns check FILE_OR_FOLDER...``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ._errors import ContentProblem, UsageProblem, registry
+
+if TYPE_CHECKING:
+    from safeguard_standards.returns.check import Checked
+    from safeguard_standards.returns.raw import RawReturn
+
+#: The ``format`` of ``returns check --format json``.
+CHECK_FORMAT = "safeguard-standards/returns-check"
+
+
+@click.group("returns")
+def returns_cmd() -> None:
+    """Completed returns: check the forms organisations sent back."""
+
+
+def _files(targets: tuple[str, ...]) -> Iterator[str]:
+    """Each target; a folder's files, by path in sorted order (hidden files and folders, and
+    links to folders, are skipped)."""
+    for target in targets:
+        if not os.path.isdir(target):
+            yield target
+            continue
+        found: list[tuple[tuple[str, ...], str]] = []
+        for top, dirs, names in os.walk(target):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel = os.path.relpath(top, target)
+            parts = () if rel == os.curdir else tuple(rel.split(os.sep))
+            found.extend(
+                ((*parts, name), os.path.join(top, name))
+                for name in names
+                if not name.startswith(".")
+            )
+        yield from (path for _, path in sorted(found))
+
+
+class _Progress:
+    """``checking 3 of 300: file`` on one line of a terminal's standard error; nothing when
+    standard error is not a terminal or when quiet."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        from ._terminal import is_terminal
+
+        # the line is redrawn with a carriage return, which the escaping stream would show
+        # as text: write to the stream it wraps, escaping the file name here
+        self.stream = getattr(sys.stderr, "_stream", sys.stderr)
+        self.on = not quiet and total > 0 and is_terminal(self.stream)
+        self.total = total
+        self.width = 0
+
+    def show(self, n: int, name: str) -> None:
+        if not self.on:
+            return
+        from ._terminal import printable
+
+        head = f"checking {n} of {self.total}: "
+        shown = printable(name)
+        if len(head) + len(shown) > 78:  # keep the end: the file's own name
+            shown = "..." + shown[len(head) + len(shown) - 75 :]
+        line = head + shown
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.on and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _read(path: str) -> RawReturn:
+    from safeguard_standards.diagnostics import Code, Diagnostic
+    from safeguard_standards.returns.raw import RawReturn
+    from safeguard_standards.returns.read import read_path
+
+    try:
+        return read_path(path)
+    except Exception as exc:  # a reader's bug must not stop the other returns being checked
+        if os.environ.get("SAFEGUARD_DEBUG"):
+            raise
+        return RawReturn(
+            source=path,
+            format="",
+            problems=(
+                Diagnostic(
+                    Code.RETURN_UNREADABLE,
+                    f"{path} cannot be read: an internal error ({type(exc).__name__}) in the "
+                    "reader",
+                    path,
+                    hint="this is a bug in safeguard-standards, not in the return: run again "
+                    "with SAFEGUARD_DEBUG=1 to see the details, and report them",
+                ),
+            ),
+        )
+
+
+def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
+    return {
+        "returns": len(checked),
+        "clean": sum(1 for c in checked if c.status == "clean"),
+        "warnings": sum(1 for c in checked if c.status == "warnings"),
+        "errors": sum(1 for c in checked if c.status == "errors"),
+    }
+
+
+@returns_cmd.command("check")
+@click.argument("targets", nargs=-1, required=True, metavar="FILE_OR_FOLDER...")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings as errors (exit 1), and personal data as an error (SG561).",
+)
+@click.option(
+    "--as-version",
+    "as_version",
+    metavar="VERSION",
+    help="Read every return onto this version of its set, carrying answers over through the "
+    "changes between the versions.",
+)
+@click.option(
+    "--sets",
+    "set_folders",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="A folder of the partnership's own sets (ID/VERSION.yaml files), known besides the "
+    "bundled ones (repeatable).",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only the problems: no progress, no summary."
+)
+def check_cmd(
+    targets: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    as_version: str | None,
+    set_folders: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Check completed returns: every problem in every file, located in the file.
+
+    Each FILE is a completed form as an organisation sent it back (PDF, Word, Excel), the
+    answers file the web form saves (.json), or a CSV; a FOLDER is checked file by file. Each
+    return is read against the version of the set it answers; personal data in free text is
+    flagged. The files are only read, never changed.
+
+    Exit status: 0 every return is clean (warnings allowed unless --strict), 1 a return has
+    problems, 2 a bad command line.
+
+    \b
+    Examples:
+      safeguard returns check returns/
+      safeguard returns check --format json northshire-primary.pdf > checked.json
+      safeguard returns check --as-version 2025-26 last-year/
+    """
+    from safeguard_standards import SetNotFound
+    from safeguard_standards.diagnostics import format_diagnostic
+    from safeguard_standards.returns.check import check_many
+
+    reg = registry()
+    try:
+        for folder in set_folders:
+            reg = reg.with_folder(folder)
+    except SetNotFound as exc:
+        raise UsageProblem(exc.message, exc.hint) from None
+    files = list(_files(targets))
+    if not files:
+        raise ContentProblem(
+            "no files to check in " + ", ".join(targets) + " (hidden files are skipped)"
+        )
+    progress = _Progress(len(files), quiet or fmt == "json")
+
+    def raws() -> Iterator[RawReturn]:
+        for n, path in enumerate(files, start=1):
+            progress.show(n, path)
+            yield _read(path)
+
+    try:
+        checked = check_many(raws(), reg, as_version=as_version, strict=strict)
+    finally:
+        progress.clear()
+    summary = _summary(checked)
+    failed = summary["errors"] > 0 or (strict and summary["warnings"] > 0)
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "format": CHECK_FORMAT,
+            "format_version": 1,
+            "returns": [
+                {
+                    "file": c.source,
+                    "status": c.status,
+                    "return": None if c.return_ is None else c.return_.to_dict(),
+                    "diagnostics": [d.to_dict() for d in c.diagnostics],
+                }
+                for c in checked
+            ],
+            "summary": summary,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for c in checked:
+            for d in c.diagnostics:
+                click.echo(format_diagnostic(d))
+        if not quiet:
+            n = summary["returns"]
+            click.echo(
+                f"{n} return{'' if n == 1 else 's'} checked: {summary['clean']} clean, "
+                f"{summary['warnings']} with warnings, {summary['errors']} with errors"
+            )
+    if failed:
+        raise ContentProblem("")
