@@ -1,0 +1,439 @@
+"""Responses from survey tools, read back as returns.
+
+For every bundled set (its latest version, and complete.yaml, which has every kind of
+question and condition), seeded random fillings go out through each tool's own answer shape
+and come back through the reader and ``check`` with the same typed answers and details as the
+same filling saved by our HTML form (its answers JSON):
+
+* ODK Central CSV submissions (headings the group path joined by ``-``, as Central exports)
+  and KoboToolbox XLSX submissions (joined by ``/``, with Kobo's one-column-per-option
+  extras), built from the XLSForm's survey sheet;
+* SurveyJS results from the SurveyJS runtime itself (survey-core under Node, as
+  tests/test_render_surveyjs.py runs it);
+* FHIR QuestionnaireResponses answering our Questionnaire (validated with fhir.resources);
+* a Microsoft Forms-style XLSX export headed by the question texts, some reworded, read
+  through the mapping file ``returns map`` writes.
+
+Then the diagnostics: each located at the export's row and column (or pointer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeguard_standards as sg
+from safeguard_standards import fields
+from safeguard_standards.envelope import Envelope
+from safeguard_standards.render._collect import envelope_properties
+from safeguard_standards.render._fhir import coding_system, questionnaire
+from safeguard_standards.render._surveyjs import survey_json
+from safeguard_standards.render._xlsform import survey_rows
+from safeguard_standards.returns._map import dump_map, make_map, read_map, read_mapped
+from safeguard_standards.returns._read_export import read_table
+from safeguard_standards.returns.check import Checked, check
+from safeguard_standards.returns.read import export_kind, read_all_bytes, read_bytes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from collect_cases import Case, safe_data
+from returns_fill import Filling
+
+JS = Path(__file__).resolve().parent / "js"
+NODE = shutil.which("node")
+SEEDS = (1, 2)
+
+
+def _cases() -> list[Case]:
+    out = [Case("complete", "2025-26", "form")]
+    for s in sg.bundled_sets():
+        out.append(Case(s.id, s.versions[-1], "form"))
+    return out
+
+
+CASES = _cases()
+
+
+def _envelope(case: Case) -> dict[str, str]:
+    return envelope_properties(case.view(), case.options())
+
+
+def _reference(case: Case, filling: Filling) -> Checked:
+    """The filling as our HTML form saves it, checked."""
+    env = Envelope.from_properties(_envelope(case))
+    doc = {
+        "set": case.set_ref if case.set_ref != "complete" else env.set,
+        "version": case.version,
+        "kind": case.kind,
+        "envelope": env.to_dict(),
+        **filling,
+    }
+    raw = read_bytes(json.dumps(doc).encode("utf-8"), "answers.json")
+    return check(raw, _registry(case))
+
+
+def _registry(case: Case) -> sg.Registry:
+    from collect_cases import COMPLETE
+
+    reg = sg.Registry()
+    return reg.with_set(COMPLETE) if case.set_ref == "complete" else reg
+
+
+def _typed(c: Checked) -> Any:
+    assert c.return_ is not None, [str(d) for d in c.diagnostics]
+    r = c.return_
+    return (
+        r.set,
+        r.version,
+        r.kind,
+        [(a.question, a.value, a.evidence, a.action) for a in r.answers],
+        sorted((d.key, d.value) for d in r.details if d.value),
+    )
+
+
+def _codes(c: Checked) -> list[str]:
+    return sorted(
+        d.code.value[0] if hasattr(d.code, "value") else str(d.code) for d in c.diagnostics
+    )
+
+
+def _same(got: Checked, ref: Checked, *, envelope: bool = True) -> None:
+    assert _typed(got) == _typed(ref)
+    drop = set() if envelope else {"SG535"}
+    assert [c for c in _codes(got) if c not in drop] == [c for c in _codes(ref) if c not in drop]
+
+
+# -- ODK Central and KoboToolbox ---------------------------------------------------------------
+
+
+def _submission_columns(case: Case, sep: str) -> list[tuple[str, str, str]]:
+    """(heading, safe name, XLSForm type) of every column a submission export has, in the
+    survey sheet's order: groups joined by ``sep`` before the name, as the tools export."""
+    groups: list[str] = []
+    out = []
+    for row in survey_rows(case.view(), case.options()):
+        t = row["type"]
+        if t == "begin_group":
+            groups.append(row["name"])
+        elif t == "end_group":
+            groups.pop()
+        elif t != "note":
+            out.append((sep.join([*groups, row["name"]]), row["name"], t))
+    return out
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
+
+
+def _submission(case: Case, filling: Filling, sep: str) -> dict[str, str]:
+    data = safe_data(filling)
+    env = _envelope(case)
+    row = {}
+    for heading, name, t in _submission_columns(case, sep):
+        if t == "calculate":
+            row[heading] = env[name]
+        else:
+            row[heading] = _cell(data[name]) if name in data else ""
+    return row
+
+
+def _central_csv(case: Case, fillings: list[Filling]) -> bytes:
+    columns = ["SubmissionDate"] + [h for h, _, _ in _submission_columns(case, "-")]
+    columns += ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "ReviewState"]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(columns)
+    for n, f in enumerate(fillings):
+        row = _submission(case, f, "-")
+        row |= {
+            "SubmissionDate": "2025-11-20T10:00:00.000Z",
+            "meta-instanceID": f"uuid:{n}",
+            "KEY": f"uuid:{n}",
+            "SubmitterID": "5",
+            "SubmitterName": "collector",
+            "ReviewState": "",
+        }
+        w.writerow([row.get(c, "") for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _kobo_xlsx(case: Case, fillings: list[Filling]) -> bytes:
+    from openpyxl import Workbook
+
+    cols = _submission_columns(case, "/")
+    multi = {name: case.view() for _, name, t in cols if t.startswith("select_multiple")}
+    options = {
+        fields.safe_name(q.full_id): [c.id for c in q.answer.choices]
+        for q in case.view().questions()
+        if fields.safe_name(q.full_id) in multi
+    }
+    headings = ["start", "end"]
+    for h, name, _ in cols:
+        headings.append(h)
+        headings += [f"{h}/{o}" for o in options.get(name, ())]
+    headings += ["_id", "_uuid", "_submission_time", "_validation_status", "_index"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Safeguarding return"
+    ws.append(headings)
+    for n, f in enumerate(fillings):
+        row = _submission(case, f, "/")
+        picked = {
+            name: set(f["answers"].get(fields.field_name_of(name) or "", []) or [])
+            for name in options
+        }
+        for h, name, _ in cols:
+            for o in options.get(name, ()):
+                row[f"{h}/{o}"] = "1" if o in picked[name] else "0"
+        row |= {"_id": str(100 + n), "_uuid": f"u{n}", "_index": str(n + 1)}
+        values: list[Any] = []
+        for h in headings:
+            v = row.get(h, "")
+            # Kobo's workbook has numbers as numbers
+            with contextlib.suppress(TypeError, ValueError):
+                v = float(v) if "." in v else int(v)
+            values.append(v if v != "" else None)
+        ws.append(values)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.ref)
+def test_odk_central_and_kobo_submissions_read_back_as_the_html_form_does(case: Case) -> None:
+    fillings = [case.filling(s) for s in SEEDS]
+    refs = [_reference(case, f) for f in fillings]
+    data = _central_csv(case, fillings)
+    assert export_kind(data, "submissions.csv") == "odk"
+    raws = read_all_bytes(data, "submissions.csv")
+    assert [r.origin.row for r in raws if r.origin] == [2, 3]
+    for raw, ref in zip(raws, refs, strict=True):
+        _same(check(raw, _registry(case)), ref)
+    data = _kobo_xlsx(case, fillings)
+    assert export_kind(data, "submissions.xlsx") == "odk"
+    raws = read_all_bytes(data, "submissions.xlsx")
+    assert len(raws) == 2
+    for raw, ref in zip(raws, refs, strict=True):
+        _same(check(raw, _registry(case)), ref)
+
+
+# -- SurveyJS ----------------------------------------------------------------------------------
+
+
+def _run_survey(form: dict[str, Any], fillings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """survey.data of each filling, from survey-core under Node."""
+    import subprocess
+
+    if NODE is None:
+        pytest.skip("Node.js is not installed")
+    if not (JS / "node_modules" / "survey-core").is_dir():
+        pytest.fail("survey-core is not installed: run `npm ci` in tests/js (see .ci/run)")
+    done = subprocess.run(
+        [NODE, str(JS / "run_survey.js")],
+        input=json.dumps({"form": form, "fillings": fillings}),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return [r["data"] for r in json.loads(done.stdout)["results"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.ref)
+def test_surveyjs_results_from_the_runtime_read_back_as_the_html_form_does(case: Case) -> None:
+    fillings = [case.filling(s) for s in SEEDS]
+    refs = [_reference(case, f) for f in fillings]
+    form = survey_json(case.view(), case.options())
+    results = _run_survey(form, [safe_data(f) for f in fillings])
+    data = json.dumps(results, ensure_ascii=False).encode("utf-8")
+    assert export_kind(data, "results.json") == "surveyjs"
+    raws = read_all_bytes(data, "results.json")
+    assert [r.origin.pointer for r in raws if r.origin] == ["/0", "/1"]
+    for raw, ref in zip(raws, refs, strict=True):
+        _same(check(raw, _registry(case)), ref)
+    # one result on its own is one return
+    one = read_all_bytes(json.dumps(results[0]).encode("utf-8"), "result.json")
+    assert len(one) == 1 and one[0].origin is None
+    _same(check(one[0], _registry(case)), refs[0])
+
+
+# -- FHIR ---------------------------------------------------------------------------------------
+
+
+def _response(case: Case, filling: Filling) -> dict[str, Any]:
+    view = case.view()
+    q = questionnaire(view, case.options())
+    by_id = {qv.full_id: qv for qv in view.questions()}
+    values: dict[str, Any] = dict(filling["details"])
+    for part, suffix in (("answers", ""), ("evidence", ".evidence"), ("actions", ".action")):
+        for k, v in filling[part].items():
+            values[k + suffix] = v
+
+    def answers(item: dict[str, Any]) -> list[dict[str, Any]]:
+        link = item["linkId"]
+        if link not in values:
+            return []
+        v = values[link]
+        t = item["type"]
+        if t == "coding":
+            system = coding_system(view, by_id[link])
+            codes = v if isinstance(v, list) else [v]
+            return [{"valueCoding": {"code": c, "system": system}} for c in codes]
+        if t == "decimal":
+            return [{"valueDecimal": v}]
+        if t == "date":
+            return [{"valueDate": v}]
+        return [{"valueString": v}]
+
+    def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            if item["type"] == "display":
+                continue
+            node: dict[str, Any] = {"linkId": item["linkId"]}
+            if item["type"] == "group":
+                node["item"] = walk(item.get("item", []))
+                if not node["item"]:
+                    continue
+            else:
+                node["answer"] = answers(item)
+                if not node["answer"]:
+                    continue
+            out.append(node)
+        return out
+
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": f"{q['url']}|{q['version']}",
+        "item": walk(q["item"]),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.ref)
+def test_fhir_responses_read_back_as_the_html_form_does(case: Case) -> None:
+    from fhir.resources.questionnaireresponse import QuestionnaireResponse
+
+    fillings = [case.filling(s) for s in SEEDS]
+    refs = [_reference(case, f) for f in fillings]
+    responses = [_response(case, f) for f in fillings]
+    for r in responses:
+        QuestionnaireResponse.model_validate(r)  # a valid R5 resource
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in responses],
+    }
+    data = json.dumps(bundle).encode("utf-8")
+    assert export_kind(data, "responses.json") == "fhir"
+    raws = read_all_bytes(data, "responses.json", registry=_registry(case))
+    pointers = [r.origin.pointer for r in raws if r.origin]
+    assert pointers == ["/entry/0/resource", "/entry/1/resource"]
+    for raw, ref in zip(raws, refs, strict=True):
+        assert not raw.problems, [str(p) for p in raw.problems]
+        # a response carries the form's canonical, not its content hash (no SG535 to compare)
+        _same(check(raw, _registry(case)), ref, envelope=False)
+
+
+# -- Microsoft Forms ---------------------------------------------------------------------------
+
+
+def _reworded(text: str) -> str:
+    return "Please tell us: " + text.rstrip("?").lower() + "?"
+
+
+def _ms_export(case: Case, fillings: list[Filling]) -> tuple[bytes, dict[str, str]]:
+    """A Microsoft Forms export of the fillings: one column per question headed by its text
+    (every third reworded), answers as their labels; and column → field name."""
+    from openpyxl import Workbook
+
+    from safeguard_standards.render._collect import plain
+    from safeguard_standards.render._view import ORGANISATION_FIELDS, sign_off_fields
+
+    view = case.view()
+    columns: list[tuple[str, str, Any]] = []  # heading, field name, question view or None
+    for f in ORGANISATION_FIELDS:
+        columns.append((f.label, f.name, None))
+    for n, q in enumerate(view.questions()):
+        text = plain(q.text)
+        heading = _reworded(text) if n % 3 == 2 else (f"{q.number} {text}" if n % 2 else text)
+        columns.append((heading, q.full_id, q))
+        columns.append((f"Evidence for {q.number}", fields.evidence(q.full_id).name, None))
+        from safeguard_standards.render._collect import action_levels
+
+        if action_levels(q):
+            columns.append(
+                (f"Action you will take for {q.number}", fields.action(q.full_id).name, None)
+            )
+    for f in sign_off_fields(view.checklist):
+        columns.append((f"Sign-off: {f.label}", f.name, None))
+    head = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(head + [h for h, _, _ in columns])
+    for n, filling in enumerate(fillings):
+        values: dict[str, Any] = dict(filling["details"])
+        for part, suffix in (("answers", ""), ("evidence", ".evidence"), ("actions", ".action")):
+            for k, v in filling[part].items():
+                values[k + suffix] = v
+        row: list[Any] = [
+            n + 1,
+            "11/20/25 10:00:00",
+            "11/20/25 10:30:00",
+            f"person{n}@example.org",
+            f"Respondent {n}",
+            None,
+        ]
+        for _, name, q in columns:
+            v = values.get(name)
+            if v is not None and q is not None and q.answer.choices:
+                labels = {c.id: c.label for c in q.answer.choices}
+                v = ";".join(labels[x] for x in v) + ";" if isinstance(v, list) else labels[v]
+            row.append(v)
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), {h: name for h, name, _ in columns}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.ref)
+def test_a_microsoft_forms_export_reads_back_through_its_map(case: Case) -> None:
+    fillings = [case.filling(s) for s in SEEDS]
+    refs = [_reference(case, f) for f in fillings]
+    data, truth = _ms_export(case, fillings)
+    assert export_kind(data, "responses.xlsx") == "msforms"
+    table = read_table(data, "responses.xlsx", "xlsx")
+    mapping = make_map(table, case.checklist(), export="responses.xlsx")
+    got = {c["column"]: c["field"] for c in mapping["columns"] if c["field"]}
+    # every question column found, the reworded ones by closeness, showing both texts
+    assert {k: v for k, v in got.items() if k in truth} == truth
+    reworded = [c for c in mapping["columns"] if c["column"].startswith("Please tell us")]
+    assert reworded and all(c["match"].startswith("closest") and c["question"] for c in reworded)
+    # the respondent's Name is never read; their Email is not the contact (the form asks it)
+    by_column = {c["column"]: c for c in mapping["columns"]}
+    assert by_column["Name"]["field"] is None and by_column["Email"]["field"] is None
+    text = dump_map(mapping)
+    assert "person0@example.org" not in text and "Respondent 0" not in text
+    exported, problems = read_map(text.encode("utf-8"), "map.yaml")
+    assert exported is not None and not problems
+    raws = read_mapped(table, "responses.xlsx", exported)
+    assert [r.origin.row for r in raws if r.origin] == [2, 3]
+    for raw, ref in zip(raws, refs, strict=True):
+        _same(check(raw, _registry(case)), ref, envelope=False)
