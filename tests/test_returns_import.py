@@ -437,3 +437,170 @@ def test_a_microsoft_forms_export_reads_back_through_its_map(case: Case) -> None
     assert [r.origin.row for r in raws if r.origin] == [2, 3]
     for raw, ref in zip(raws, refs, strict=True):
         _same(check(raw, _registry(case)), ref, envelope=False)
+
+
+# -- diagnostics, located at the export's cell ---------------------------------------------------
+
+COMPLETE_CASE = Case("complete", "2025-26", "form")
+
+
+def _first(case: Case, qtype: str) -> Any:
+    return next(q for q in case.view().questions() if q.question.type == qtype)
+
+
+def test_a_bad_answer_in_a_central_csv_is_located_at_its_row_and_column() -> None:
+    case = COMPLETE_CASE
+    rating = _first(case, "rating")
+    fillings = [case.filling(1), case.filling(2)]
+    fillings[1]["answers"][rating.full_id] = "not-a-level"
+    data = _central_csv(case, fillings)
+    raws = read_all_bytes(data, "subs.csv")
+    heading = next(
+        h
+        for h, name, _ in _submission_columns(case, "-")
+        if name == fields.safe_name(rating.full_id)
+    )
+    assert "-" in heading  # the group path is in the heading
+    got = check(raws[1], _registry(case))
+    bad = [d for d in got.diagnostics if d.code.value[0] == "SG543"]
+    assert [f"{d.source}:{d.at}" for d in bad] == [f"subs.csv:row 3:column {heading}"]
+    assert got.source == "subs.csv:row 3"
+    first = check(raws[0], _registry(case))
+    assert not [d for d in first.diagnostics if d.code.value[0] == "SG543"]
+
+
+def test_a_renamed_column_is_reported_and_a_labelled_export_refused() -> None:
+    case = COMPLETE_CASE
+    text = _central_csv(case, [case.filling(1)]).decode("utf-8")
+    first_line, rest = text.split("\n", 1)
+    name = fields.safe_name(_first(case, "rating").full_id)
+    renamed = first_line.replace(name + ",", name[:-3] + "__x,", 1)
+    raws = read_all_bytes((renamed + "\n" + rest).encode("utf-8"), "subs.csv")
+    codes = [(p.code.value[0], p.at) for p in raws[0].problems]
+    assert (
+        "SG582",
+        f"row 1:column {next(h for h in renamed.split(',') if h.endswith('__x'))}",
+    ) in codes
+    # KoboToolbox's "labels" export: no heading is one of our names
+    labels = "Name of organisation,Does the policy say who is responsible?\nSt Mary's,Met\n"
+    raws = read_all_bytes(labels.encode("utf-8"), "labels.csv", tool="kobo")
+    assert [(p.code.value[0], p.at) for p in raws[0].problems] == [("SG580", "row 1")]
+
+
+def test_surveyjs_values_of_no_field_shape_are_located_by_pointer() -> None:
+    name = fields.safe_name(_first(COMPLETE_CASE, "text").full_id)
+    doc = [{"sg_set": "complete"}, {"sg_set": "complete", name: {"a": 1}, "SG_nope": "x"}]
+    raws = read_all_bytes(json.dumps(doc).encode("utf-8"), "r.json", tool="surveyjs")
+    got = [(p.code.value[0], p.at) for p in raws[1].problems]
+    assert ("SG583", f"/1/{name}") in got and ("SG582", "/1/SG_nope") in got
+
+
+def test_a_response_is_checked_against_our_questionnaire() -> None:
+    case = COMPLETE_CASE
+    qr = _response(case, case.filling(1))
+    rating = _first(case, "rating")
+    number = _first(case, "number")
+
+    def find(items: list[dict[str, Any]], link: str, path: str) -> str:
+        for i, it in enumerate(items):
+            here = f"{path}/item/{i}"
+            if it["linkId"] == link:
+                return here
+            got = find(it.get("item", []), link, here)
+            if got:
+                return got
+        return ""
+
+    def node(pointer: str) -> dict[str, Any]:
+        cur: Any = qr
+        for part in pointer.strip("/").split("/"):
+            cur = cur[int(part)] if part.isdigit() else cur[part]
+        return cur  # type: ignore[no-any-return]
+
+    at_rating = find(qr["item"], rating.full_id, "")
+    at_number = find(qr["item"], number.full_id, "")
+    assert at_rating and at_number
+    node(at_rating)["answer"] = [{"valueString": "met"}]
+    node(at_number)["answer"] = [{"valueDecimal": 1}, {"valueDecimal": 2}]
+    # fhir.resources accepts an unknown linkId: the check is ours
+    group = node(at_rating.rsplit("/item/", 1)[0])
+    group["item"].append({"linkId": "s.t.gone", "answer": [{"valueString": "x"}]})
+    from fhir.resources.questionnaireresponse import QuestionnaireResponse
+
+    QuestionnaireResponse.model_validate(qr)
+    raws = read_all_bytes(json.dumps(qr).encode("utf-8"), "qr.json", registry=_registry(case))
+    got = sorted((p.code.value[0], p.at) for p in raws[0].problems)
+    gone = f"{at_rating.rsplit('/item/', 1)[0]}/item/{len(group['item']) - 1}/linkId"
+    assert got == sorted(
+        [
+            ("SG586", f"{at_rating}/answer/0"),
+            ("SG586", at_number),
+            ("SG585", gone),
+        ]
+    )
+    qr["questionnaire"] = "http://example.org/Questionnaire/other"
+    raws = read_all_bytes(json.dumps(qr).encode("utf-8"), "qr.json")
+    assert [(p.code.value[0], p.at) for p in raws[0].problems] == [("SG584", "/questionnaire")]
+
+
+def test_a_forms_export_needs_its_map_and_a_bad_map_is_located(tmp_path: Path) -> None:
+    case = COMPLETE_CASE
+    data, _ = _ms_export(case, [case.filling(1)])
+    raws = read_all_bytes(data, "responses.xlsx")
+    assert [p.code.value[0] for p in raws[0].problems] == ["SG587"]
+    table = read_table(data, "responses.xlsx", "xlsx")
+    text = dump_map(make_map(table, case.checklist()))
+    lines = text.splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("  field: org.name"))
+    lines[n] = "  field: org.nam"
+    mapping, problems = read_map("\n".join(lines).encode("utf-8"), "map.yaml")
+    assert mapping is None
+    assert [(p.code.value[0], p.line) for p in problems] == [("SG588", n + 1)]
+    # a column reworded again after the map was made: the field is read as blank, said so
+    lines[n] = "  field: org.name"
+    renamed = "\n".join(lines).replace("column: Name of organisation", "column: Organisation")
+    mapping, problems = read_map(renamed.encode("utf-8"), "map.yaml")
+    assert mapping is not None and not problems
+    raws = read_mapped(table, "responses.xlsx", mapping)
+    got = [(p.code.value[0], p.at) for p in raws[0].problems]
+    assert ("SG589", "Sheet1!A1") in got
+    assert ("SG589", "Sheet1!A1:column Name of organisation") in got
+
+
+@pytest.mark.slow
+def test_the_command_line_maps_and_checks_an_export(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from safeguard_standards_cli._app import cli
+
+    data, _ = _ms_export(
+        Case("kcsie", "2025-26", "form"), [Case("kcsie", "2025-26", "form").filling(1)]
+    )
+    export = tmp_path / "responses.xlsx"
+    export.write_bytes(data)
+    out = tmp_path / "map.yaml"
+    runner = CliRunner()
+    done = runner.invoke(
+        cli, ["returns", "map", str(export), "--set", "kcsie@2025-26", "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "columns mapped" in done.output
+    text = out.read_text(encoding="utf-8")
+    assert "person0@example.org" not in text and "Respondent 0" not in text
+    done = runner.invoke(
+        cli, ["returns", "check", str(export), "--map", str(out), "--format", "json"]
+    )
+    payload = json.loads(done.stdout)
+    assert [r["file"] for r in payload["returns"]] == [f"{export}:Sheet1:row 2"]
+    assert "person0@example.org" not in done.output and "Respondent 0" not in done.output
+    # without the map: told to make one
+    done = runner.invoke(cli, ["returns", "check", str(export)])
+    assert done.exit_code == 1 and "SG587" in done.output
+    # ODK Central submissions, found from their headings
+    case = Case("kcsie", "2025-26", "form")
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_central_csv(case, [case.filling(1), case.filling(2)]))
+    done = runner.invoke(cli, ["returns", "check", str(subs), "--format", "json"])
+    assert done.exit_code in (0, 1), done.output
+    payload = json.loads(done.stdout)
+    assert [r["file"] for r in payload["returns"]] == [f"{subs}:row 2", f"{subs}:row 3"]
+    assert all(r["return"]["set"] == "kcsie" for r in payload["returns"])

@@ -303,7 +303,7 @@ def read_submissions(data: bytes, source: str, fmt: str, tool: str = "odk") -> l
             values.append(RawValue(ref, value, where))
         origin = attrs.evolve(row_where, cell="", column="", field="")
         if origin.sheet:
-            origin = attrs.evolve(origin, cell=f"A{_row_of(row_where)}", sheet=origin.sheet)
+            origin = attrs.evolve(origin, row=_row_of(row_where))
         envelope, env_problems = _envelope(props, origin)
         out.append(
             RawReturn(
