@@ -795,6 +795,59 @@ class Code(enum.Enum):
         "free text in the return looks like personal data (with --strict)",
         "(safeguard returns check --strict, evidence naming a child)",
     )
+    # -- SG57x: rendering from a completed return (render.render_return, render RETURN) ------
+    RENDER_RETURN_KIND = (
+        "SG570",
+        Severity.ERROR,
+        "a completed return was given for a kind that is not made from answers",
+        "(safeguard render northshire.pdf --as guidance)",
+        Detail(
+            "a completed return makes an action plan or the completed form, not {kind}",
+            "use --as action-plan (the plan of its gaps) or --as form (the return filled in), "
+            "or give the set itself (e.g. kcsie) for a blank {kind}",
+        ),
+    )
+    RENDER_RETURN_FORMAT = (
+        "SG571",
+        Severity.ERROR,
+        "the completed form was asked for in a format it is not shown in",
+        "(safeguard render northshire.pdf --as form --format xlsx)",
+        Detail(
+            "a completed return is shown as a form in PDF, HTML or Word, not {fmt}",
+            "use --format pdf, html or docx (or --as action-plan, in any format)",
+        ),
+    )
+    RENDER_RETURN_INVALID = (
+        "SG572",
+        Severity.ERROR,
+        "the completed return has errors, so nothing is made from it",
+        "(safeguard render northshire.pdf --as action-plan, with a rating that is not a level)",
+        Detail(
+            "{source} has {count} error{s}, so nothing was made from it",
+            "correct the return (or ask the organisation for a corrected one), check it with "
+            "'safeguard returns check {source}', then render it again",
+        ),
+    )
+    RENDER_RETURN_AUDIENCE = (
+        "SG573",
+        Severity.ERROR,
+        "--for names another audience than the one the return was made for",
+        "(safeguard render academy-return.json --as form --for setting=maintained)",
+        Detail(
+            "the return was made for {made}, but --for asks for {given}",
+            "leave --for out: a return is shown for the audience it was made for",
+        ),
+    )
+    RENDER_RETURN_SET = (
+        "SG574",
+        Severity.ERROR,
+        "the return answers another set or version than the one it is rendered with",
+        "(render_return(a kcsie 2025-26 return, the kcsie 2024-25 checklist, ...))",
+        Detail(
+            "the return answers {answers}, not {given}",
+            "render it with the set and version it answers ({answers})",
+        ),
+    )
 
     # -- SG58x-SG59x: responses from survey tools (returns._read_export, returns._map) -----
     IMPORT_NOT_AN_EXPORT = (
@@ -960,6 +1013,9 @@ _COMMAND_LINE: frozenset[Code] = frozenset(
         Code.OUTPUT_IS_INPUT,
         Code.OUTPUT_NOT_A_FILE,
         Code.OUTPUT_FOLDER,
+        Code.RENDER_RETURN_KIND,
+        Code.RENDER_RETURN_FORMAT,
+        Code.RENDER_RETURN_AUDIENCE,
     }
 )
 

@@ -44,6 +44,7 @@ Nothing here imports the model or a rendering library: a reader of returns can u
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -243,6 +244,13 @@ def _from_name(name: str) -> FieldRef | None:
 def decode(fmt: Format, name: str) -> FieldRef | None:
     """The field ``name`` stands for in ``fmt``, or None if it is not one of ours (or not
     well-formed). The inverse of :func:`encode`: ``decode(f, encode(f, r)) == r``."""
+    # The names of one version's form repeat in every return of it: each is decoded once (a
+    # FieldRef is frozen, so one instance serves them all).
+    return _decode_once(fmt, name) if len(name) <= 200 else _decode_once.__wrapped__(fmt, name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _decode_once(fmt: Format, name: str) -> FieldRef | None:
     if fmt == "html":
         return _from_name(name)
     if fmt == "pdf":

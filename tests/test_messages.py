@@ -103,6 +103,9 @@ def test_exit_status_comes_from_the_catalogue() -> None:
         "SG412",
         "SG424",
         "SG425",
+        "SG570",  # a kind not made from a completed return
+        "SG571",  # the completed form in a format it is not shown in
+        "SG573",  # --for other than the return's audience
     }
     assert {c.exit_status for c in Code} == {1, 2}
     assert Code.RENDER_LOGO.exit_status == 1  # a problem in the set, not the command line

@@ -606,3 +606,107 @@ def test_findings_are_in_bounds_ordered_apart_and_redaction_keeps_the_rest(text:
     else:
         assert redacted.startswith(text[: findings[0].start])
         assert redacted.endswith(text[findings[-1].end :])
+
+
+# -- the cues: skipping texts never changes what is found ---------------------------------------
+
+
+def _full_scan(text: str, **kwargs: object) -> tuple[Finding, ...]:
+    """Every detector on the text, none skipped."""
+    from safeguard_standards.returns.privacy import _scan
+
+    return _scan(
+        text,
+        kwargs.get("allowed_emails", ()),  # type: ignore[arg-type]
+        kwargs.get("allowed_phones", ()),  # type: ignore[arg-type]
+        kwargs.get("kinds"),  # type: ignore[arg-type]
+        False,
+    )
+
+
+def test_the_cues_change_nothing_on_the_labelled_set() -> None:
+    from privacy_corpus import OWN_EMAILS, OWN_PHONES
+
+    from safeguard_standards.returns.privacy import _any_cue, _cued
+
+    items = generate()
+    skipped = 0
+    for item in items:
+        kw = {"allowed_emails": OWN_EMAILS, "allowed_phones": OWN_PHONES}
+        assert scan(item.text, **kw) == _full_scan(item.text, **kw), item.text  # type: ignore[arg-type]
+        cued = _any_cue(item.text)
+        assert cued == any(_cued(kind, item.text) for kind in Kind), item.text
+        skipped += not cued
+    assert skipped > 100  # the cues do skip texts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leah Morgan, 15, was referred",  # the age between commas is the only cue
+        "Jessica Lyons (14) disclosed",
+        "her sister, Amy Hart, attends",
+        "the young person Kai Evans was seen",
+        "\u0130stanbul: her mother Sarah Jones came",  # lowered, the text is longer
+        "a boy known as  Kai",
+        "Amira's brother came",
+        "Zofia Nowak aged 12 moved",
+        "Tom Price, a 7-year-old, was seen",
+        "Tom Price is 7yrs old",
+        "post to sw1a 1aa please",
+        "DOB 3/4/2015",
+        "born on 12 March 2016",
+        "call 0161 496 0000",
+        "NI: AB 12 34 56 C",
+        "mail sarah.jones@example.com",
+    ],
+)
+def test_each_cue_lets_its_detector_run(text: str) -> None:
+    assert scan(text), text
+    assert scan(text) == _full_scan(text)
+
+
+_FRAGMENTS = [
+    word
+    for item in generate()[::7]
+    for word in item.text.replace(",", " , ").replace("(", " ( ").split()
+] + ["0", "1", "15", "2016", "/", "-", ".", ",", "(", ")", "'s", "’s", "@", "\u00a0", "\n"]
+
+
+@given(
+    st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=4)), max_size=25).flatmap(
+        lambda parts: st.sampled_from(["", " ", "\u00a0"]).map(lambda sep: sep.join(parts))
+    ),
+    st.sampled_from([None, (Kind.POSTCODE, Kind.NAMED_PERSON), (Kind.DATE_OF_BIRTH,)]),
+)
+def test_the_cues_change_nothing_on_random_texts(text: str, kinds: tuple[Kind, ...] | None) -> None:
+    assert scan(text, kinds=kinds) == _full_scan(text, kinds=kinds)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=3)), max_size=8).map(
+            " ".join
+        ),
+        max_size=6,
+    )
+)
+def test_might_hold_is_false_only_when_no_text_has_anything(texts: list[str]) -> None:
+    from safeguard_standards.returns.privacy import might_hold
+
+    if not might_hold(texts):
+        assert all(_full_scan(text) == () for text in texts)
+    if any(might_hold([text]) for text in texts):
+        assert might_hold(texts)  # what one text holds, the texts together hold
+
+
+def test_might_hold_on_the_labelled_set() -> None:
+    from safeguard_standards.returns.privacy import might_hold
+
+    items = generate()
+    assert might_hold([item.text for item in items])
+    for item in items:
+        if not might_hold([item.text]):
+            assert _full_scan(item.text) == (), item.text
+    assert not might_hold(["Policy reviewed by the governors.", "Training: 50% done, £20 each."])
+    assert might_hold(["Policy reviewed.", "her mother Sarah attends"])

@@ -438,11 +438,14 @@ def test_sg545_a_level_that_requires_an_action_has_none():
     assert found(run(doc)) == []
 
 
-def test_no_sg545_for_a_form_without_action_boxes():
-    """The HTML form has no action box: its forms ask for the action in the action plan."""
+def test_sg545_in_a_saved_answers_file_without_the_action():
+    """The web form saves only the boxes that were filled in: an empty action box is simply
+    absent from the file, and still an action is missing."""
     q, level = _level(KCSIE, "action")
     doc = saved()
     doc["answers"][q.full_id] = level
+    assert found(run(doc)) == [("SG545", f"/actions/{q.full_id}")]
+    doc["actions"] = {q.full_id: "Train the new governors by March (lead: DSL)."}
     assert found(run(doc)) == []
 
 

@@ -721,6 +721,10 @@ CHECKS: dict[str, Callable[[bytes, dict[str, str]], list[str]]] = {
     "md": check_markdown,
     "csv": check_csv,
     "json": check_json,
+    # the forms for online collection: a workbook, and JSON a survey tool reads
+    "xlsform": check_xlsx,
+    "surveyjs": check_json,
+    "fhir": check_json,
 }
 
 

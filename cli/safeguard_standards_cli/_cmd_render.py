@@ -150,6 +150,10 @@ def render_cmd(
 ) -> None:
     """Render SET as a blank audit tool, return form, guidance or action plan.
 
+    SET may also be a completed return (a filled PDF, Word or Excel form, the web form's
+    answers file, a CSV): --as action-plan then lists its gaps with the organisation's
+    findings and actions, and --as form shows the completed form (PDF, HTML or Word).
+
     \b
     Examples:
       safeguard render kcsie --as form --format pdf -o kcsie-form.pdf
@@ -158,6 +162,7 @@ def render_cmd(
       safeguard render vcs_checklist --as action-plan --format csv --per question
       safeguard render kcsie@2025-26 --as changes --format html
       safeguard render kcsie --as return-form --format xlsform --for setting=academy
+      safeguard render northshire.pdf --as action-plan --format docx
     """
     from safeguard_standards import AudienceError, parse_audience
     from safeguard_standards.render import RenderError, RenderOptions, render, render_changes
@@ -176,6 +181,10 @@ def render_cmd(
             f"will not write {fmt.upper()} to a terminal",
             f"give a file name with -o FILE.{ext}, or redirect: > file.{ext}",
         )
+
+    if _is_return_file(set_spec):
+        _render_return(set_spec, kind, fmt, audience, per, css_path, output)
+        return
 
     reg = registry()
     result = load_or_fail(set_spec, reg)
@@ -243,6 +252,104 @@ def render_cmd(
             raise ContentProblem("nothing was written") from None
         raise err from None
 
+    if to_stdout:
+        stream = sys.stdout.buffer
+        stream.write(data)
+        stream.flush()
+        return
+    write_output(target, data, inputs, terminal=fmt not in BINARY)
+    click.echo(f"wrote {target} ({_size(len(data))})")
+
+
+def _is_return_file(spec: str) -> bool:
+    """Whether SET names a completed return (a PDF, Word, Excel, CSV or answers file), which
+    is rendered from its answers, rather than a standard set."""
+    from safeguard_standards._files import FileProblem, read_regular
+    from safeguard_standards.returns.read import MAX_RETURN_BYTES, is_return
+
+    if not os.path.isfile(spec):
+        return False
+    try:
+        data = read_regular(spec, MAX_RETURN_BYTES)
+    except FileProblem:
+        return False  # the loader says what is wrong with it
+    return is_return(data, spec)
+
+
+def _render_return(
+    path: str,
+    kind: str,
+    fmt: str,
+    audience: tuple[str, ...],
+    per: str | None,
+    css_path: str | None,
+    output: str | None,
+) -> None:
+    """``safeguard render RETURN --as action-plan|form``: read and check the return, print
+    its diagnostics, and render it (nothing is written when it has errors)."""
+    from safeguard_standards import AudienceError, Code, SetNotFound, parse_audience
+    from safeguard_standards.render import (
+        RETURN_FORM_FORMATS,
+        RETURN_KINDS,
+        RenderError,
+        RenderOptions,
+        render_return,
+    )
+    from safeguard_standards.returns.check import check
+    from safeguard_standards.returns.read import read_path
+
+    from ._errors import echo_diagnostics
+
+    if kind not in RETURN_KINDS:
+        code = Code.RENDER_RETURN_KIND
+        raise UsageProblem(f"{code.code} {code.message(kind=kind)}", code.hint(kind=kind))
+    if kind != "action-plan" and fmt not in RETURN_FORM_FORMATS:
+        code = Code.RENDER_RETURN_FORMAT
+        raise UsageProblem(f"{code.code} {code.message(fmt=fmt)}", code.hint(fmt=fmt))
+    reg = registry()
+    checked = check(read_path(path), reg)
+    echo_diagnostics(checked.diagnostics, None)
+    ret = checked.return_
+    if checked.errors or ret is None:
+        code = Code.RENDER_RETURN_INVALID
+        n = len(checked.errors)
+        raise ContentProblem(
+            f"{code.code} {code.message(source=path, count=n, s='' if n == 1 else 's')}"
+            f"\n    hint: {code.hint(source=path)}"
+        )
+    try:
+        result = reg.get(ret.set, ret.version)
+    except SetNotFound as exc:  # pragma: no cover - the check found it a moment ago
+        raise problem(exc) from None
+    checklist = result.unwrap()
+    if audience:
+        try:
+            given = parse_audience(checklist, audience)
+        except AudienceError as exc:
+            raise problem(exc) from None
+        if given != dict(ret.audience):
+            code = Code.RENDER_RETURN_AUDIENCE
+            made = ", ".join(f"{d}={v}" for d, v in ret.audience) or "every audience"
+            asked = ", ".join(f"{d}={v}" for d, v in given.items())
+            raise UsageProblem(f"{code.code} {code.message(made=made, given=asked)}", code.hint())
+    to_stdout = output == "-"
+    stem = Path(path).stem
+    target = output or f"{stem}-{'action-plan' if kind == 'action-plan' else 'completed'}.{fmt}"
+    inputs = [path, *result.files, *([css_path] if css_path else [])]
+    if not to_stdout:
+        check_output(target, inputs)
+    options = RenderOptions(
+        per=per,
+        base_dir=_base_dir(result),
+        css=_read_css(css_path),
+        css_source=css_path or "",
+    )
+    try:
+        data = render_return(ret, checklist, kind, fmt, options)
+    except RenderError as exc:
+        shown = UsageProblem if exc.exit_status == 2 else ContentProblem
+        where = f"{exc.where}: " if exc.where else ""
+        raise shown(f"{where}{exc.code}: {exc.message}", exc.hint) from None
     if to_stdout:
         stream = sys.stdout.buffer
         stream.write(data)

@@ -14,7 +14,6 @@ from ._errors import ContentProblem, UsageProblem, registry
 
 if TYPE_CHECKING:
     from safeguard_standards.returns.check import Checked
-    from safeguard_standards.returns.raw import RawReturn
 
 #: The ``format`` of ``returns check --format json``.
 CHECK_FORMAT = "safeguard-standards/returns-check"
@@ -80,37 +79,6 @@ class _Progress:
             self.width = 0
 
 
-def _read(
-    path: str, tool: str | None = None, mapping: object = None, reg: object = None
-) -> list[RawReturn]:
-    """Every return in the file (one, or one per response of a survey tool's export)."""
-    from safeguard_standards.diagnostics import Code, Diagnostic
-    from safeguard_standards.returns.raw import RawReturn
-    from safeguard_standards.returns.read import read_all_path
-
-    try:
-        return read_all_path(path, tool=tool, mapping=mapping, registry=reg)
-    except Exception as exc:  # a reader's bug must not stop the other returns being checked
-        if os.environ.get("SAFEGUARD_DEBUG"):
-            raise
-        return [
-            RawReturn(
-                source=path,
-                format="",
-                problems=(
-                    Diagnostic(
-                        Code.RETURN_UNREADABLE,
-                        f"{path} cannot be read: an internal error ({type(exc).__name__}) in the "
-                        "reader",
-                        path,
-                        hint="this is a bug in safeguard-standards, not in the return: run again "
-                        "with SAFEGUARD_DEBUG=1 to see the details, and report them",
-                    ),
-                ),
-            )
-        ]
-
-
 def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
     return {
         "returns": len(checked),
@@ -165,6 +133,14 @@ def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print only the problems: no progress, no summary."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Check with N processes (default: one per core when there are many PDF, Word or "
+    "Excel files; 1 checks in this process only).",
+)
 def check_cmd(
     targets: tuple[str, ...],
     fmt: str,
@@ -174,6 +150,7 @@ def check_cmd(
     tool: str | None,
     map_file: str | None,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Check completed returns: every problem in every file, located in the file.
 
@@ -193,7 +170,7 @@ def check_cmd(
     """
     from safeguard_standards import SetNotFound
     from safeguard_standards.diagnostics import format_diagnostic
-    from safeguard_standards.returns.check import check_many
+    from safeguard_standards.returns.batch import check_exports
 
     reg = registry()
     try:
@@ -214,13 +191,17 @@ def check_cmd(
         )
     progress = _Progress(len(files), quiet or fmt == "json")
 
-    def raws() -> Iterator[RawReturn]:
-        for n, path in enumerate(files, start=1):
-            progress.show(n, path)
-            yield from _read(path, tool, mapping, reg)
-
     try:
-        checked = check_many(raws(), reg, as_version=as_version, strict=strict)
+        checked = check_exports(
+            files,
+            reg,
+            as_version=as_version,
+            strict=strict,
+            jobs=jobs,
+            progress=progress.show,
+            tool=tool,
+            mapping=mapping,
+        )
     finally:
         progress.clear()
     summary = _summary(checked)

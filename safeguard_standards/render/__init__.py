@@ -33,11 +33,14 @@ from ._package import PACKAGE_FORMATS, reproducible
 
 if TYPE_CHECKING:
     from ..diff import Diff
+    from ..returns.model import Return
 
 __all__ = [
     "FORMATS",
     "KINDS",
     "PER_CHOICES",
+    "RETURN_FORM_FORMATS",
+    "RETURN_KINDS",
     "RenderError",
     "RenderOptions",
     "Renderer",
@@ -47,6 +50,7 @@ __all__ = [
     "render",
     "render_changes",
     "render_diff",
+    "render_return",
     "renderer",
     "view_builder",
     "write",
@@ -102,6 +106,9 @@ class RenderOptions:
     css: str = ""
     #: The file the extra CSS was read from, for locating a problem in it ("" for none).
     css_source: str = ""
+    #: A completed, checked return to show: a form with its answers filled in, or an action
+    #: plan of its gaps (see :func:`render_return`); None for a blank document.
+    answers: Return | None = None
 
 
 #: A view builder takes what its kind is made from (a checklist; for "changes" the pair of
@@ -338,6 +345,8 @@ def _checked_options(
                 "leave it out, or render --as action-plan (or an XLSX form)",
                 "SG215",
             )
+    if options.answers is not None:
+        _check_answers(checklist, kind, fmt, options.answers)
     for pair in options.audience:
         try:
             dimension, value = pair
@@ -362,6 +371,59 @@ def _checked_options(
                 "SG215",
             )
     return options
+
+
+#: The kinds made from a completed return, and the formats its completed form is shown in.
+RETURN_KINDS: tuple[str, ...] = ("form", "return-form", "action-plan")
+RETURN_FORM_FORMATS: tuple[str, ...] = ("pdf", "html", "docx")
+
+
+def _check_answers(checklist: Checklist, kind: str, fmt: str, ret: Return) -> None:
+    """Refuse a render from a completed return that cannot be made (SG570, SG571, SG574)."""
+    if kind not in RETURN_KINDS:
+        code = Code.RENDER_RETURN_KIND
+        raise RenderError(code.message(kind=kind), code.hint(kind=kind), code)
+    if kind != "action-plan" and fmt not in RETURN_FORM_FORMATS:
+        code = Code.RENDER_RETURN_FORMAT
+        raise RenderError(code.message(fmt=fmt), code.hint(fmt=fmt), code)
+    if (ret.set, ret.version) != (checklist.id, checklist.version):
+        code = Code.RENDER_RETURN_SET
+        answers, given = f"{ret.set} {ret.version}", f"{checklist.id} {checklist.version}"
+        raise RenderError(
+            code.message(answers=answers, given=given), code.hint(answers=answers), code
+        )
+
+
+def render_return(
+    ret: Return,
+    checklist: Checklist,
+    kind: str,
+    fmt: str,
+    options: RenderOptions | Mapping[str, Any] | None = None,
+) -> bytes:
+    """A completed, checked return rendered as ``kind`` in ``fmt``.
+
+    ``checklist`` is the version the return answers (whole: the return's audience is applied
+    here). ``kind`` is ``action-plan`` (its gaps, with the finding and the respondent's action
+    carried in, in any format) or ``form`` (the form the return was made from, every answer
+    filled in: ``pdf``, ``html`` or ``docx``). ``options`` as for :func:`render`; an
+    ``audience`` other than the return's raises RenderError (SG573), another kind SG570,
+    another format for the form SG571, a checklist of another set or version SG574.
+    """
+    opts = _checked_options(checklist, kind, fmt, options)
+    if opts.audience and dict(opts.audience) != dict(ret.audience):
+        code = Code.RENDER_RETURN_AUDIENCE
+        made = ", ".join(f"{d}={v}" for d, v in ret.audience) or "every audience"
+        given = ", ".join(f"{d}={v}" for d, v in opts.audience)
+        raise RenderError(code.message(made=made, given=given), code.hint(), code)
+    if kind == "form" and ret.kind == "return-form":
+        kind = "return-form"  # the form the return was made from
+    _check_answers(checklist, kind, fmt, ret)
+    audience = dict(ret.audience)
+    selected = checklist.select(audience) if audience else checklist
+    return render(
+        selected, kind, fmt, attrs.evolve(opts, audience=tuple(ret.audience), answers=ret)
+    )
 
 
 def _check_kind_and_format(kind: str, fmt: str) -> None:

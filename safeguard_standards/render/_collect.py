@@ -24,6 +24,7 @@ from ._envelope import envelope_of
 from ._view import DocumentView, QuestionView, md_to_text
 
 __all__ = [
+    "about",
     "action_levels",
     "envelope_properties",
     "form_id",
@@ -94,3 +95,14 @@ def scale_system(set_id: str, scale_id: str) -> str:
 def plain(markdown: str) -> str:
     """Markdown prose as plain text for a label or hint."""
     return md_to_text(markdown).strip()
+
+
+#: The cover facts an online form shows at its start (who asks, how to reach them, by when).
+_ABOUT = ("Published by", "Contact", "Website", "Return by")
+
+
+def about(doc: DocumentView) -> str:
+    """What the cover of a paper form says about who is asking: "Published by …. Contact: ….
+    Return by …." ("" when the set names no publisher)."""
+    facts = [(k, v) for k, v in doc.cover_facts() if k in _ABOUT and v]
+    return " ".join(f"{k} {v}." if k == "Published by" else f"{k}: {v}." for k, v in facts)

@@ -165,10 +165,13 @@ def action_plan_table(
     """Column (id, heading) pairs and rows of an action-plan skeleton.
 
     Columns: Ref, Id, Section, Standard (and Question with ``per=question``), then the set's
-    ``action_plan.columns``, left blank. One row per standard, or per question.
+    ``action_plan.columns``, left blank. One row per standard, or per question. With
+    ``options.answers`` (a completed return), the rows of its gaps, with the finding, the
+    action and the RAG rating filled in (see :func:`._view.action_plan_rows`).
     """
     per = resolve_per(checklist, options)
-    plan_columns = action_plan_headers(checklist, per)[2:]
+    answers = options.answers if options is not None else None
+    plan_columns = action_plan_headers(checklist, per, answers)[2:]
     head: list[tuple[str, str]] = [
         ("ref", "Ref"),
         ("id", "Id"),
@@ -178,13 +181,12 @@ def action_plan_table(
     if per == "question":
         head.append(("question", "Question"))
     head.extend(plan_columns)
-    blanks = ("",) * len(plan_columns)
     rows: list[tuple[str, ...]] = []
-    for row in action_plan_rows(checklist, per):
+    for row in action_plan_rows(checklist, per, answers):
         first: tuple[str, ...] = (row.ref, row.id, row.section, row.standard)
         if per == "question":
             first = (*first, row.title)
-        rows.append(first + blanks)
+        rows.append(first + tuple(row.value(cid) for cid, _ in plan_columns))
     return tuple(head), rows
 
 

@@ -36,7 +36,10 @@ returns treats those as unanswered.
 from __future__ import annotations
 
 import base64
+import contextlib
+import datetime
 import io
+import re
 from collections.abc import Iterable, Sequence
 from itertools import count
 from typing import Any
@@ -352,26 +355,43 @@ def _sdt_pr(doc: _Doc, tag: str, alias: str, kind_xml: str, placeholder: bool) -
     )
 
 
-def _text_control_xml(doc: _Doc, tag: str, alias: str, placeholder: str, kind: str = "text") -> str:
-    """A run-level plain-text (or date) content control showing ``placeholder``."""
+# characters XML 1.0 cannot carry (a return's text read from JSON may hold them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text_control_xml(
+    doc: _Doc, tag: str, alias: str, placeholder: str, kind: str = "text", value: str = ""
+) -> str:
+    """A run-level plain-text (or date) content control showing ``placeholder``, or
+    ``value`` (a completed return's text; a date as ``YYYY-MM-DD``, shown as Word's date
+    picker shows it and kept in ``w:fullDate``)."""
+    value = _NOT_XML.sub("", value)
+    day = None
+    if kind == "date" and value:
+        with contextlib.suppress(ValueError):
+            day = datetime.date.fromisoformat(value.strip())
     if kind == "date":
+        full = f' w:fullDate="{day.isoformat()}T00:00:00Z"' if day is not None else ""
         kind_xml = (
-            '<w:date><w:dateFormat w:val="dd/MM/yyyy"/><w:lid w:val="en-GB"/>'
+            f'<w:date{full}><w:dateFormat w:val="dd/MM/yyyy"/><w:lid w:val="en-GB"/>'
             '<w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/></w:date>'
         )
     elif kind == "multiline":
         kind_xml = '<w:text w:multiLine="1"/>'
     else:
         kind_xml = "<w:text/>"
-    run = _run_xml(placeholder, style=doc.ids["SG Placeholder"])
-    pr = _sdt_pr(doc, tag, alias, kind_xml, True)
+    if value.strip():
+        run = _run_xml(day.strftime("%d/%m/%Y") if day is not None else value)
+    else:
+        run = _run_xml(placeholder, style=doc.ids["SG Placeholder"])
+    pr = _sdt_pr(doc, tag, alias, kind_xml, not value.strip())
     return f"<w:sdt>{pr}<w:sdtContent>{run}</w:sdtContent></w:sdt>"
 
 
-def _checkbox_xml(doc: _Doc, tag: str, alias: str) -> str:
+def _checkbox_xml(doc: _Doc, tag: str, alias: str, ticked: bool = False) -> str:
     """A run-level checkbox content control showing ☐ (☒ when ticked)."""
     kind_xml = (
-        '<w14:checkbox><w14:checked w14:val="0"/>'
+        f'<w14:checkbox><w14:checked w14:val="{1 if ticked else 0}"/>'
         '<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
         '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox>'
     )
@@ -380,7 +400,7 @@ def _checkbox_xml(doc: _Doc, tag: str, alias: str) -> str:
         f"<w:sdt>{_sdt_pr(doc, tag, alias, kind_xml, False)}"
         f'<w:sdtContent><w:r><w:rPr><w:rStyle w:val="{style}"/>'
         '<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr>'
-        "<w:t>☐</w:t></w:r></w:sdtContent></w:sdt>"
+        f"<w:t>{'☒' if ticked else '☐'}</w:t></w:r></w:sdtContent></w:sdt>"
     )
 
 
@@ -575,7 +595,7 @@ def _answer_xml(doc: _Doc, q: QuestionView) -> str:
         lines = []
         for choice in answer.choices:
             tag = codec.encode("docx", q.choice_ref(choice.id))
-            inner = _checkbox_xml(doc, tag, choice.label)
+            inner = _checkbox_xml(doc, tag, choice.label, q.checked(choice.id))
             inner += _run_xml(f" {choice.label}")
             if choice.describe:
                 inner += _run_xml(
@@ -586,7 +606,7 @@ def _answer_xml(doc: _Doc, q: QuestionView) -> str:
         return f"<w:sdt>{pr}<w:sdtContent>{''.join(lines)}</w:sdtContent></w:sdt>"
     kind = {"date": "date", "text": "multiline"}.get(answer.control, "text")
     inner = _text_control_xml(
-        doc, codec.encode("docx", q.answer_ref), alias, answer.description, kind
+        doc, codec.encode("docx", q.answer_ref), alias, answer.description, kind, q.answer_text
     )
     if answer.control == "number" and answer.unit and answer.unit != "%":
         inner += _run_xml(f" {answer.unit}")
@@ -623,6 +643,7 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
         f"Evidence {q.number}",
         "What evidence you hold, and where",
         "multiline",
+        q.evidence_text,
     )
     evidence = _tr_xml(
         _tc_xml(left, label) + _tc_xml(right, _para_xml(doc, "SG Answer", box)), height=850
@@ -631,7 +652,12 @@ def _question_xml(doc: _Doc, q: QuestionView, widths: Sequence[int]) -> str:
         return top + answer + evidence
     label = _text_para(doc, "SG Label", "Action")
     box = _text_control_xml(
-        doc, codec.encode("docx", q.action_ref), f"Action {q.number}", q.action_label, "multiline"
+        doc,
+        codec.encode("docx", q.action_ref),
+        f"Action {q.number}",
+        q.action_label,
+        "multiline",
+        q.action_text,
     )
     action = _tr_xml(
         _tc_xml(left, label) + _tc_xml(right, _para_xml(doc, "SG Answer", box)), height=850
@@ -648,7 +674,9 @@ def _fields_xml(doc: _Doc, fields: Iterable[Field]) -> str:
     rows = []
     for f in fields:
         placeholder = "A date" if f.type == "date" else " "
-        control = _text_control_xml(doc, codec.encode("docx", f.ref), f.label, placeholder, f.type)
+        control = _text_control_xml(
+            doc, codec.encode("docx", f.ref), f.label, placeholder, f.type, doc.view.detail(f.name)
+        )
         label = _text_para(doc, "SG Label", f.label)
         cells = _tc_xml(_FIELD_WIDTHS[0], label)
         cells += _tc_xml(_FIELD_WIDTHS[1], _para_xml(doc, "SG Answer", control))

@@ -83,6 +83,7 @@ def _env() -> Environment:
     env.filters["md"] = md_to_html
     env.filters["md_inline"] = md_inline_html
     env.filters["num"] = number_text
+    env.filters["ta"] = textarea_text
     env.globals["requires_phrase"] = requires_phrase
     env.globals["condition_data"] = condition_data
     env.globals["safe_url"] = _safe_url
@@ -540,10 +541,31 @@ def write_html(
     elif kind == "action-plan":
         template = "action-plan.html.j2"
         per = resolve_per(checklist, opts)
-        context.update(_plan_context(checklist, per))
+        context.update(_plan_context(checklist, per, doc))
     else:  # pragma: no cover - the registry only sends the kinds registered below
         raise RenderError(f"{kind} cannot be rendered as html", "", "SG401")
     return _env().get_template(template).render(context)
+
+
+def textarea_text(text: str) -> str:
+    """A textarea's content as written between its tags: an HTML parser drops one newline
+    right after ``<textarea>``, so text that starts with one gets another before it."""
+    return "\n" + text if text.startswith(("\n", "\r")) else text
+
+
+def prefilled_key(doc: DocumentView) -> str:
+    """A short digest of the answers a form made from a completed return shows ("" for a
+    blank form): the page keeps edits to it in this browser under a slot of its own, so that
+    a blank form's saved answers never overwrite the return's, nor the other way round."""
+    if doc.answers is None:
+        return ""
+    import hashlib
+    import json
+
+    data = doc.answers.to_dict()
+    shown = {k: data.get(k) for k in ("answers", "evidence", "actions", "details")}
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _form_context(doc: DocumentView) -> dict[str, Any]:
@@ -565,16 +587,18 @@ def _form_context(doc: DocumentView) -> dict[str, Any]:
         # the text between <script> and </script> in form.html.j2, exactly
         "csp": content_security_policy("\n" + _resource("form.js") + "\n"),
         "total": sum(1 for _ in doc.questions()),
+        "prefilled_key": prefilled_key(doc),
     }
 
 
-def _plan_context(checklist: Checklist, per: str) -> dict[str, Any]:
+def _plan_context(checklist: Checklist, per: str, doc: DocumentView) -> dict[str, Any]:
     groups: list[tuple[str, list[Any]]] = []
-    for row in action_plan_rows(checklist, per):
+    for row in action_plan_rows(checklist, per, doc.answers):
         if not groups or groups[-1][0] != row.section:
             groups.append((row.section, []))
         groups[-1][1].append(row)
-    return {"headers": action_plan_headers(checklist, per), "groups": groups, "per": per}
+    headers = action_plan_headers(checklist, per, doc.answers)
+    return {"headers": headers, "groups": groups, "per": per, "prefilled": doc.prefilled}
 
 
 @writer(DocumentView, "html", kinds=DOCUMENT_KINDS)

@@ -10,10 +10,13 @@ columns and rows. Every document validates against the published JSON Schema
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Checklist, Condition, Publisher
 from . import RenderOptions, writer
+
+if TYPE_CHECKING:
+    from ..returns.model import Return
 from ._view import (
     DOCUMENT_KINDS,
     ORGANISATION_FIELDS,
@@ -202,10 +205,12 @@ def document_data(doc: DocumentView, audience: dict[str, str]) -> dict[str, Any]
     }
 
 
-def _action_plan(checklist: Checklist, per: str, audience: dict[str, str]) -> dict[str, Any]:
-    headers = action_plan_headers(checklist, per)
+def _action_plan(
+    checklist: Checklist, per: str, audience: dict[str, str], answers: Return | None = None
+) -> dict[str, Any]:
+    headers = action_plan_headers(checklist, per, answers)
     columns = [{"id": i, "label": label} for i, label in headers[2:]]
-    return {
+    out: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "kind": "action-plan",
@@ -220,11 +225,14 @@ def _action_plan(checklist: Checklist, per: str, audience: dict[str, str]) -> di
                 "section": r.section,
                 "standard": r.standard,
                 "title": r.title,
-                "values": {col["id"]: "" for col in columns},
+                "values": {col["id"]: r.value(col["id"]) for col in columns},
             }
-            for r in action_plan_rows(checklist, per)
+            for r in action_plan_rows(checklist, per, answers)
         ],
     }
+    if answers is not None:
+        out["organisation"] = answers.organisation
+    return out
 
 
 def resolved_data(
@@ -241,7 +249,8 @@ def view_data(doc: DocumentView, options: RenderOptions | None = None) -> dict[s
     """The JSON-ready data of a document view (as :func:`resolved_data`)."""
     opts = options or RenderOptions()
     if doc.kind == "action-plan":
-        return _action_plan(doc.checklist, resolve_per(doc.checklist, opts), dict(opts.audience))
+        per = resolve_per(doc.checklist, opts)
+        return _action_plan(doc.checklist, per, dict(opts.audience), opts.answers)
     return document_data(doc, dict(opts.audience))
 
 

@@ -260,10 +260,20 @@ def _action_plan(doc: DocumentView, per: str) -> Iterator[str]:
     checklist = doc.checklist
     yield from _title_block(doc)
     yield ""
-    yield f"One row per {per}: record what you found, the action, who leads it and by when."
-    headers = action_plan_headers(checklist, per)
+    if doc.prefilled:
+        yield (
+            f"One row per {per} where the return shows a gap: an answer at a level that needs "
+            "an action, or a “No”. The finding and the action are as the return gives them."
+        )
+    else:
+        yield f"One row per {per}: record what you found, the action, who leads it and by when."
+    headers = action_plan_headers(checklist, per, doc.answers)
     section = None
-    for row in action_plan_rows(checklist, per):
+    rows = action_plan_rows(checklist, per, doc.answers)
+    if doc.prefilled and not rows:
+        yield ""
+        yield "The return shows no gaps."
+    for row in rows:
         if row.section != section:
             section = row.section
             yield ""
@@ -271,8 +281,9 @@ def _action_plan(doc: DocumentView, per: str) -> Iterator[str]:
             yield ""
             yield "| " + " | ".join(_cell(label) for _, label in headers) + " |"
             yield "|" + "|".join("---" for _ in headers) + "|"
-        blanks = " |" * (len(headers) - 2)
-        yield f"| {row.ref} | {_cell(row.title)} |{blanks}"
+        values = [_cell(row.value(cid)) for cid, _ in headers[2:]]
+        cells = "".join(f" {v} |" if v else " |" for v in values)
+        yield f"| {row.ref} | {_cell(row.title)} |{cells}"
 
 
 def render_markdown(checklist: Checklist, kind: str, options: RenderOptions | None = None) -> str:

@@ -325,7 +325,8 @@ def write_pdf(doc: DocumentView, options: RenderOptions | None = None) -> bytes:
     opts = options or RenderOptions()
     checklist, kind = doc.checklist, doc.kind
     html = write_html(doc, opts, pdf=True)
-    title = f"{checklist.title} — {KIND_LABELS[kind]} {checklist.version}"
+    label = doc.kind_label if doc.prefilled else KIND_LABELS[kind]  # names the organisation
+    title = f"{checklist.title} — {label} {checklist.version}"
     fillable = kind in ("form", "return-form")
     # a multi-choice answer's boxes: the HTML names each by the answer, the PDF by its choice
     boxes = {

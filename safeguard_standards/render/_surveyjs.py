@@ -28,7 +28,7 @@ from typing import Any
 from .. import fields
 from ..model import Condition
 from . import RenderOptions, writer
-from ._collect import action_levels, envelope_properties, plain
+from ._collect import about, action_levels, envelope_properties, plain
 from ._view import ORGANISATION_FIELDS, DocumentView, QuestionView, sign_off_fields
 
 __all__ = ["survey_json", "visible_if"]
@@ -184,8 +184,11 @@ def survey_json(doc: DocumentView, options: RenderOptions) -> dict[str, Any]:
         )
     )
     envelope = envelope_properties(doc, options)
+    head: dict[str, Any] = {"title": doc.document_title}
+    if about(doc):
+        head["description"] = about(doc)
     return {
-        "title": doc.document_title,
+        **head,
         "showQuestionNumbers": "off",
         "calculatedValues": [
             {"name": key, "expression": f"'{value}'", "includeIntoResult": True}

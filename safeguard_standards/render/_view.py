@@ -59,6 +59,7 @@ from ._text import (
 )
 
 if TYPE_CHECKING:
+    from ..returns.model import Answer, AnswerValue, Return
     from . import RenderOptions
 
 __all__ = [
@@ -73,6 +74,8 @@ __all__ = [
     "CitationView",
     "DocumentView",
     "Field",
+    "Filled",
+    "Gap",
     "QuestionView",
     "Run",
     "ScaleView",
@@ -89,7 +92,9 @@ __all__ = [
     "citation_view",
     "condition_text",
     "evidence_field",
+    "gaps",
     "includes",
+    "is_gap",
     "logo_data_uri",
     "md_blocks",
     "md_escape",
@@ -437,6 +442,52 @@ def _safe_url(url: str) -> str:
     return url if url.lower().startswith(("https://", "http://", "mailto:")) else ""
 
 
+# -- answers from a completed return ---------------------------------------------------------
+
+
+@attrs.frozen
+class Filled:
+    """A question's answer from a completed return, as every writer shows it in a form.
+
+    ``value`` is the typed answer (see :mod:`safeguard_standards.returns.model`), None when
+    the question was not answered; ``evidence`` and ``action`` the boxes' text.
+    """
+
+    value: AnswerValue = None
+    evidence: str = ""
+    action: str = ""
+
+    def checked(self, choice_id: str) -> bool:
+        """Whether the choice's box is ticked (a radio's level, a multi-choice's option)."""
+        if isinstance(self.value, tuple):
+            return choice_id in self.value
+        return isinstance(self.value, str) and self.value == choice_id
+
+    @property
+    def text(self) -> str:
+        """The answer as typed into its box: a number as written (``12``, ``12.5``), a date
+        as ``YYYY-MM-DD`` (what an HTML date input holds), text as given; ``""`` for none
+        and for a choice question (whose boxes are ticked instead)."""
+        import datetime
+
+        v = self.value
+        if v is None or isinstance(v, tuple):
+            return ""
+        if isinstance(v, datetime.date):
+            return v.isoformat()
+        if isinstance(v, bool):  # pragma: no cover - never typed so
+            return ""
+        if isinstance(v, int | float):
+            return number_text(v)
+        return v
+
+
+def _filled(answer: Answer | None) -> Filled | None:
+    if answer is None or not (answer.answered or answer.evidence or answer.action):
+        return None
+    return Filled(answer.value if answer.answered else None, answer.evidence, answer.action)
+
+
 # -- the document view -----------------------------------------------------------------------
 
 
@@ -460,6 +511,27 @@ class QuestionView:
     #: The levels at which an answer needs an action (:func:`action_levels`): the question
     #: has an action box when there are any.
     action_levels: tuple[Choice, ...] = ()
+    #: The answer from a completed return (a form rendered from a return), else None.
+    filled: Filled | None = None
+
+    def checked(self, choice_id: str) -> bool:
+        """Whether a completed return ticked this choice (False on a blank form)."""
+        return self.filled is not None and self.filled.checked(choice_id)
+
+    @property
+    def answer_text(self) -> str:
+        """The answer box's text from a completed return (``""`` on a blank form)."""
+        return self.filled.text if self.filled is not None else ""
+
+    @property
+    def evidence_text(self) -> str:
+        """The evidence box's text from a completed return (``""`` on a blank form)."""
+        return self.filled.evidence if self.filled is not None else ""
+
+    @property
+    def action_text(self) -> str:
+        """The action box's text from a completed return (``""`` on a blank form)."""
+        return self.filled.action if self.filled is not None else ""
 
     @property
     def has_action(self) -> bool:
@@ -606,6 +678,9 @@ class DocumentView:
     generated_on: str = ""
     #: True when built with options (the logo is read only then, as before views were lazy).
     with_logo: bool = False
+    #: The completed return the document shows (a filled form, an action plan of its gaps),
+    #: or None for a blank document.
+    answers: Return | None = None
     _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False, init=False)
 
     @property
@@ -619,6 +694,20 @@ class DocumentView:
     @property
     def title(self) -> str:
         return self.checklist.title
+
+    @property
+    def organisation(self) -> str:
+        """The organisation a document made from a completed return is about ("" otherwise)."""
+        return self.answers.organisation if self.answers is not None else ""
+
+    @property
+    def prefilled(self) -> bool:
+        """Whether the document shows a completed return's answers."""
+        return self.answers is not None
+
+    def detail(self, name: str) -> str:
+        """An organisation-details or sign-off field's value from the return ("" blank)."""
+        return self.answers.detail(name) if self.answers is not None else ""
 
     @property
     def sign_off_statement(self) -> str:
@@ -727,11 +816,17 @@ def build_document(
     numbers = checklist.numbering()
     chosen = select_kind(checklist, kind)
     shown = {q.full_id for q in chosen.questions()}
+    ret = options.answers if options is not None else None
     sections = []
     for section in chosen.sections:
         standards = []
         for standard in section.standards:
-            qviews = tuple(_question_view(q, checklist, numbers, shown) for q in standard.questions)
+            qviews = tuple(
+                _question_view(
+                    q, checklist, numbers, shown, _filled(ret.answer(q.full_id)) if ret else None
+                )
+                for q in standard.questions
+            )
             standards.append(
                 StandardView(
                     standard,
@@ -746,10 +841,13 @@ def build_document(
     if options is not None:
         audience = tuple(_audience_labels(checklist, options.audience))
         generated_on = options.generated_on or ""
+    label = KIND_LABELS.get(kind, kind)
+    if ret is not None and ret.organisation.strip():
+        label = f"{label} — {' '.join(ret.organisation.split())}"
     return DocumentView(
         checklist=checklist,
         kind=kind,
-        kind_label=KIND_LABELS.get(kind, kind),
+        kind_label=label,
         sections=tuple(sections),
         audience=audience,
         publisher=checklist.publisher,
@@ -758,11 +856,16 @@ def build_document(
         references=_used_references(chosen),
         generated_on=generated_on,
         with_logo=options is not None,
+        answers=ret,
     )
 
 
 def _question_view(
-    q: Question, checklist: Checklist, numbers: dict[str, str], shown: set[str]
+    q: Question,
+    checklist: Checklist,
+    numbers: dict[str, str],
+    shown: set[str],
+    filled: Filled | None = None,
 ) -> QuestionView:
     live = q.ask_if is not None and all(dep in shown for dep in q.ask_if.questions())
     return QuestionView(
@@ -774,6 +877,7 @@ def _question_view(
         citations=tuple(citation_view(c, checklist) for c in q.cite),
         condition_live=live,
         action_levels=action_levels(q, checklist),
+        filled=filled,
     )
 
 
@@ -828,7 +932,9 @@ class ActionRow:
     """One row of an action-plan skeleton: a standard (or a question with ``per=question``).
 
     ``ref`` is its printed number, ``id`` its full id, ``title`` the standard's title or the
-    question's text as plain text, ``section`` the section's title.
+    question's text as plain text, ``section`` the section's title. ``values`` holds what a
+    plan made from a completed return carries into its columns (``finding``, ``action``,
+    ``rag``), by column id; empty in a blank skeleton.
     """
 
     ref: str
@@ -836,6 +942,90 @@ class ActionRow:
     title: str
     section: str
     standard: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def value(self, column: str) -> str:
+        """The text of column ``column`` ("" when the row leaves it blank)."""
+        return dict(self.values).get(column, "")
+
+
+@attrs.frozen
+class Gap:
+    """An answer in a completed return that calls for an action: a rating at a level that
+    requires an action, or a "No" to a yes-no question that is not a gateway (see
+    :func:`is_gap`)."""
+
+    question: Question
+    number: str
+    answer: Answer
+    #: The answer as a person reads it (the level's label, "No").
+    label: str
+    #: The level's RAG rating (``red``, ``amber``), or "".
+    rag: str = ""
+
+    @property
+    def finding(self) -> str:
+        """The finding, in plain text: the question, the answer given, the evidence given."""
+        out = f"{self.number} {md_to_text(self.question.text)} Answer: {self.label}."
+        if self.answer.evidence.strip():
+            out += f" Evidence: {self.answer.evidence.strip()}"
+        return out
+
+
+#: Columns a plan made from a completed return carries into, by id, with their headings when
+#: the set's plan has no such column (they are then added after the standard or question).
+CARRIED_COLUMNS: tuple[tuple[str, str], ...] = (("finding", "Finding"), ("action", "Action"))
+_RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
+_RAG_ORDER = ("red", "amber", "green")
+
+
+def is_gap(question: Question, answer: Answer, checklist: Checklist) -> bool:
+    """Whether ``answer`` is a gap the action plan lists.
+
+    * a rating answer at a level of its scale that ``requires: [action]``;
+    * a "No" to a yes-no question, unless another question's ``ask_if`` depends on it: such a
+      question asks whether something applies (“Does your organisation commission
+      services?”), and "No" then means only that the questions it leads to are not asked.
+
+    An answer the form would have hidden (its own ``ask_if`` does not hold) is never a gap.
+    """
+    return _is_gap(question, answer, checklist, _gateways(checklist))
+
+
+def _is_gap(q: Question, answer: Answer, checklist: Checklist, gateways: frozenset[str]) -> bool:
+    if not answer.asked or not answer.answered:
+        return False
+    if q.type == "rating":
+        return any(c.id == answer.value for c in action_levels(q, checklist))
+    if q.type == "yes-no":
+        return answer.value == "no" and q.full_id not in gateways
+    return False
+
+
+def _gateways(checklist: Checklist) -> frozenset[str]:
+    found: set[str] = set()
+    for q in checklist.questions():
+        if q.ask_if is not None:
+            found.update(q.ask_if.questions())
+    return frozenset(found)
+
+
+def gaps(checklist: Checklist, ret: Return) -> tuple[Gap, ...]:
+    """The gaps of a completed return (:func:`is_gap`), in the set's order."""
+    numbers = checklist.numbering()
+    gateways = _gateways(checklist)
+    out = []
+    for q in checklist.questions():
+        answer = ret.answer(q.full_id)
+        if answer is None or not _is_gap(q, answer, checklist, gateways):
+            continue
+        rag = ""
+        for c in choices(q, checklist):
+            if c.id == answer.value:
+                rag = c.rag
+        label = answer_label(q, checklist, str(answer.value))
+        out.append(Gap(q, numbers[q.full_id], answer, label, rag))
+    return tuple(out)
 
 
 def resolve_per(checklist: Checklist, options: RenderOptions | None = None) -> str:
@@ -844,22 +1034,62 @@ def resolve_per(checklist: Checklist, options: RenderOptions | None = None) -> s
     return per if per in ("standard", "question") else "standard"
 
 
-def action_plan_headers(checklist: Checklist, per: str) -> tuple[tuple[str, str], ...]:
+def action_plan_headers(
+    checklist: Checklist, per: str, answers: Return | None = None
+) -> tuple[tuple[str, str], ...]:
     """Column ids and headings of an action plan: ``ref``, ``standard`` (or ``question``),
     then the set's ``action_plan.columns`` (finding, action, lead, target date, RAG, progress,
-    evidence of impact by default)."""
+    evidence of impact by default). A plan made from a completed return (``answers``) always
+    has a Finding and an Action column: one the set's plan lacks is added after the second."""
     second = ("question", "Question") if per == "question" else ("standard", "Standard")
-    return (("ref", "Ref"), second, *((c.id, c.label) for c in checklist.action_plan.columns))
+    columns = tuple((c.id, c.label) for c in checklist.action_plan.columns)
+    if answers is not None:
+        have = {cid for cid, _ in columns}
+        columns = (*(c for c in CARRIED_COLUMNS if c[0] not in have), *columns)
+    return (("ref", "Ref"), second, *columns)
 
 
-def action_plan_rows(checklist: Checklist, per: str) -> tuple[ActionRow, ...]:
-    """The rows of an action-plan skeleton, in order (one per standard or per question)."""
+def _rag(found: Sequence[Gap]) -> str:
+    rags = [g.rag for g in found if g.rag in _RAG_ORDER]
+    if not rags:
+        return ""
+    return _RAG_LABELS[min(rags, key=_RAG_ORDER.index)]
+
+
+def _values(found: Sequence[Gap], per: str) -> tuple[tuple[str, str], ...]:
+    if per == "question":
+        finding = found[0].finding
+        action = found[0].answer.action.strip()
+    else:
+        finding = "\n".join(g.finding for g in found)
+        action = "\n".join(
+            f"{g.number}: {g.answer.action.strip()}" for g in found if g.answer.action.strip()
+        )
+    return (("finding", finding), ("action", action), ("rag", _rag(found)))
+
+
+def action_plan_rows(
+    checklist: Checklist, per: str, answers: Return | None = None
+) -> tuple[ActionRow, ...]:
+    """The rows of an action-plan skeleton, in order (one per standard or per question).
+
+    With ``answers`` (a completed return), the rows of its gaps only (:func:`gaps`), their
+    finding, action and RAG filled in: one row per question with a gap, or per standard with
+    one (the standard's row then lists each of its gaps, in order).
+    """
     numbers = checklist.numbering()
+    found: dict[str, list[Gap]] = {}
+    if answers is not None:
+        for g in gaps(checklist, answers):
+            key = g.question.full_id if per == "question" else g.question.full_id.rsplit(".", 1)[0]
+            found.setdefault(key, []).append(g)
     rows = []
     for section in checklist.sections:
         for standard in section.standards:
             if per == "question":
                 for q in standard.questions:
+                    if answers is not None and q.full_id not in found:
+                        continue
                     rows.append(
                         ActionRow(
                             numbers[q.full_id],
@@ -867,9 +1097,12 @@ def action_plan_rows(checklist: Checklist, per: str) -> tuple[ActionRow, ...]:
                             md_to_text(q.text),
                             section.title,
                             standard.title,
+                            _values(found[q.full_id], per) if answers is not None else (),
                         )
                     )
             else:
+                if answers is not None and standard.full_id not in found:
+                    continue
                 rows.append(
                     ActionRow(
                         numbers[standard.full_id],
@@ -877,6 +1110,7 @@ def action_plan_rows(checklist: Checklist, per: str) -> tuple[ActionRow, ...]:
                         standard.title,
                         section.title,
                         standard.title,
+                        _values(found[standard.full_id], per) if answers is not None else (),
                     )
                 )
     return tuple(rows)

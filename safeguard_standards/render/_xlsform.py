@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from .. import fields
 from ..model import Condition
 from . import RenderOptions, writer
-from ._collect import action_levels, envelope_properties, form_id, form_version, plain
+from ._collect import about, action_levels, envelope_properties, form_id, form_version, plain
 from ._view import ORGANISATION_FIELDS, DocumentView, QuestionView, sign_off_fields
 
 __all__ = ["SURVEY_COLUMNS", "group_name", "relevant"]
@@ -208,7 +208,7 @@ def survey_rows(doc: DocumentView, options: RenderOptions) -> list[Row]:
         {"type": "calculate", "name": key, "calculation": f"'{value}'"}
         for key, value in envelope_properties(doc, options).items()
     ]
-    rows += _detail_rows("details_org", "Organisation details", ORGANISATION_FIELDS, "")
+    rows += _detail_rows("details_org", "Organisation details", ORGANISATION_FIELDS, about(doc))
     multiple = frozenset(q.full_id for q in doc.questions() if q.answer.multiple)
     for section in doc.sections:
         rows.append(

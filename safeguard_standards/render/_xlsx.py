@@ -714,6 +714,18 @@ def _clean_text(text: str) -> str:
     return _ILLEGAL.sub("", neutralise(text))
 
 
+#: The most characters an Excel cell holds (Excel refuses to open a workbook with more).
+MAX_CELL_TEXT = 32_767
+_CUT = " … (cut here: the rest is in the return)"
+
+
+def _fit_cell(text: str) -> str:
+    """``text`` cut to what one cell holds, saying so where it is cut."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    return text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
+
+
 def _clean(text: str | None) -> str | None:
     """:func:`_clean_text`, passing None through."""
     return None if text is None else _clean_text(text)
@@ -965,9 +977,13 @@ def _action_plan(wb: Any, doc: DocumentView, options: RenderOptions, lists: _Lis
     writer = _RowWriter(ws, _CellMaker(ws))
     writer.row(1, [(label, STYLES.header) for _, label in head])
     for r, values in enumerate(rows, start=2):  # plan cells: their open columns (_answers)
-        fitted = zip(head, values[:fixed], strict=False)
+        # a plan made from a completed return carries its finding and action into plan cells
+        shown = [_fit_cell(v) for v in values] if any(values[fixed:]) else values[:fixed]
+        fitted = zip(head, shown, strict=False)
         height = _row_height(((v, widths.get(cid, 22), False) for (cid, _), v in fitted), minimum=2)
-        writer.row(r, [(v, STYLES.text) for v in values[:fixed]], height)
+        if height is not None:
+            height = min(height, 409.0)  # the tallest row Excel has
+        writer.row(r, [(v, STYLES.text) for v in shown], height)
     last = len(rows) + 1
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"

@@ -8,6 +8,7 @@ checked here; what the values mean is the checker's business.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -25,13 +26,36 @@ def _pointer(*parts: str) -> str:
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+#: Names up to this long are remembered (a field name is under a hundred characters).
+_CACHED = 200
+
+
+@functools.lru_cache(maxsize=16384)
+def _entry(section: str, part: str, name: str) -> tuple[str, FieldRef | None]:
+    """The JSON pointer of ``section``'s entry ``name`` and the field it names (None if it
+    names none of ``part``): the same names repeat in every return of a version, so each is
+    worked out once."""
+    ref = decode("html", name)
+    if part == "detail":
+        ok = ref is not None and ref.part == "detail"
+    else:
+        ok = ref is not None and ref.part == "answer" and not ref.choice
+        if ok and part != "answer":
+            ref = FieldRef(name, part)  # type: ignore[arg-type]
+    return _pointer(section, name), ref if ok else None
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _value(v: Any) -> Value | type[_Bad]:
-    if v is None or isinstance(v, str | bool | int | float):
-        return v
+    if type(v) in _SCALARS or isinstance(v, str | bool | int | float):  # json.loads' own first
+        scalar: Value = v
+        return scalar
     if isinstance(v, list) and all(isinstance(x, str) for x in v):
         return tuple(v)
     return _Bad
@@ -140,15 +164,11 @@ def read_json(data: bytes, source: str) -> RawReturn:
             )
             continue
         for name, raw in block.items():
-            where = Where(source, pointer=_pointer(section, name))
-            ref = decode("html", name)
-            if part == "detail":
-                ok = ref is not None and ref.part == "detail"
-            else:
-                ok = ref is not None and ref.part == "answer" and not ref.choice
-                if ok and part != "answer":
-                    ref = FieldRef(name, part)  # type: ignore[arg-type]
-            if not ok or ref is None:
+            pointer, ref = (_entry if len(name) <= _CACHED else _entry.__wrapped__)(
+                section, part, name
+            )
+            where = Where(source, pointer=pointer)
+            if ref is None:
                 problems.append(
                     where.diagnostic(
                         Code.RETURN_EDITED,

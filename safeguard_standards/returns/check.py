@@ -29,6 +29,7 @@ field's name: ``field a.b.c``, ``tag a.b.c``). Nothing here raises for bad conte
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from ..model import Checklist, Condition, Question
     from ..sets import Registry
 
-__all__ = ["Checked", "check", "check_many"]
+__all__ = ["Checked", "check", "check_many", "with_duplicates"]
 
 #: The organisation details a return must give; ``org.name`` is an error (SG550), the others
 #: warnings (SG551).
@@ -531,7 +532,6 @@ class _Checker:
         answers: dict[str, list[RawValue]] = {}
         boxes: dict[tuple[str, str], RawValue] = {}
         details: dict[str, RawValue] = {}
-        has_action_boxes = False
         for rv in self.raw.values:
             ref = rv.ref
             if ref.part == "detail":
@@ -539,7 +539,6 @@ class _Checker:
             elif ref.part == "answer":
                 answers.setdefault(ref.key, []).append(rv)
             else:
-                has_action_boxes = has_action_boxes or ref.part == "action"
                 boxes.setdefault((ref.key, ref.part), rv)
         target_cl = form.checklist
         if file_cl is not None and file_cl is not target_cl:
@@ -630,7 +629,7 @@ class _Checker:
             elif not answer.answered and asked[qid] and q.required and qid not in bad:
                 blank.append((q, where))
             if answer.answered and asked[qid] and q.type == "rating":
-                self.requirements(q, answer, form, has_action_boxes or ac is not None)
+                self.requirements(q, answer, form)
         if blank and not any(a.answered for a in built):
             self.add(
                 blank[0][1],
@@ -738,7 +737,7 @@ class _Checker:
         whole = [rv for rv in rvs if not rv.ref.choice]
         boxes = [rv for rv in rvs if rv.ref.choice]
         value: Value = None
-        where = self.where_of(FieldRef(qid))
+        where: Where | None = None
         if whole:
             first = next((rv for rv in whole if not _blank(rv.value)), whole[0])
             value, where = first.value, first.where
@@ -746,6 +745,8 @@ class _Checker:
             ticked = [rv for rv in boxes if _is_ticked(rv)]
             value = tuple(dict.fromkeys(rv.ref.choice for rv in ticked))
             where = (ticked or boxes)[0].where
+        if where is None:
+            where = self.where_of(_answer_ref(qid))
         if _blank(value):
             return None, where, False
         try:
@@ -856,7 +857,7 @@ class _Checker:
             )
         return _text(value).strip()
 
-    def requirements(self, q: Question, answer: Answer, form: _Form, action_box: bool) -> None:
+    def requirements(self, q: Question, answer: Answer, form: _Form) -> None:
         scale = form.checklist.scale(q.scale)
         level = scale.level(answer.level) if scale is not None else None
         if level is None:
@@ -865,7 +866,8 @@ class _Checker:
         number = form.numbers.get(qid, "")
         where = answer.where or self.where_of(FieldRef(qid))
         said = f"{number} ({qid}) is answered {level.label!r}"
-        if "action" in level.requires and action_box and not answer.action:
+        # every form has an action box beside a question whose answer can need an action
+        if "action" in level.requires and not answer.action:
             self.add(
                 self.where_of(FieldRef(qid, "action")) if self.json else where,
                 Code.ANSWER_NO_ACTION,
@@ -953,6 +955,8 @@ class _Checker:
                 texts.append(
                     (f"the action for {number}", a.action, a.action_where, a.question, None)
                 )
+        if not privacy.might_hold(text for _, text, _, _, _ in texts):
+            texts.clear()  # nothing in any answer, evidence or action box: one look at them all
         for d in ret.details:
             if d.key == "org.contact":
                 continue  # the respondent's own contact
@@ -981,6 +985,12 @@ class _Checker:
                     "redacted copy",
                     item,
                 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_ref(qid: str) -> FieldRef:
+    """A question's answer field (made once: the same questions come in every return)."""
+    return FieldRef(qid)
 
 
 def _not_applicable(q: Question, form: _Form) -> str:
@@ -1144,7 +1154,15 @@ def check_many(
 
     reg = registry or Registry()
     cache: _Cache = {}
-    checked = [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    return with_duplicates(
+        [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    )
+
+
+def with_duplicates(checked: Iterable[Checked]) -> tuple[Checked, ...]:
+    """``checked`` with SG553 added to every pair of returns from the same organisation for
+    the same set and version (the last step of :func:`check_many`)."""
+    checked = list(checked)
     groups: dict[tuple[str, str, str], list[int]] = {}
     for i, c in enumerate(checked):
         r = c.return_

@@ -49,6 +49,7 @@ __all__ = [
     "Finding",
     "Kind",
     "mask",
+    "might_hold",
     "redact",
     "scan",
 ]
@@ -772,12 +773,104 @@ _DETECTORS: tuple[tuple[Kind, Callable[[_Context], Iterable[Finding]]], ...] = (
 )
 _PRIORITY = {kind: i for i, (kind, _) in enumerate(_DETECTORS)}
 
-# Cheap first looks: a detector runs only on a text that could hold its kind.
-_HAS_DIGIT = re.compile(r"[0-9]")
-_PREFILTER: dict[Kind, Callable[[str], bool]] = {
-    Kind.EMAIL_ADDRESS: lambda t: "@" in t,
-    Kind.NAMED_PERSON: lambda t: re.search(f"[{_UP}]", t) is not None,
+# Cheap first looks. Each kind has a pattern that every text it could find anything in must
+# match: a necessary condition read off the detector's own patterns, never a guess. A text none
+# of them matches (most evidence boxes) is skipped with one search; otherwise a detector runs
+# only when its own condition holds. The conditions are looser than the detectors (a superset),
+# so the findings are those of running every detector on every text: tests/test_privacy.py
+# compares the two on the labelled set and on random texts.
+#
+# NHS, National Insurance, pupil and phone numbers all hold six digits or more, each gap between
+# two of them at most two separator characters (a phone number's spaces, dots and brackets; a
+# NINO's single space or dash).
+_DIGITS_SIX = r"[0-9](?:[ \u00a0\u2009\u202f().\u2010-\u2013-]{0,2}[0-9]){5}"
+# A postcode's inward code (a digit and two letters, ending a word); "GIR 0AA" has one too.
+_INWARD = r"[0-9](?i:[ABD-HJLNP-UW-Z]){2}(?!\w)"
+# Every written date _DATE matches has a four-digit year, or digits either side of / . -.
+_DATE_DIGITS = r"[0-9](?:[0-9]{3}|[/.-][0-9])"
+# A named person: an age after a name ("7 years old", "a 7-year-old", "aged 7", ", 15,",
+# "(14)"), a possessive family word ("Amira's brother"); or (below) a family word right before
+# a capital ("mother Sarah", "sister, Amy"), or "called", "named" or "known as".
+_YEARS_OLD = r"[0-9][ \u00a0-]?y(?:ear|r)"
+_NAMED_CUES = (
+    _YEARS_OLD,
+    r"aged?[ \u00a0]+[0-9]",
+    r",[ \u00a0]*[0-9]{1,2},",
+    r"\([0-9]{1,2}\)",
+    rf"['’]s[ \u00a0]+(?:{_KIN_POSSESSED})",
+)
+_CUES: dict[Kind, tuple[str, ...]] = {
+    Kind.EMAIL_ADDRESS: ("@",),
+    Kind.PUPIL_NUMBER: (_DIGITS_SIX,),
+    Kind.NI_NUMBER: (_DIGITS_SIX,),
+    Kind.NHS_NUMBER: (_DIGITS_SIX,),
+    Kind.PHONE_NUMBER: (_DIGITS_SIX,),
+    Kind.POSTCODE: (_INWARD,),
+    Kind.DATE_OF_BIRTH: (_DATE_DIGITS,),
+    Kind.NAMED_PERSON: _NAMED_CUES,
 }
+_CUE: dict[Kind, tuple[re.Pattern[str], ...]] = {
+    kind: tuple(re.compile(cue) for cue in cues) for kind, cues in _CUES.items()
+}
+# All the cues in a few searches, each starting at a digit or a fixed character (a pattern of
+# many alternatives with different first characters is tried at every position: slow).
+_LEADING_DIGIT = re.compile(
+    "[0-9](?:"
+    + "|".join(
+        f"(?:{cue[len('[0-9]') :]})" for cue in (_DIGITS_SIX, _INWARD, _DATE_DIGITS, _YEARS_OLD)
+    )
+    + ")"
+)
+_OTHER_CUES = tuple(
+    re.compile(cue) for cue in ("@", *(c for c in _NAMED_CUES if not c.startswith("[0-9]")))
+)
+# The family word before a capital: _WORD_BEFORE_CAP's word (ASCII letters, at most 21) ends
+# where its comma or space begins, so the text before that point ends with the word.
+_CAPITAL_AFTER_SPACE = re.compile(rf"[, \u00a0][ \u00a0]{{0,3}}\(?(?=[{_UP}])")
+_KIN_ENDINGS = (*sorted(w for w in _KIN_SET if " " not in w), "person")
+
+
+def _named_cue(text: str) -> bool:
+    """Whether the family-word or the "called" rule of :func:`_named` could find a name."""
+    lowered = text.lower()
+    if "called" in lowered or "named" in lowered or "known as" in lowered:
+        return True  # the gate _named itself puts before _CALLED
+    if len(lowered) == len(text):  # each character lowered to one: the offsets are the same
+        return any(
+            lowered.endswith(_KIN_ENDINGS, 0, m.start())
+            for m in _CAPITAL_AFTER_SPACE.finditer(text)
+        )
+    return any(
+        text[max(0, m.start() - 24) : m.start()].lower().endswith(_KIN_ENDINGS)
+        for m in _CAPITAL_AFTER_SPACE.finditer(text)
+    )
+
+
+def _cued(kind: Kind, text: str) -> bool:
+    """Whether the detector of ``kind`` could find anything in ``text``."""
+    if any(cue.search(text) is not None for cue in _CUE[kind]):
+        return True
+    return kind is Kind.NAMED_PERSON and _named_cue(text)
+
+
+def might_hold(texts: Iterable[str]) -> bool:
+    """Whether :func:`scan` could find anything in any of ``texts``: when False, it finds
+    nothing in each of them (one look at them all, quicker than a scan of each)."""
+    # Every cue matches inside one text, none holds a line break, and "\n" ends a word for
+    # (?!\w): a cue one text has, the texts joined have (a cue across two only costs scans).
+    return _any_cue("\n".join(texts))
+
+
+def _any_cue(text: str) -> bool:
+    """Whether any detector could find anything in ``text`` (the cues of every kind)."""
+    return (
+        _LEADING_DIGIT.search(text) is not None
+        or any(cue.search(text) is not None for cue in _OTHER_CUES)
+        or _named_cue(text)
+    )
+
+
+_ALL_KINDS = frozenset(Kind)
 
 
 @functools.lru_cache(maxsize=256)
@@ -805,24 +898,31 @@ def scan(
     kinds. Overlapping findings are reduced to one: the more certain, then the more specific
     kind (an e-mail address over the digits inside it).
     """
-    wanted = set(Kind) if kinds is None else set(kinds)
+    return _scan(text, allowed_emails, allowed_phones, kinds, True)
+
+
+def _scan(
+    text: str,
+    allowed_emails: Iterable[str],
+    allowed_phones: Iterable[str],
+    kinds: Iterable[Kind] | None,
+    cues: bool,
+) -> tuple[Finding, ...]:
+    """:func:`scan`; with ``cues`` False every detector runs on the text (what the cues must
+    never change)."""
+    if cues and not _any_cue(text):
+        return ()
+    wanted = _ALL_KINDS if kinds is None else frozenset(kinds)
     phones = [p for p in (_normalise_phone(p) for p in allowed_phones) if p is not None]
     emails = frozenset(e.strip().casefold() for e in allowed_emails)
     blocked = tuple(m.span() for m in _BLOCKING.finditer(text))
     if "@" in text:
         blocked += tuple(m.span() for m in _EMAIL.finditer(text))
     ctx = _Context(text, emails, frozenset(phones), _merge(blocked))
-    has_digit = _HAS_DIGIT.search(text) is not None
 
     found: list[Finding] = []
     for kind, detector in _DETECTORS:
-        if kind not in wanted:
-            continue
-        prefilter = _PREFILTER.get(kind)
-        if prefilter is not None:
-            if not prefilter(text):
-                continue
-        elif not has_digit:
+        if kind not in wanted or (cues and not _cued(kind, text)):
             continue
         for finding in detector(ctx):
             if kind is not Kind.EMAIL_ADDRESS and ctx.is_blocked(finding.start, finding.end):

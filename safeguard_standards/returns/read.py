@@ -36,6 +36,7 @@ __all__ = [
     "TOOLS",
     "Reader",
     "export_kind",
+    "is_return",
     "read_all_bytes",
     "read_all_path",
     "read_bytes",
@@ -84,6 +85,20 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if lower.endswith((".csv", ".tsv", ".txt")) and b"\0" not in head:
         return "csv"
     return None
+
+
+def is_return(data: bytes, name: str = "") -> bool:
+    """Whether ``data`` (a whole file) is a completed return rather than a standard set: a
+    PDF, Word or Excel file, a CSV, or JSON that the loader would refuse as a set (SG507: it
+    has ``answers`` and no ``sections``). A YAML file is never one."""
+    fmt = sniff(data, name)
+    if fmt in ("pdf", "docx", "xlsx", "csv"):
+        return True
+    if fmt != "json":
+        return False
+    from ..loader import _not_yaml
+
+    return bool(_not_yaml(data))
 
 
 #: The first bytes of an OLE compound file: the old .doc and .xls formats, and any Office file

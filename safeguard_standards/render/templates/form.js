@@ -242,10 +242,13 @@
 
   /* Autosave: the answers are kept in this browser's localStorage, in a slot of their own for
    * each form (its set, version, kind, audience and content hash), so two forms never share one.
-   * The time of saving is this browser's and is kept only there, never in the page or the file. */
-  var slot = "safeguard-form:" + JSON.stringify(envelope
+   * The time of saving is this browser's and is kept only there, never in the page or the file.
+   * A form made from a completed return (data-prefilled) starts from the answers in its controls
+   * and keeps edits to them in a slot of its own, never in the blank form's. */
+  var prefilled = form.getAttribute("data-prefilled");
+  var slot = "safeguard-form:" + JSON.stringify((envelope
     ? [envelope.set, envelope.set_version, envelope.kind, envelope.audience, envelope.content_hash]
-    : [meta.set, meta.version, meta.kind]);
+    : [meta.set, meta.version, meta.kind]).concat(prefilled ? ["return", prefilled] : []));
   var store = (function () {
     try {
       var s = window.localStorage, probe = slot + ":probe";
