@@ -604,3 +604,46 @@ def test_the_command_line_maps_and_checks_an_export(tmp_path: Path) -> None:
     payload = json.loads(done.stdout)
     assert [r["file"] for r in payload["returns"]] == [f"{subs}:row 2", f"{subs}:row 3"]
     assert all(r["return"]["set"] == "kcsie" for r in payload["returns"])
+
+
+def test_the_kept_surveyjs_result_reads_back_as_the_html_form_does() -> None:
+    """The result survey-core gave for complete.yaml's form (kept by
+    tests/test_render_surveyjs.py) is read by the importer as the HTML form's answers are."""
+    kept = Path(__file__).resolve().parent / "cases" / "collect" / "complete-surveyjs.json"
+    raws = read_all_bytes(kept.read_bytes(), "complete-surveyjs.json")
+    assert len(raws) == 1 and raws[0].format == "surveyjs" and not raws[0].problems
+    case = COMPLETE_CASE
+    got = check(raws[0], _registry(case))
+    assert _typed(got) == _typed(_reference(case, case.filling(1)))
+
+
+def test_our_own_files_are_not_taken_for_exports(tmp_path: Path) -> None:
+    from safeguard_standards.render import render
+
+    case = Case("kcsie", "2025-26", "form")
+    checklist = case.checklist()
+    for fmt, name in (("csv", "form.csv"), ("xlsx", "form.xlsx")):
+        data = render(checklist, "form", fmt)
+        assert export_kind(data, name) is None, fmt
+    env = Envelope.from_properties(_envelope(case))
+    saved = {"set": "kcsie", "version": "2025-26", "envelope": env.to_dict(), "answers": {}}
+    assert export_kind(json.dumps(saved).encode("utf-8"), "a.json") is None
+
+
+@pytest.mark.slow
+def test_a_folder_with_an_export_and_a_saved_return_is_checked_together(tmp_path: Path) -> None:
+    from safeguard_standards.returns.batch import check_exports
+
+    case = Case("kcsie", "2025-26", "form")
+    fillings = [case.filling(1), case.filling(2)]
+    (tmp_path / "a-subs.csv").write_bytes(_central_csv(case, fillings))
+    env = Envelope.from_properties(_envelope(case))
+    saved = {"set": "kcsie", "version": "2025-26", "envelope": env.to_dict(), **fillings[0]}
+    (tmp_path / "b.json").write_text(json.dumps(saved), encoding="utf-8")
+    paths = [str(tmp_path / "a-subs.csv"), str(tmp_path / "b.json")]
+    checked = check_exports(paths, jobs=1)
+    assert [c.source for c in checked] == [f"{paths[0]}:row 2", f"{paths[0]}:row 3", paths[1]]
+    # the same organisation in the export's row 2 and in the saved answers: SG553 on both
+    dup = [c.source for c in checked if any(d.code.value[0] == "SG553" for d in c.diagnostics)]
+    assert dup == [f"{paths[0]}:row 2", paths[1]]
+    assert _typed(checked[0]) == _typed(checked[2])
