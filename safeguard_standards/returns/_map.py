@@ -214,6 +214,8 @@ def make_map(
     columns: list[dict[str, Any]] = []
     contact = "org.contact" in used
     for i, h in enumerate(headings):
+        if not h:
+            continue  # a column with no heading (and so, in these tools, no question)
         entry: dict[str, Any] = {"column": h}
         key = _norm(h)
         if i in found:

@@ -121,9 +121,13 @@ def _xlsx_table(data: bytes, source: str) -> Table:
         first = next(rows_in, None)
         if first is None:
             return Table((), (), top=Where(source, sheet=ws.title, cell="A1"))
-        headings = tuple("" if h is None else str(h).strip() for h in first)
+        heads = ["" if h is None else str(h).strip() for h in first]
+        while heads and not heads[-1]:  # a read-only sheet pads the row with empty cells
+            heads.pop()
+        headings = tuple(heads)
         rows = []
-        for r, values in enumerate(rows_in, start=2):
+        for r, padded in enumerate(rows_in, start=2):
+            values = padded[: len(headings)]
             if r > MAX_ROWS + 1:
                 break
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
@@ -160,7 +164,10 @@ def _csv_table(data: bytes, source: str) -> Table:
         head = next(reader, None)
         if head is None:
             return Table((), (), tuple(problems), top=Where(source, row=1))
-        headings = tuple(h.strip() for h in head[:MAX_COLUMNS])
+        heads = [h.strip() for h in head[:MAX_COLUMNS]]
+        while heads and not heads[-1]:
+            heads.pop()
+        headings = tuple(heads)
         rows = []
         for r, values in enumerate(reader, start=2):
             if r > MAX_ROWS + 1:
