@@ -650,3 +650,20 @@ def test_a_folder_with_an_export_and_a_saved_return_is_checked_together(tmp_path
     dup = [c.source for c in checked if any(d.code.value[0] == "SG553" for d in c.diagnostics)]
     assert dup == [f"{paths[0]}:row 2", paths[1]]
     assert _typed(checked[0]) == _typed(checked[2])
+
+
+@pytest.mark.parametrize(
+    ("data", "tool", "code"),
+    [
+        (b'{"resourceType": "Bundle", "entry": 5}', None, "SG581"),
+        (b'{"resourceType": "Bundle", "entry": [{"resource": 1}, 2]}', None, "SG581"),
+        (b'{"resourceType": "QuestionnaireResponse", "item": 7}', None, "SG584"),
+        (b'[{"sg_set": "kcsie", "SG_org__name": NaN}]', None, "SG501"),
+        (b"Id,Answer\n", "surveyjs", "SG580"),
+        (b"a,b\n1,2\n", "odk", "SG580"),
+    ],
+)
+def test_hostile_exports_are_diagnostics(data: bytes, tool: str | None, code: str) -> None:
+    raws = read_all_bytes(data, "x.csv" if b"," in data[:12] else "x.json", tool=tool)
+    codes = [p.code.value[0] for r in raws for p in r.problems]
+    assert code in codes, codes

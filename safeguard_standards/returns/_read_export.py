@@ -515,7 +515,8 @@ def _responses(doc: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     for n, d in items:
         base: tuple[str | int, ...] = () if n is None else (n,)
         if isinstance(d, dict) and d.get("resourceType") == "Bundle":
-            for e, entry in enumerate(d.get("entry") or []):
+            entries = d.get("entry")
+            for e, entry in enumerate(entries if isinstance(entries, list) else []):
                 res = entry.get("resource") if isinstance(entry, dict) else None
                 if isinstance(res, dict) and res.get("resourceType") == "QuestionnaireResponse":
                     yield (*base, "entry", e, "resource"), res
@@ -707,7 +708,10 @@ def _answer(answer: Any, item: _Item | None, where: Where, problems: list[Diagno
 
 def parse_json(data: bytes) -> Any:
     """The JSON in ``data``, or raises ValueError."""
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"), parse_constant=no_constant)
     except (UnicodeDecodeError, RecursionError) as exc:
         raise ValueError(str(exc)) from None

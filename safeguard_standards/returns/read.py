@@ -240,7 +240,17 @@ def read_all_bytes(
         try:
             doc = ex.parse_json(data)
         except ValueError:
-            return [read_bytes(data, source)]
+            if tool is None:
+                return [read_bytes(data, source)]
+            what = "SurveyJS results" if kind == "surveyjs" else "FHIR QuestionnaireResponses"
+            return [
+                _problem(
+                    source,
+                    Code.IMPORT_NOT_AN_EXPORT,
+                    f"this is not a JSON file, so not {what} (--from {kind})",
+                    "give the results as the tool saves them (JSON), or leave out --from",
+                )
+            ]
         if kind == "fhir":
             return ex.read_fhir(doc, source, registry)  # type: ignore[arg-type]
         return ex.read_surveyjs(doc, source)
