@@ -667,3 +667,32 @@ def test_hostile_exports_are_diagnostics(data: bytes, tool: str | None, code: st
     raws = read_all_bytes(data, "x.csv" if b"," in data[:12] else "x.json", tool=tool)
     codes = [p.code.value[0] for r in raws for p in r.problems]
     assert code in codes, codes
+
+
+@pytest.mark.slow
+def test_a_smartsurvey_csv_export_reads_back_through_its_map() -> None:
+    """SmartSurvey's CSV: its own columns (Response ID, Started, Ended, IP Address) and the
+    questions' texts as headings, answers as labels."""
+    case = COMPLETE_CASE
+    fillings = [case.filling(s) for s in SEEDS]
+    refs = [_reference(case, f) for f in fillings]
+    data, _ = _ms_export(case, fillings)
+    table = read_table(data, "x.xlsx", "xlsx")
+    own = {"ID": "Response ID", "Start time": "Started", "Completion time": "Ended"}
+    headings = [own.get(h, h) for h in table.headings]
+    headings[headings.index("Last modified time")] = "IP Address"
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(headings)
+    for row in table.rows:
+        w.writerow(["" if v is None else v for v, _ in row])
+    data = out.getvalue().encode("utf-8")
+    assert export_kind(data, "smartsurvey.csv") == "msforms"
+    table = read_table(data, "smartsurvey.csv", "csv")
+    text = dump_map(make_map(table, case.checklist()))
+    mapping, problems = read_map(text.encode("utf-8"), "map.yaml")
+    assert mapping is not None and not problems
+    raws = read_all_bytes(data, "smartsurvey.csv", mapping=mapping)
+    assert [r.origin.row for r in raws if r.origin] == [2, 3]
+    for raw, ref in zip(raws, refs, strict=True):
+        _same(check(raw, _registry(case)), ref, envelope=False)
