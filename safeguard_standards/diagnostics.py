@@ -585,6 +585,45 @@ class Code(enum.Enum):
         "safeguard validate form.pdf",
     )
 
+    # -- SG51x: reading a filled PDF form (safeguard_standards.returns._read_pdf) ------------
+    RETURN_PDF_PASSWORD = (
+        "SG510",
+        Severity.ERROR,
+        "the PDF is protected by a password, so its fields cannot be read",
+        "(a return saved with File > Properties > Security > Password)",
+    )
+    RETURN_PDF_SCRIPT = (
+        "SG511",
+        Severity.ERROR,
+        "the PDF holds JavaScript (or an XFA form, which can run scripts)",
+        "(a return whose Name field runs a script when it is left, or an open action)",
+    )
+    RETURN_PDF_ACTION = (
+        "SG512",
+        Severity.ERROR,
+        "the PDF opens a program, a web address or another file, or sends the form "
+        "somewhere, by itself or from a field",
+        "(a Launch action on opening, a SubmitForm action on a field)",
+    )
+    RETURN_PDF_FIELD_TREE = (
+        "SG513",
+        Severity.ERROR,
+        "the PDF's field tree is damaged: a loop, too deep, or too many fields",
+        "(a field that is its own grandchild, or 100,000 fields)",
+    )
+    RETURN_PDF_FIELD_NAME = (
+        "SG514",
+        Severity.ERROR,
+        "a PDF field is named almost like one of the form's fields, but not quite",
+        "(leadership.culture.Culture-Rating, or a field renamed in an editor)",
+    )
+    RETURN_PDF_FIELD_VALUE = (
+        "SG515",
+        Severity.ERROR,
+        "a PDF field's value cannot be read: a choice no button has, or a value of the wrong kind",
+        "(a rating group whose value is /7 with five buttons)",
+    )
+
     # -- SG52x: reading a filled Word or Excel form, or our CSV (returns._read_office, _read_csv)
     RETURN_DUPLICATE_FIELD = (
         "SG520",
