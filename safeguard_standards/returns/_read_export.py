@@ -708,6 +708,7 @@ def _answer(answer: Any, item: _Item | None, where: Where, problems: list[Diagno
 
 def parse_json(data: bytes) -> Any:
     """The JSON in ``data``, or raises ValueError."""
+
     def no_constant(name: str) -> Any:
         raise ValueError(f"{name} is not a number JSON allows")
 
