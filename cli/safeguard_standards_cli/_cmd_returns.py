@@ -155,7 +155,10 @@ def check_cmd(
     """Check completed returns: every problem in every file, located in the file.
 
     Each FILE is a completed form as an organisation sent it back (PDF, Word, Excel), the
-    answers file the web form saves (.json), or a CSV; a FOLDER is checked file by file. Each
+    answers file the web form saves (.json), a CSV, or a survey tool's export of many
+    responses (ODK Central, KoboToolbox, SurveyJS results, FHIR QuestionnaireResponses;
+    Microsoft Forms and SmartSurvey with --map), each response a return of its own; a FOLDER
+    is checked file by file. Each
     return is read against the version of the set it answers; personal data in free text is
     flagged. The files are only read, never changed.
 
@@ -167,6 +170,8 @@ def check_cmd(
       safeguard returns check returns/
       safeguard returns check --format json northshire-primary.pdf > checked.json
       safeguard returns check --as-version 2025-26 last-year/
+      safeguard returns check kcsie-return-form.csv          # ODK Central submissions
+      safeguard returns check responses.xlsx --map map.yaml  # Microsoft Forms
     """
     from safeguard_standards import SetNotFound
     from safeguard_standards.diagnostics import format_diagnostic
