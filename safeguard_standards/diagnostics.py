@@ -913,6 +913,74 @@ class Code(enum.Enum):
         ),
     )
 
+    # -- SG58x-SG59x: responses from survey tools (returns._read_export, returns._map) -----
+    IMPORT_NOT_AN_EXPORT = (
+        "SG580",
+        Severity.ERROR,
+        "the file is not a response export of a form made from a set",
+        "(a KoboToolbox export with labels as headings instead of the XML names)",
+    )
+    IMPORT_NO_RESPONSES = (
+        "SG581",
+        Severity.WARNING,
+        "the export holds no responses",
+        "(an ODK Central CSV with the heading row only)",
+    )
+    IMPORT_UNKNOWN_NAME = (
+        "SG582",
+        Severity.WARNING,
+        "a column or result name looks like one of ours but names no field",
+        "(a column SG_leadership__governance renamed in the survey tool)",
+    )
+    IMPORT_BAD_VALUE = (
+        "SG583",
+        Severity.ERROR,
+        "a response value has a shape no field of a form holds",
+        "(a SurveyJS result value that is an object)",
+    )
+    FHIR_QUESTIONNAIRE_UNKNOWN = (
+        "SG584",
+        Severity.ERROR,
+        "a QuestionnaireResponse does not name a Questionnaire made from a set",
+        "(questionnaire: http://example.org/Questionnaire/other)",
+    )
+    FHIR_UNKNOWN_LINK_ID = (
+        "SG585",
+        Severity.ERROR,
+        "a QuestionnaireResponse item's linkId is not an item of its Questionnaire",
+        "(linkId leadership.governance.gone, a question the Questionnaire does not have)",
+    )
+    FHIR_WRONG_ANSWER = (
+        "SG586",
+        Severity.ERROR,
+        "a QuestionnaireResponse answer has the wrong type or option for its item",
+        "(valueString 'met' for a coding item)",
+    )
+    IMPORT_NEEDS_MAP = (
+        "SG587",
+        Severity.ERROR,
+        "a Microsoft Forms or SmartSurvey export is read only through a mapping file",
+        "(safeguard returns check responses.xlsx, with no --map)",
+    )
+    MAP_INVALID = (
+        "SG588",
+        Severity.ERROR,
+        "the mapping file is not a valid mapping of export columns to fields",
+        "(field: leadership.governance, which is not a question's full id)",
+    )
+    MAP_COLUMN_MISSING = (
+        "SG589",
+        Severity.WARNING,
+        "a column of the mapping file is not in the export, or an export column is not in it",
+        "(the question reworded again in Microsoft Forms after the map was made)",
+    )
+    MAP_SET_MISMATCH = (
+        "SG590",
+        Severity.ERROR,
+        "the mapping file names a set or version that is not known",
+        "(set: kcsie, version: 2019-20)",
+    )
+
     # -- SG60x: reports from returns (safeguard_standards.report) ----------------------------
     REPORT_ROSTER = (
         "SG600",

@@ -115,6 +115,22 @@ def _summary(checked: tuple[Checked, ...]) -> dict[str, int]:
     "bundled ones (repeatable).",
 )
 @click.option(
+    "--from",
+    "tool",
+    type=click.Choice(["odk", "kobo", "surveyjs", "fhir", "msforms"]),
+    help="The survey tool the files are responses from (found from the files when not given): "
+    "ODK Central, KoboToolbox, SurveyJS results, FHIR QuestionnaireResponses, or a Microsoft "
+    "Forms or SmartSurvey export (with --map).",
+)
+@click.option(
+    "--map",
+    "map_file",
+    metavar="MAP.yaml",
+    type=click.Path(dir_okay=False),
+    help="The mapping file of a Microsoft Forms or SmartSurvey export ('returns map' writes "
+    "it): every row of the export is read as a return through it.",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="Print only the problems: no progress, no summary."
 )
 @click.option(
@@ -131,13 +147,18 @@ def check_cmd(
     strict: bool,
     as_version: str | None,
     set_folders: tuple[str, ...],
+    tool: str | None,
+    map_file: str | None,
     quiet: bool,
     jobs: int | None,
 ) -> None:
     """Check completed returns: every problem in every file, located in the file.
 
     Each FILE is a completed form as an organisation sent it back (PDF, Word, Excel), the
-    answers file the web form saves (.json), or a CSV; a FOLDER is checked file by file. Each
+    answers file the web form saves (.json), a CSV, or a survey tool's export of many
+    responses (ODK Central, KoboToolbox, SurveyJS results, FHIR QuestionnaireResponses;
+    Microsoft Forms and SmartSurvey with --map), each response a return of its own; a FOLDER
+    is checked file by file. Each
     return is read against the version of the set it answers; personal data in free text is
     flagged. The files are only read, never changed.
 
@@ -149,10 +170,12 @@ def check_cmd(
       safeguard returns check returns/
       safeguard returns check --format json northshire-primary.pdf > checked.json
       safeguard returns check --as-version 2025-26 last-year/
+      safeguard returns check kcsie-return-form.csv          # ODK Central submissions
+      safeguard returns check responses.xlsx --map map.yaml  # Microsoft Forms
     """
     from safeguard_standards import SetNotFound
     from safeguard_standards.diagnostics import format_diagnostic
-    from safeguard_standards.returns.batch import check_paths
+    from safeguard_standards.returns.batch import check_exports
     from safeguard_standards.returns.check import shareable
 
     reg = registry()
@@ -161,6 +184,12 @@ def check_cmd(
             reg = reg.with_folder(folder)
     except SetNotFound as exc:
         raise UsageProblem(exc.message, exc.hint) from None
+    mapping = _load_map(map_file) if map_file else None
+    if mapping is not None and tool not in (None, "msforms"):
+        raise UsageProblem(
+            f"--map reads a Microsoft Forms or SmartSurvey export, not one --from {tool}",
+            "leave out --map, or --from",
+        )
     files = list(_files(targets))
     if not files:
         raise ContentProblem(
@@ -169,8 +198,15 @@ def check_cmd(
     progress = _Progress(len(files), quiet or fmt == "json")
 
     try:
-        checked = check_paths(
-            files, reg, as_version=as_version, strict=strict, jobs=jobs, progress=progress.show
+        checked = check_exports(
+            files,
+            reg,
+            as_version=as_version,
+            strict=strict,
+            jobs=jobs,
+            progress=progress.show,
+            tool=tool,
+            mapping=mapping,
         )
     finally:
         progress.clear()
@@ -350,3 +386,127 @@ def redact_cmd(
                 click.echo(f"no personal data found; the copy is {output}, the same as {file}")
     if not result.ok:
         raise ContentProblem("" if fmt == "json" else f"{file}: nothing was written")
+
+
+def _load_map(path: str) -> object:
+    """The mapping file at ``path``; its problems printed and a failure (exit 1) if it has
+    errors."""
+    from safeguard_standards._files import FileProblem, read_regular
+    from safeguard_standards.diagnostics import format_diagnostic
+    from safeguard_standards.returns._map import read_map
+
+    try:
+        data = read_regular(path, 16 * 1024 * 1024)
+    except FileProblem as exc:
+        raise UsageProblem(
+            f"{path} cannot be read: {exc.reason}", "give the mapping file 'returns map' wrote"
+        ) from None
+    mapping, problems = read_map(data, path)
+    for d in problems:
+        click.echo(format_diagnostic(d), err=True)
+    if mapping is None:
+        raise ContentProblem(f"{path}: the mapping file has errors; nothing was checked")
+    return mapping
+
+
+@returns_cmd.command("map")
+@click.argument("export", metavar="EXPORT")
+@click.option(
+    "--set",
+    "set_spec",
+    required=True,
+    metavar="SET[@VERSION]",
+    help="The set the survey was made from (kcsie, kcsie@2025-26).",
+)
+@click.option(
+    "--for",
+    "audience",
+    multiple=True,
+    metavar="DIM=VALUE",
+    help="The audience the survey was for, e.g. --for setting=academy (repeatable).",
+)
+@click.option(
+    "--as",
+    "kind",
+    type=click.Choice(["form", "return-form"]),
+    default="form",
+    show_default=True,
+    help="Whether the survey asked the whole form or the return form's questions.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="MAP.yaml",
+    help="The mapping file to write.",
+)
+def map_cmd(export: str, set_spec: str, audience: tuple[str, ...], kind: str, output: str) -> None:
+    """Write the mapping of a Microsoft Forms or SmartSurvey export's columns to the set's
+    questions, for 'returns check EXPORT --map MAP.yaml'.
+
+    Each column, headed by a question's text as the survey tool has it, is matched to a
+    question by exact text, then by the text with case, spacing, punctuation and numbers
+    ignored, then by the closest text (with its score); each answer text to a level or
+    option. A reworded question shows both texts. Review the file: every column it could not
+    map is listed under 'unmapped'. The respondents' names and e-mail addresses are never
+    written to it.
+
+    \b
+    Examples:
+      safeguard returns map responses.xlsx --set kcsie -o map.yaml
+      safeguard returns check responses.xlsx --map map.yaml
+    """
+    from safeguard_standards import AudienceError, parse_audience
+    from safeguard_standards._files import FileProblem, read_regular
+    from safeguard_standards.diagnostics import format_diagnostic
+    from safeguard_standards.returns._map import dump_map, looks_like_form_export, make_map
+    from safeguard_standards.returns._read_export import read_table
+    from safeguard_standards.returns.read import MAX_RETURN_BYTES, sniff
+
+    from ._errors import check_output, load_or_fail, problem, write_output
+
+    check_output(output, [export])
+    checklist = load_or_fail(set_spec).unwrap()
+    try:
+        selection = parse_audience(checklist, audience)
+    except AudienceError as exc:
+        raise problem(exc) from None
+    try:
+        data = read_regular(export, MAX_RETURN_BYTES)
+    except FileProblem as exc:
+        raise UsageProblem(f"{export} cannot be read: {exc.reason}") from None
+    fmt = sniff(data, export)
+    if fmt not in ("xlsx", "csv"):
+        raise ContentProblem(
+            f"{export} is not an Excel workbook (.xlsx) or a CSV file: download the "
+            "responses from the survey tool as Excel or CSV"
+        )
+    table = read_table(data, export, fmt)
+    for d in table.problems:
+        click.echo(format_diagnostic(d), err=True)
+    if not table.headings:
+        raise ContentProblem(f"{export}: no heading row to map")
+    if not looks_like_form_export(table.headings):
+        click.echo(
+            f"{export}: the headings are not those of a Microsoft Forms or SmartSurvey "
+            "export (no ID and Start time columns); mapping them anyway",
+            err=True,
+        )
+    mapping = make_map(
+        table,
+        checklist,
+        kind=kind,
+        audience=tuple(selection.items()),
+        export=os.path.basename(export),
+    )
+    write_output(output, dump_map(mapping), [export])
+    columns = mapping["columns"]
+    found = sum(1 for c in columns if c["field"])
+    unsure = [c for c in columns if str(c["match"]).startswith(("closest", "normalised"))]
+    click.echo(
+        f"{output}: {found} of {len(columns)} columns mapped, {len(unsure)} to check "
+        f"(reworded), {len(mapping['unmapped'])} not mapped",
+        err=True,
+    )
+    for c in mapping["unmapped"]:
+        click.echo(f"  not mapped: {c}", err=True)

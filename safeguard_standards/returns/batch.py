@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..sets import Registry
     from .check import Checked
 
-__all__ = ["MIN_HEAVY_FILES", "check_paths", "read_or_report"]
+__all__ = ["MIN_HEAVY_FILES", "check_exports", "check_paths", "read_or_report"]
 
 #: Files to read (PDF, Word, Excel: tens of milliseconds each) below which no worker is
 #: started: starting the workers costs about what reading this many does.
@@ -112,6 +112,7 @@ def check_paths(
     strict: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    duplicates: bool = True,
 ) -> tuple[Checked, ...]:
     """Read and check each file of ``paths``; the results in the order of ``paths``.
 
@@ -119,7 +120,8 @@ def check_paths(
     core, read the PDF, Word and Excel files while this process checks the JSON ones, when
     there are at least :data:`MIN_HEAVY_FILES` of them); 1 checks every file here; more sends
     every file to that many workers. ``progress`` is told each file as it is checked. The
-    results are the same whichever way the files are checked.
+    results are the same whichever way the files are checked. ``duplicates=False`` leaves out
+    the last step (SG553), for a caller that adds other returns first (:func:`check_exports`).
     """
     from ..sets import Registry
     from .check import check, with_duplicates
@@ -172,4 +174,70 @@ def check_paths(
         if pool is not None:
             pool.terminate()
             pool.join()
-    return with_duplicates(c for c in results if c is not None)
+    done_all = (c for c in results if c is not None)
+    return with_duplicates(done_all) if duplicates else tuple(done_all)
+
+
+def check_exports(
+    paths: Sequence[str],
+    registry: Registry | None = None,
+    *,
+    as_version: str | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    tool: str | None = None,
+    mapping: object | None = None,
+) -> tuple[Checked, ...]:
+    """:func:`check_paths`, where a file may be a survey tool's export of many responses
+    (:func:`.read.read_all_path`; ``tool`` and ``mapping`` as there): each response is a
+    return, in the file's order, and the other files are checked as :func:`check_paths` does.
+    """
+    from .._files import FileProblem, read_regular
+    from ..sets import Registry
+    from .check import check, with_duplicates
+    from .read import MAX_RETURN_BYTES, export_kind, read_all_path
+
+    reg = registry or Registry()
+
+    def is_export(path: str) -> bool:
+        if tool is not None or mapping is not None:
+            return True
+        try:
+            return export_kind(read_regular(path, MAX_RETURN_BYTES), path) is not None
+        except FileProblem:
+            return False
+
+    exports = {i for i, p in enumerate(paths) if is_export(p)}
+    if not exports:
+        return check_paths(
+            paths, reg, as_version=as_version, strict=strict, jobs=jobs, progress=progress
+        )
+    plain = [p for i, p in enumerate(paths) if i not in exports]
+    done_plain = iter(
+        check_paths(
+            plain,
+            reg,
+            as_version=as_version,
+            strict=strict,
+            jobs=jobs,
+            progress=progress,
+            duplicates=False,
+        )
+    )
+    cache: dict[tuple[Any, ...], Any] = {}
+    out: list[Checked] = []
+    for i, path in enumerate(paths):
+        if i not in exports:
+            out.append(next(done_plain))
+            continue
+        if progress is not None:
+            progress(len(out) + 1, path)
+        try:
+            raws = read_all_path(path, tool=tool, mapping=mapping, registry=reg)
+        except Exception:
+            if os.environ.get("SAFEGUARD_DEBUG"):
+                raise
+            raws = [read_or_report(path)]
+        out += [check(r, reg, as_version=as_version, strict=strict, _cache=cache) for r in raws]
+    return with_duplicates(out)

@@ -321,10 +321,18 @@ class _Checker:
             return Where(file, field=encode("pdf", ref))
         if self.raw.format == "docx":
             return Where(file, tag=encode("docx", ref))
+        if self.raw.origin is not None:
+            return attrs.evolve(self.raw.origin, field=ref.name)
         return Where(file, field=ref.name)
+
+    def whole(self) -> Where:
+        """Where the return as a whole is: its file, or its place in an export."""
+        return self.raw.origin or Where(self.raw.source)
 
     def top(self, key: str) -> Where:
         """Where a property of the return as a whole is (``/envelope``, ``/version``)."""
+        if self.raw.origin is not None:
+            return self.raw.origin
         return Where(self.raw.source, pointer=f"/{key}" if self.json else "")
 
     def add(self, where: Where, code: Code, message: str, hint: str, item: str = "") -> None:
@@ -337,7 +345,9 @@ class _Checker:
             if d not in seen:
                 seen.add(d)
                 unique.append(d)
-        return Checked(result, tuple(unique), self.raw.source, tuple(self.scanned))
+        origin = self.raw.origin
+        source = str(origin) if origin else self.raw.source
+        return Checked(result, tuple(unique), source, tuple(self.scanned))
 
     # -- the set, version and audience -----------------------------------------------------------
 
@@ -346,7 +356,7 @@ class _Checker:
         if not raw.readable:
             if not self.diags:
                 self.add(
-                    Where(raw.source),
+                    self.whole(),
                     Code.RETURN_NO_SET,
                     "nothing could be read from the file",
                     "give the completed form as the organisation sent it",
@@ -424,7 +434,7 @@ class _Checker:
         versions = ", ".join(known)
         if self.as_version is not None and self.as_version not in known:
             self.add(
-                Where(raw.source),
+                self.whole(),
                 Code.RETURN_VERSION_UNKNOWN,
                 f"--as-version {self.as_version!r} is not a version of {set_id}",
                 f"versions of {set_id}: {versions}",
@@ -471,7 +481,7 @@ class _Checker:
             made_from = form if file_cl is target_cl else self.form(file_cl, audience, kind)
             if made_from.content_hash != env.content_hash:
                 self.add(
-                    Where(raw.source, pointer="/envelope/content_hash" if self.json else ""),
+                    self.top("envelope/content_hash"),
                     Code.RETURN_SET_EDITED,
                     f"{set_id} {version} was edited after this form was made: its content is "
                     "not the content the form showed",
@@ -490,7 +500,7 @@ class _Checker:
         if result.checklist is None or not result.ok:
             first = result.errors[0] if result.errors else None
             self.add(
-                Where(self.raw.source),
+                self.whole(),
                 Code.RETURN_SET_INVALID,
                 f"{set_id} {version} ({result.source}) has errors, so the return cannot be "
                 "checked against it"
@@ -811,6 +821,14 @@ class _Checker:
                 items = list(value)
             elif isinstance(value, str):
                 items = [p for p in (s.strip() for s in value.split(";")) if p]
+                spaced = value.split()
+                if (
+                    len(items) == 1
+                    and len(spaced) > 1
+                    and choices.find(items[0]) is None
+                    and all(s in choices.labels for s in spaced)
+                ):
+                    items = spaced  # option ids separated by spaces (an ODK select_multiple)
             else:
                 raise _Bad(
                     Code.ANSWER_WRONG_TYPE,

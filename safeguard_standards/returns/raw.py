@@ -119,6 +119,7 @@ class RawReturn:
     out of shape); a reader that cannot read the file at all returns no values and a problem.
     ``file_date`` is the file's modification time as an ISO 8601 UTC timestamp when the reader
     was given a path ("" for bytes), used only to say which of two returns is newer.
+    ``origin`` locates a return within an export that holds many.
     """
 
     source: str
@@ -128,6 +129,9 @@ class RawReturn:
     values: tuple[RawValue, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     file_date: str = ""
+    #: Where in its file this return is, for a file that holds many (a survey tool's export:
+    #: its row; a list of results: its index); None for a file that is one return.
+    origin: Where | None = None
 
     def __iter__(self) -> Iterator[RawValue]:
         return iter(self.values)

@@ -12,6 +12,11 @@ that format's reader, imported only when needed:
 A reader never raises for a bad file: whatever it cannot read becomes a located diagnostic in
 :attr:`~.raw.RawReturn.problems`. Nothing is fetched and nothing is written; the file is opened
 read-only.
+
+A survey tool's export holds many returns: :func:`read_all_path` and :func:`read_all_bytes`
+give every one (ODK Central and KoboToolbox submissions, SurveyJS results, FHIR
+QuestionnaireResponses: :mod:`._read_export`; Microsoft Forms and SmartSurvey exports through
+a mapping file: :mod:`._map`), and a file of ours as the one return it is.
 """
 
 from __future__ import annotations
@@ -26,7 +31,18 @@ from .._files import FileProblem, read_regular
 from ..diagnostics import Code, Diagnostic
 from .raw import RawReturn
 
-__all__ = ["MAX_RETURN_BYTES", "Reader", "is_return", "read_bytes", "read_path", "sniff"]
+__all__ = [
+    "MAX_RETURN_BYTES",
+    "TOOLS",
+    "Reader",
+    "export_kind",
+    "is_return",
+    "read_all_bytes",
+    "read_all_path",
+    "read_bytes",
+    "read_path",
+    "sniff",
+]
 
 #: The largest return file read (SG502): ten times a filled kcsie PDF with every evidence box
 #: full.
@@ -152,3 +168,135 @@ def read_path(path: str | os.PathLike[str], source: str | None = None) -> RawRet
     from attrs import evolve
 
     return evolve(raw, file_date=stamp)
+
+
+# -- files that hold many returns: survey tools' exports -----------------------------------------
+
+#: The survey tools whose responses are read (``returns check --from``).
+TOOLS: tuple[str, ...] = ("odk", "kobo", "surveyjs", "fhir", "msforms")
+
+
+def export_kind(data: bytes, name: str = "") -> str | None:
+    """The survey tool an export in ``data`` comes from (one of :data:`TOOLS`; ``odk`` for an
+    ODK Central or KoboToolbox export), or None for a file that is one return of ours."""
+    fmt = sniff(data, name)
+    if fmt == "json":
+        from ._read_export import looks_like_fhir, looks_like_surveyjs, parse_json
+
+        try:
+            doc = parse_json(data)
+        except ValueError:
+            return None
+        if looks_like_fhir(doc):
+            return "fhir"
+        return "surveyjs" if looks_like_surveyjs(doc) else None
+    if fmt not in ("xlsx", "csv"):
+        return None
+    if fmt == "xlsx":
+        from ..envelope import read_xlsx
+
+        try:
+            if read_xlsx(data) is not None:
+                return None
+        except Exception:  # a damaged workbook: its own reader says what is wrong
+            return None
+    from ._map import looks_like_form_export
+    from ._read_export import looks_like_submissions, read_table
+
+    try:
+        headings = read_table(data, name, fmt).headings
+    except Exception:  # a damaged workbook: its own reader says what is wrong
+        return None
+    if fmt == "csv" and {"Id", "Answer"} <= set(headings):
+        return None
+    if looks_like_submissions(headings):
+        return "odk"
+    if looks_like_form_export(headings):
+        return "msforms"
+    return None
+
+
+def read_all_bytes(
+    data: bytes,
+    source: str = "<bytes>",
+    *,
+    tool: str | None = None,
+    mapping: object | None = None,
+    registry: object | None = None,
+) -> list[RawReturn]:
+    """Every return in ``data``: one for a file of ours (:func:`read_bytes`), one per response
+    for a survey tool's export. ``tool`` (one of :data:`TOOLS`) says which tool made it
+    rather than finding it out; ``mapping`` (an :class:`._map.ExportMap`) reads a Microsoft
+    Forms or SmartSurvey export; ``registry`` knows the sets a FHIR response is checked
+    against (the bundled ones when None)."""
+    if len(data) > MAX_RETURN_BYTES:
+        return [read_bytes(data, source)]
+    kind = tool or (None if mapping is None else "msforms") or export_kind(data, source)
+    if kind is None:
+        return [read_bytes(data, source)]
+    from . import _read_export as ex
+
+    if kind in ("surveyjs", "fhir"):
+        try:
+            doc = ex.parse_json(data)
+        except ValueError:
+            if tool is None:
+                return [read_bytes(data, source)]
+            what = "SurveyJS results" if kind == "surveyjs" else "FHIR QuestionnaireResponses"
+            return [
+                _problem(
+                    source,
+                    Code.IMPORT_NOT_AN_EXPORT,
+                    f"this is not a JSON file, so not {what} (--from {kind})",
+                    "give the results as the tool saves them (JSON), or leave out --from",
+                )
+            ]
+        if kind == "fhir":
+            return ex.read_fhir(doc, source, registry)  # type: ignore[arg-type]
+        return ex.read_surveyjs(doc, source)
+    fmt = sniff(data, source)
+    if fmt not in ("xlsx", "csv"):
+        return [
+            _problem(
+                source,
+                Code.IMPORT_NOT_AN_EXPORT,
+                f"a {kind} export is an Excel workbook (.xlsx) or a CSV file; this is neither",
+                "download the responses again from the survey tool as Excel or CSV",
+            )
+        ]
+    if kind in ("odk", "kobo"):
+        return ex.read_submissions(data, source, fmt, kind)
+    from ._map import ExportMap, read_mapped
+
+    if not isinstance(mapping, ExportMap):
+        return [
+            _problem(
+                source,
+                Code.IMPORT_NEEDS_MAP,
+                "this is a Microsoft Forms or SmartSurvey export: its columns are headed by "
+                "the questions' text, so which question each is must be said first",
+                f"make a mapping file with 'safeguard returns map {source} --set SET -o "
+                f"map.yaml', check it, then 'safeguard returns check {source} --map map.yaml'",
+            )
+        ]
+    return read_mapped(ex.read_table(data, source, fmt), source, mapping)
+
+
+def read_all_path(
+    path: str | os.PathLike[str],
+    source: str | None = None,
+    *,
+    tool: str | None = None,
+    mapping: object | None = None,
+    registry: object | None = None,
+) -> list[RawReturn]:
+    """Every return in the file at ``path`` (see :func:`read_all_bytes` and :func:`read_path`)."""
+    name = source if source is not None else os.fspath(path)
+    try:
+        data = read_regular(path, MAX_RETURN_BYTES)
+    except FileProblem:
+        return [read_path(path, source)]
+    kind = tool or (None if mapping is None else "msforms") or export_kind(data, name)
+    if kind is None:
+        return [read_path(path, source)]
+    return read_all_bytes(data, name, tool=kind, mapping=mapping, registry=registry)
