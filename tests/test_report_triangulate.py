@@ -464,3 +464,46 @@ def test_the_order_of_the_returns_changes_nothing() -> None:
     assert one.tables == two.tables
     assert one.disagreements == two.disagreements
     assert one.findings == two.findings
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_one_command_makes_the_triangulated_report(
+    review: tuple[synthetic.Review, Path], tmp_path: Path, fmt: str
+) -> None:
+    """``safeguard report FOLDER --as triangulation``: every planted disagreement is in the
+    document, no organisation is named, and two runs give the same bytes."""
+    from click.testing import CliRunner
+    from safeguard_standards_cli import cli
+
+    r, folder = review
+    outs = []
+    for run in (1, 2):
+        out = tmp_path / f"review-{run}.{fmt}"
+        args = ["report", str(folder), "--roster", str(folder / "roster.csv")]
+        result = CliRunner().invoke(
+            cli, [*args, "--as", "triangulation", "--format", fmt, "-o", str(out), "--quiet"]
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    if fmt == "html":
+        from lxml import html as lhtml
+
+        text = lhtml.fromstring(outs[0]).text_content()
+    else:
+        import io
+
+        import docx
+
+        document = docx.Document(io.BytesIO(outs[0]))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        text = "\n".join([p.text for p in document.paragraphs] + cells)
+    titles = {t.id: t.title for c in SETS for t in c.themes}
+    for organisation, theme, _ in r.planted:
+        line = [
+            x for x in text.split("\n") if organisation in x and titles[theme].lower() in x.lower()
+        ]
+        assert line, (organisation, theme)
+    roster, _ = read_roster((folder / "roster.csv").read_text(encoding="utf-8"))
+    assert not [o.name for o in roster if o.name and o.name in text]

@@ -15,7 +15,7 @@ from ._errors import ContentProblem, UsageProblem, check_output, problem, regist
 if TYPE_CHECKING:
     from safeguard_standards.report.roster import Roster
 
-KINDS = ("thematic", "feedback", "panel", "tracking", "briefing", "data")
+KINDS = ("thematic", "feedback", "panel", "tracking", "briefing", "triangulation", "data")
 DOCUMENT_FORMATS = ("html", "pdf", "docx", "md")
 DATA_FORMATS = ("csv", "xlsx", "parquet")
 TEXT = ("html", "md", "csv")
@@ -392,6 +392,20 @@ def _run(
             progress=progress.stage("reading last year's returns"),
         )
     progress.clear()
+    if kind == "triangulation":
+        _triangulation(
+            read,
+            reg,
+            roster,
+            fmt,
+            output,
+            inputs,
+            threshold,
+            name_organisations,
+            generated_on,
+            quiet,
+        )
+        return
     set_id, version = pack.choose_version(read.used, reg)
     checklist = reg.get(set_id, version).unwrap()
     ledger, mine = pack.ledger_for(read, checklist)
@@ -520,6 +534,52 @@ def _run(
                 f"rejected {d[0]}: " + "; ".join(x.code.code for x in d[1] if x.is_error), err=True
             )
     del format_diagnostic
+
+
+def _triangulation(
+    read: Any,
+    reg: Any,
+    roster: Any,
+    fmt: str,
+    output: str,
+    inputs: list[str],
+    threshold: int,
+    name_organisations: bool,
+    generated_on: str | None,
+    quiet: bool,
+) -> None:
+    """The triangulated review over returns of several sets (self-assessments, case-file
+    audits, practitioner surveys), each read against its own version."""
+    from safeguard_standards.report.documents import write_document
+    from safeguard_standards.report.triangulate import (
+        to_report_view,
+        triangulate,
+        triangulation_document,
+    )
+
+    versions = sorted({(r.set, r.version) for r in read.used})
+    checklists = [reg.get(s, v).unwrap() for s, v in versions]
+    tri = triangulate(
+        checklists,
+        read.used,
+        roster=roster,
+        threshold=threshold,
+        name_organisations=name_organisations,
+    )
+    view = to_report_view(triangulation_document(tri, generated_on=generated_on or ""))
+    data = write_document(view, fmt, generated_on)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_output(output, data, inputs, terminal=fmt in TEXT)
+    if not quiet:
+        click.echo(f"wrote {output} ({len(data):,} bytes)")
+    for d in read.rejected:
+        if not quiet:
+            click.echo(
+                f"rejected {d[0]}: " + "; ".join(x.code.code for x in d[1] if x.is_error), err=True
+            )
 
 
 def _plans(paths: tuple[str, ...]) -> list[Any]:

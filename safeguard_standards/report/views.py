@@ -66,6 +66,7 @@ KIND_LABELS = {
     "panel": "Panel selection",
     "tracking": "Action plan tracking",
     "briefing": "Annual briefing",
+    "triangulation": "Triangulated review",
 }
 
 #: What a withheld free text shows.
