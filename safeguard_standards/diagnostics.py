@@ -834,7 +834,7 @@ class Code(enum.Enum):
         "free text in the return looks like personal data (with --strict)",
         "(safeguard returns check --strict, evidence naming a child)",
     )
-    # -- SG565-SG569: a redacted copy of a return (returns.redact) -----------------------------
+    # -- SG565-SG568: a redacted copy of a return (returns.redact) -----------------------------
     REDACT_UNCHECKED = (
         "SG565",
         Severity.ERROR,
