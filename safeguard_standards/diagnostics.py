@@ -24,6 +24,7 @@ __all__ = [
     "SafeguardError",
     "Severity",
     "best_match",
+    "closest",
     "did_you_mean",
     "format_diagnostic",
     "sort_diagnostics",
@@ -1127,10 +1128,16 @@ _COMMAND_LINE: frozenset[Code] = frozenset(
 )
 
 
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The closest of ``choices`` to ``word`` (difflib's ratio at least ``cutoff``), or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices`` to ``word``, or "" for none."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(word, choices, cutoff)
+    return f" (did you mean {close!r}?)" if close is not None else ""
 
 
 class SafeguardError(Exception):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import fields
-from ..diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic, closest
 from ._read_export import Table
 from .raw import RawReturn, RawValue, Value, Where
 
@@ -152,8 +152,8 @@ def _match_answers(values: set[str], target: _Target) -> dict[str, str | None]:
         elif _norm(text) in by_norm:
             out[text] = by_norm[_norm(text)]
         else:
-            close = difflib.get_close_matches(_norm(text), list(by_norm), n=1, cutoff=CLOSEST)
-            out[text] = by_norm[close[0]] if close else None
+            close = closest(_norm(text), by_norm, CLOSEST)
+            out[text] = by_norm[close] if close is not None else None
     return out
 
 
