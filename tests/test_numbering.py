@@ -68,7 +68,15 @@ def _selections(checklist: sg.Checklist) -> Iterator[Selection]:
 
 
 def _bundled() -> list[tuple[str, str]]:
-    return [(b.id, v) for b in sg.bundled_sets() for v in b.versions]
+    """Every version of every bundled set that declares an audience (``--for`` applies)."""
+    out = [
+        (b.id, v)
+        for b in sg.bundled_sets()
+        for v in b.versions
+        if sg.load_bundled(b.id, v).audiences
+    ]
+    assert {s for s, _ in out} >= {"kcsie", "section11", "vcs_checklist"}
+    return out
 
 
 def _form(checklist: sg.Checklist, selection: Selection, kind: str, fmt: str) -> bytes:
