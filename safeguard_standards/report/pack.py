@@ -79,8 +79,8 @@ def read_returns(
 ) -> Read:
     """Read and check every file (see the module); ``skip`` are files that are not returns
     (the roster, the comments file) and are left out silently."""
+    from ..returns.batch import read_or_report
     from ..returns.check import check_many
-    from ..returns.read import read_path
 
     skipped = {os.path.abspath(s) for s in skip}
     todo = [p for p in paths if os.path.abspath(p) not in skipped]
@@ -89,7 +89,7 @@ def read_returns(
         for n, p in enumerate(todo, start=1):
             if progress is not None:
                 progress(n, len(todo), p)
-            yield _read(p, read_path)
+            yield read_or_report(p)
 
     checked: tuple[Checked, ...] = check_many(raws(), registry)
     used: list[Return] = []
@@ -102,32 +102,6 @@ def read_returns(
             used.append(c.return_)
             problems.extend(c.diagnostics)
     return Read(tuple(used), tuple(rejected), tuple(problems))
-
-
-def _read(path: str, read_path: Callable[[str], Any]) -> Any:
-    """The raw return at ``path``; a reader that fails is a diagnostic, as in ``returns
-    check``, so that one file cannot stop the report."""
-    from ..returns.raw import RawReturn
-
-    try:
-        return read_path(path)
-    except Exception as exc:
-        if os.environ.get("SAFEGUARD_DEBUG"):
-            raise
-        return RawReturn(
-            source=path,
-            format="",
-            problems=(
-                Diagnostic(
-                    Code.RETURN_UNREADABLE,
-                    f"{path} cannot be read: an internal error ({type(exc).__name__}) in the "
-                    "reader",
-                    path,
-                    hint="this is a bug in safeguard-standards, not in the return: run again "
-                    "with SAFEGUARD_DEBUG=1 to see the details, and report them",
-                ),
-            ),
-        )
 
 
 def choose_version(returns: Sequence[Return], registry: Registry) -> tuple[str, str]:

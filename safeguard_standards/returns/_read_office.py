@@ -259,7 +259,7 @@ def _xml(z: zipfile.ZipFile, name: str) -> Any:
 
 
 class _Stop(Exception):
-    pass
+    """Raised by a parser callback once it has found what it looks for."""
 
 
 def _declares_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
